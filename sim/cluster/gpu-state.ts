@@ -1,0 +1,86 @@
+import type { Request } from '../model/request.ts';
+import type { GpuSpec } from './cluster-spec.ts';
+
+/** A plain FIFO with O(1) push and shift, iterable front to back. */
+export class Fifo<T> implements Iterable<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  remove(item: T): boolean {
+    const i = this.items.indexOf(item, this.head);
+    if (i < 0) return false;
+    this.items.splice(i, 1);
+    return true;
+  }
+
+  *[Symbol.iterator](): Iterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+  }
+}
+
+/** What policies and predictors may see of one GPU. */
+export interface GpuView {
+  readonly index: number;
+  readonly spec: GpuSpec;
+  /** Requests holding a slot: in transfer or executing. */
+  readonly running: readonly Request[];
+  /** Requests dispatched here that wait for a slot, in order. */
+  readonly queued: Iterable<Request>;
+  readonly queuedCount: number;
+  readonly freeSlots: number;
+  hosts(model: string): boolean;
+}
+
+/** The simulator's bookkeeping for one GPU's slots and local queue. */
+export class GpuState implements GpuView {
+  readonly running: Request[] = [];
+  readonly queue = new Fifo<Request>();
+  private readonly modelSet: ReadonlySet<string>;
+
+  constructor(
+    readonly index: number,
+    readonly spec: GpuSpec,
+  ) {
+    this.modelSet = new Set(spec.models);
+  }
+
+  get queued(): Iterable<Request> {
+    return this.queue;
+  }
+
+  get queuedCount(): number {
+    return this.queue.length;
+  }
+
+  get freeSlots(): number {
+    return this.spec.maxConcurrency - this.running.length;
+  }
+
+  hosts(model: string): boolean {
+    return this.modelSet.has(model);
+  }
+
+  removeRunning(request: Request): void {
+    const i = this.running.indexOf(request);
+    if (i >= 0) this.running.splice(i, 1);
+  }
+}

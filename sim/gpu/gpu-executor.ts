@@ -1,0 +1,180 @@
+import type { Engine } from '../core/engine.ts';
+import type { EventHandle } from '../core/event-queue.ts';
+import { spatialRates, timeSlicedRates, type SharingParams } from './sharing.ts';
+
+/** Remaining work below this (ms of solo time) counts as finished: float residue. */
+const WORK_EPSILON = 1e-9;
+
+/** A phase the executor runs; `owner` is handed back when it finishes. */
+export interface PhaseWork<T> {
+  readonly owner: T;
+  /** Solo duration of this phase for this request, ms. */
+  readonly work: number;
+  readonly compute: number;
+  readonly memory: number;
+}
+
+/**
+ * The kernel-execution side of one GPU as a fluid model. The active phases share the
+ * GPU according to the sharing mode; whenever the active set changes, each phase's
+ * progress rate is recomputed and only the earliest completion is kept scheduled,
+ * so a GPU has at most one pending event however many phases it runs.
+ */
+export class GpuExecutor<T> {
+  private owners: T[] = [];
+  private work: number[] = [];
+  private remaining = new Float64Array(8);
+  private compute = new Float64Array(8);
+  private memory = new Float64Array(8);
+  private rates = new Float64Array(8);
+  private count = 0;
+  private lastUpdate = 0;
+  private nextCompletion: EventHandle | undefined;
+  private settling = false;
+
+  /** Time with at least one phase active, ms. */
+  busyTime = 0;
+  /** Integral of the summed progress rates: solo-ms of work delivered. */
+  deliveredWork = 0;
+  /** Solo work of the phases that completed, ms. */
+  completedWork = 0;
+  private startedAt: number[] = [];
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly sharing: SharingParams,
+    private readonly onPhaseDone: (owner: T, startedAt: number) => void,
+  ) {}
+
+  get activeCount(): number {
+    return this.count;
+  }
+
+  /** Demands of the active phases, for predictors that look at co-runners. */
+  activeDemands(): { owner: T; compute: number; memory: number; remaining: number }[] {
+    this.advance(this.engine.now);
+    const out = [];
+    for (let i = 0; i < this.count; i++) {
+      out.push({ owner: this.owners[i], compute: this.compute[i], memory: this.memory[i], remaining: this.remaining[i] });
+    }
+    return out;
+  }
+
+  start(phase: PhaseWork<T>): void {
+    const now = this.engine.now;
+    this.advance(now);
+    this.ensureCapacity(this.count + 1);
+    const i = this.count++;
+    this.owners[i] = phase.owner;
+    this.work[i] = phase.work;
+    this.startedAt[i] = now;
+    this.remaining[i] = phase.work;
+    this.compute[i] = phase.compute;
+    this.memory[i] = phase.memory;
+    if (!this.settling) this.reschedule();
+  }
+
+  /** Removes an owner's active phase (preemption). Returns whether it was active. */
+  abort(owner: T): boolean {
+    const i = this.owners.indexOf(owner);
+    if (i < 0 || i >= this.count) return false;
+    this.advance(this.engine.now);
+    this.removeAt(i);
+    if (!this.settling) this.reschedule();
+    return true;
+  }
+
+  /** Brings remaining work and the counters up to `now` at the current rates. */
+  private advance(now: number): void {
+    const dt = now - this.lastUpdate;
+    this.lastUpdate = now;
+    if (dt <= 0 || this.count === 0) return;
+    this.busyTime += dt;
+    const remaining = this.remaining;
+    const rates = this.rates;
+    for (let i = 0; i < this.count; i++) {
+      const done = rates[i] * dt;
+      remaining[i] -= done;
+      this.deliveredWork += done;
+    }
+  }
+
+  private computeRates(): void {
+    const s = this.sharing;
+    if (s.mode === 'spatial') {
+      spatialRates(this.compute, this.memory, this.count, s.interferenceAlpha, this.rates);
+    } else {
+      timeSlicedRates(this.count, s.timeSliceMs, s.contextSwitchMs, this.rates);
+    }
+  }
+
+  private reschedule(): void {
+    this.engine.cancel(this.nextCompletion);
+    this.nextCompletion = undefined;
+    if (this.count === 0) return;
+    this.computeRates();
+    let soonest = Infinity;
+    for (let i = 0; i < this.count; i++) {
+      const t = Math.max(0, this.remaining[i]) / this.rates[i];
+      if (t < soonest) soonest = t;
+    }
+    this.nextCompletion = this.engine.at(this.engine.now + soonest, this.onCompletionEvent);
+  }
+
+  private readonly onCompletionEvent = (): void => {
+    this.nextCompletion = undefined;
+    const now = this.engine.now;
+    this.advance(now);
+    // Collect every phase that is now finished before telling anyone, so that
+    // phases started by the callbacks join one rate recomputation.
+    const finished: T[] = [];
+    const starts: number[] = [];
+    for (let i = 0; i < this.count; ) {
+      if (this.remaining[i] <= WORK_EPSILON * Math.max(1, this.work[i])) {
+        finished.push(this.owners[i]);
+        starts.push(this.startedAt[i]);
+        this.completedWork += this.work[i];
+        this.deliveredWork += this.remaining[i]; // book the float residue as delivered
+        this.removeAt(i);
+      } else {
+        i++;
+      }
+    }
+    this.settling = true;
+    try {
+      for (let k = 0; k < finished.length; k++) this.onPhaseDone(finished[k], starts[k]);
+    } finally {
+      this.settling = false;
+    }
+    this.reschedule();
+  };
+
+  /** Order of the active list does not matter: swap the last one into the hole. */
+  private removeAt(i: number): void {
+    const last = --this.count;
+    if (i !== last) {
+      this.owners[i] = this.owners[last];
+      this.work[i] = this.work[last];
+      this.startedAt[i] = this.startedAt[last];
+      this.remaining[i] = this.remaining[last];
+      this.compute[i] = this.compute[last];
+      this.memory[i] = this.memory[last];
+    }
+    this.owners.length = last;
+    this.work.length = last;
+    this.startedAt.length = last;
+  }
+
+  private ensureCapacity(n: number): void {
+    if (n <= this.remaining.length) return;
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.remaining = grow(this.remaining);
+    this.compute = grow(this.compute);
+    this.memory = grow(this.memory);
+    this.rates = grow(this.rates);
+  }
+}

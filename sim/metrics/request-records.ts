@@ -1,0 +1,73 @@
+import { GrowableFloat64, GrowableInt32 } from '../core/growable.ts';
+import { outcomeOf, type Outcome, type Request } from '../model/request.ts';
+
+export const OUTCOMES: readonly Outcome[] = ['met', 'late', 'dropped', 'rejected', 'unserved'];
+export const PRIORITY_CODES = ['high', 'low'] as const;
+
+/**
+ * Per-request records, column by column, in the order requests left the system.
+ * Strings (model, priority, outcome) are stored as codes into small dictionaries.
+ * NaN marks a time a request never reached.
+ */
+export class RequestRecords {
+  readonly models: string[] = [];
+  private readonly modelCodes = new Map<string, number>();
+
+  readonly id = new GrowableInt32();
+  readonly model = new GrowableInt32();
+  readonly batch = new GrowableInt32();
+  readonly priority = new GrowableInt32();
+  readonly outcome = new GrowableInt32();
+  readonly gpu = new GrowableInt32();
+  readonly preemptions = new GrowableInt32();
+  readonly arrival = new GrowableFloat64();
+  readonly deadline = new GrowableFloat64();
+  readonly dispatched = new GrowableFloat64();
+  readonly transferInStart = new GrowableFloat64();
+  readonly transferInEnd = new GrowableFloat64();
+  readonly executionStart = new GrowableFloat64();
+  readonly executionEnd = new GrowableFloat64();
+  readonly transferOutStart = new GrowableFloat64();
+  readonly completed = new GrowableFloat64();
+  readonly latency = new GrowableFloat64();
+  readonly soloLatency = new GrowableFloat64();
+  readonly predictedTransfer = new GrowableFloat64();
+  readonly predictedExecution = new GrowableFloat64();
+  readonly predictedCompletion = new GrowableFloat64();
+
+  get length(): number {
+    return this.id.length;
+  }
+
+  add(request: Request, soloLatencyMs: number): Outcome {
+    const outcome = outcomeOf(request);
+    let code = this.modelCodes.get(request.model.name);
+    if (code === undefined) {
+      code = this.models.length;
+      this.models.push(request.model.name);
+      this.modelCodes.set(request.model.name, code);
+    }
+    this.id.push(request.id);
+    this.model.push(code);
+    this.batch.push(request.batch);
+    this.priority.push(request.priority === 'high' ? 0 : 1);
+    this.outcome.push(OUTCOMES.indexOf(outcome));
+    this.gpu.push(request.gpu);
+    this.preemptions.push(request.preemptions);
+    this.arrival.push(request.arrival);
+    this.deadline.push(request.deadline);
+    this.dispatched.push(request.dispatchedAt);
+    this.transferInStart.push(request.transferInStart);
+    this.transferInEnd.push(request.transferInEnd);
+    this.executionStart.push(request.executionStart);
+    this.executionEnd.push(request.executionEnd);
+    this.transferOutStart.push(request.transferOutStart);
+    this.completed.push(request.completedAt);
+    this.latency.push(request.completedAt - request.arrival);
+    this.soloLatency.push(soloLatencyMs);
+    this.predictedTransfer.push(request.predictedTransferMs);
+    this.predictedExecution.push(request.predictedExecutionMs);
+    this.predictedCompletion.push(request.predictedCompletion);
+    return outcome;
+  }
+}

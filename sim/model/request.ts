@@ -1,0 +1,94 @@
+import type { ModelProfile } from './profile.ts';
+
+export type Priority = 'high' | 'low';
+export const PRIORITIES: readonly Priority[] = ['high', 'low'];
+
+/**
+ * Where a request is in its life. queued -> transfer-in -> executing ->
+ * transfer-out -> done, or it leaves early as dropped or rejected. A preempted
+ * request returns to waiting and starts over.
+ */
+export type RequestState =
+  | 'waiting' // held by the policy, not yet on a GPU
+  | 'gpu-queued' // dispatched to a GPU whose slots are all busy
+  | 'transfer-in'
+  | 'executing'
+  | 'transfer-out'
+  | 'done'
+  | 'dropped'
+  | 'rejected';
+
+/** How a request ended, as reported in metrics. */
+export type Outcome = 'met' | 'late' | 'dropped' | 'rejected' | 'unserved';
+
+/** What arrives: the immutable facts of one inference request. */
+export interface RequestSpec {
+  readonly arrival: number;
+  readonly model: ModelProfile;
+  readonly batch: number;
+  readonly priority: Priority;
+  /** Absolute deadline in ms of simulated time. */
+  readonly deadline: number;
+  readonly inputBytes: number;
+  readonly outputBytes: number;
+}
+
+/**
+ * A request inside a run: its spec, its state, and the timestamps of its life
+ * (NaN until reached). Policies and predictors read it; only the simulator writes.
+ */
+export class Request implements RequestSpec {
+  state: RequestState = 'waiting';
+  /** GPU index it is dispatched to, or -1. */
+  gpu = -1;
+  dispatchedAt = NaN;
+  transferInStart = NaN;
+  transferInEnd = NaN;
+  executionStart = NaN;
+  executionEnd = NaN;
+  transferOutStart = NaN;
+  completedAt = NaN;
+  /** Index of the phase now executing (valid while executing). */
+  phase = 0;
+  preemptions = 0;
+  /** Still waiting when the run ended: nothing was left that could serve it. */
+  unserved = false;
+  /** Predictions made when it was dispatched (NaN if never dispatched). */
+  predictedTransferMs = NaN;
+  predictedExecutionMs = NaN;
+  predictedCompletion = NaN;
+
+  constructor(
+    readonly id: number,
+    readonly arrival: number,
+    readonly model: ModelProfile,
+    readonly batch: number,
+    readonly priority: Priority,
+    readonly deadline: number,
+    readonly inputBytes: number,
+    readonly outputBytes: number,
+    /**
+     * The request's own execution-time multiplier (mean 1) drawn from the model's
+     * variability. It is the simulated ground truth: predictors must not read it.
+     */
+    readonly serviceScale: number,
+  ) {}
+
+  get latency(): number {
+    return this.completedAt - this.arrival;
+  }
+}
+
+/** How a request that has left the system ended. */
+export function outcomeOf(request: Request): Outcome {
+  switch (request.state) {
+    case 'done':
+      return request.completedAt <= request.deadline ? 'met' : 'late';
+    case 'rejected':
+      return 'rejected';
+    case 'dropped':
+      return request.unserved ? 'unserved' : 'dropped';
+    default:
+      throw new Error(`request ${request.id} has not left the system (state ${request.state})`);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Max-min fair rates for flows that each cross two resources: their GPU's link and
+ * the host uplink that all of a host's links share. Progressive filling: the
+ * resource with the smallest fair share is the bottleneck of its flows; freeze them
+ * at that share, take their bandwidth off the uplink, repeat.
+ *
+ * linkOf[f] is the link index of flow f; linkCapacity[l] and uplinkCapacity are in
+ * bytes per ms. Writes each flow's rate into rates[f].
+ */
+export function maxMinFairRates(
+  linkOf: readonly number[],
+  flowCount: number,
+  linkCapacity: readonly number[],
+  uplinkCapacity: number,
+  rates: Float64Array,
+): void {
+  const links = linkCapacity.length;
+  const flowsOnLink = new Array<number>(links).fill(0);
+  for (let f = 0; f < flowCount; f++) flowsOnLink[linkOf[f]]++;
+  const frozenLink = new Array<boolean>(links).fill(false);
+  let uplinkLeft = uplinkCapacity;
+  let flowsLeft = flowCount;
+
+  while (flowsLeft > 0) {
+    let bottleneck = -1;
+    let share = uplinkLeft / flowsLeft;
+    for (let l = 0; l < links; l++) {
+      if (frozenLink[l] || flowsOnLink[l] === 0) continue;
+      const linkShare = linkCapacity[l] / flowsOnLink[l];
+      if (linkShare < share) {
+        share = linkShare;
+        bottleneck = l;
+      }
+    }
+    if (bottleneck < 0) {
+      // The uplink is the tightest: every flow still unfrozen gets its fair share.
+      for (let f = 0; f < flowCount; f++) if (!frozenLink[linkOf[f]]) rates[f] = share;
+      return;
+    }
+    frozenLink[bottleneck] = true;
+    for (let f = 0; f < flowCount; f++) if (linkOf[f] === bottleneck) rates[f] = share;
+    uplinkLeft -= share * flowsOnLink[bottleneck];
+    flowsLeft -= flowsOnLink[bottleneck];
+  }
+}

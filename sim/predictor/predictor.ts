@@ -1,0 +1,36 @@
+import type { Request } from '../model/request.ts';
+import type { GpuView } from '../cluster/gpu-state.ts';
+import type { ClusterSpec } from '../cluster/cluster-spec.ts';
+
+/** A latency prediction for one request placed on one GPU. */
+export interface Prediction {
+  /** Input plus output transfer time, ms. */
+  readonly transferMs: number;
+  /** Kernel execution time, ms. */
+  readonly executionMs: number;
+  /** When it would start (enter its input transfer), absolute ms. */
+  readonly start: number;
+  /** When it would complete, absolute ms. */
+  readonly completion: number;
+}
+
+/** What a predictor may see besides the target GPU. */
+export interface PredictionContext {
+  readonly now: number;
+  readonly gpus: readonly GpuView[];
+}
+
+/**
+ * Predicts transfer, execution and completion time of a request on a GPU from that
+ * GPU's current and queued work. Learning predictors update from observe(), called
+ * once per completed request with its observed times.
+ */
+export interface Predictor {
+  readonly name: string;
+  predict(request: Request, gpu: GpuView, context: PredictionContext): Prediction;
+  observe(request: Request, gpu: GpuView, context: PredictionContext): void;
+}
+
+export interface PredictorSetup {
+  readonly cluster: ClusterSpec;
+}

@@ -1,0 +1,12 @@
+import type { Predictor, PredictorSetup } from './predictor.ts';
+import { SoloPredictor } from './solo.ts';
+
+export interface PredictorEntry {
+  readonly description: string;
+  create(setup: PredictorSetup): Predictor;
+}
+
+/** Predictors by name: an explicit map, so what exists is visible in one place. */
+export const PREDICTORS: ReadonlyMap<string, PredictorEntry> = new Map<string, PredictorEntry>([
+  ['solo', { description: 'profile solo times and uncontended transfers; ignores interference', create: (s) => new SoloPredictor(s) }],
+]);

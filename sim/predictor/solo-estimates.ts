@@ -1,0 +1,63 @@
+import type { ClusterSpec } from '../cluster/cluster-spec.ts';
+import type { GpuView } from '../cluster/gpu-state.ts';
+import type { Request } from '../model/request.ts';
+import { soloExecutionMs } from '../model/profile.ts';
+
+/**
+ * Uncontended estimates from the profile alone: what a request costs when it has the
+ * GPU and its link to itself. Shared by every predictor as the cold-start answer.
+ */
+export class SoloEstimates {
+  constructor(private readonly cluster: ClusterSpec) {}
+
+  transferInMs(request: Request, gpu: number): number {
+    const spec = this.cluster.gpus[gpu];
+    const host = this.cluster.hosts[spec.host];
+    if (request.inputBytes <= 0) return spec.link.setupMs;
+    const bandwidth = Math.min(spec.link.h2dBytesPerMs, host.uplinkH2dBytesPerMs);
+    return spec.link.setupMs + request.inputBytes / bandwidth;
+  }
+
+  transferOutMs(request: Request, gpu: number): number {
+    const spec = this.cluster.gpus[gpu];
+    const host = this.cluster.hosts[spec.host];
+    if (request.outputBytes <= 0) return spec.link.setupMs;
+    const bandwidth = Math.min(spec.link.d2hBytesPerMs, host.uplinkD2hBytesPerMs);
+    return spec.link.setupMs + request.outputBytes / bandwidth;
+  }
+
+  executionMs(request: Request): number {
+    return soloExecutionMs(request.model, request.batch);
+  }
+
+  totalMs(request: Request, gpu: number): number {
+    return this.transferInMs(request, gpu) + this.executionMs(request) + this.transferOutMs(request, gpu);
+  }
+
+  /**
+   * When a newly dispatched request would get a slot on this GPU: replay the slot
+   * releases of what runs (at its predicted completion) and of what is queued ahead
+   * (each taking its solo time).
+   */
+  slotFreeAt(gpu: GpuView, now: number): number {
+    if (gpu.freeSlots > 0 && gpu.queuedCount === 0) return now;
+    const slots: number[] = [];
+    for (const running of gpu.running) {
+      const end = running.predictedCompletion;
+      slots.push(end === end && end > now ? end : now);
+    }
+    while (slots.length < gpu.spec.maxConcurrency) slots.push(now);
+    slots.sort((a, b) => a - b);
+    for (const queued of gpu.queued) {
+      const start = slots.shift()!;
+      insertSorted(slots, start + this.totalMs(queued, gpu.index));
+    }
+    return slots[0];
+  }
+}
+
+function insertSorted(values: number[], value: number): void {
+  let i = values.length;
+  while (i > 0 && values[i - 1] > value) i--;
+  values.splice(i, 0, value);
+}

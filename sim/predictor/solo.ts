@@ -1,0 +1,28 @@
+import type { GpuView } from '../cluster/gpu-state.ts';
+import type { Request } from '../model/request.ts';
+import type { Prediction, PredictionContext, Predictor, PredictorSetup } from './predictor.ts';
+import { SoloEstimates } from './solo-estimates.ts';
+
+/**
+ * The profile-only predictor: solo execution time and uncontended transfers, no
+ * interference from co-runners. The baseline every better predictor must beat.
+ */
+export class SoloPredictor implements Predictor {
+  readonly name = 'solo';
+  private readonly solo: SoloEstimates;
+
+  constructor(setup: PredictorSetup) {
+    this.solo = new SoloEstimates(setup.cluster);
+  }
+
+  predict(request: Request, gpu: GpuView, context: PredictionContext): Prediction {
+    const transferMs = this.solo.transferInMs(request, gpu.index) + this.solo.transferOutMs(request, gpu.index);
+    const executionMs = this.solo.executionMs(request);
+    const start = this.solo.slotFreeAt(gpu, context.now);
+    return { transferMs, executionMs, start, completion: start + transferMs + executionMs };
+  }
+
+  observe(): void {
+    // Profile only: nothing to learn.
+  }
+}

@@ -1,0 +1,363 @@
+import { Engine } from './core/engine.ts';
+import { RandomStreams, type RandomStream } from './core/random.ts';
+import type { ClusterSpec } from './cluster/cluster-spec.ts';
+import { GpuState } from './cluster/gpu-state.ts';
+import { GpuExecutor } from './gpu/gpu-executor.ts';
+import { HostFabricDirection } from './pcie/host-fabric.ts';
+import { lookupBatch, type ModelProfile } from './model/profile.ts';
+import { Request, type Priority } from './model/request.ts';
+import type { ClusterView, Decision, Policy } from './policy/policy.ts';
+import type { Predictor } from './predictor/predictor.ts';
+
+/** One arrival as a workload source yields it (times in ms from the trace start). */
+export interface ArrivalSpec {
+  readonly arrival: number;
+  readonly model: string;
+  readonly batch: number;
+  readonly priority: Priority;
+  /** Deadline relative to arrival, ms. */
+  readonly relativeDeadline: number;
+  /** Override the profile's bytes per item times batch. */
+  readonly inputBytes?: number;
+  readonly outputBytes?: number;
+}
+
+/** Arrivals in non-decreasing time order, pulled one at a time (streaming). */
+export interface ArrivalSource {
+  next(): ArrivalSpec | undefined;
+}
+
+/** Receives every request once, when it leaves the system (in that order). */
+export interface RequestSink {
+  record(request: Request): void;
+}
+
+export interface SimulationSetup {
+  readonly cluster: ClusterSpec;
+  readonly models: ReadonlyMap<string, ModelProfile>;
+  readonly arrivals: ArrivalSource;
+  readonly policy: Policy;
+  readonly predictor: Predictor;
+  readonly seed: number;
+  readonly sink: RequestSink;
+}
+
+/** A policy broke the control-surface contract (a bug in the policy, not in the input). */
+export class PolicyContractError extends Error {}
+
+/** The workload broke its contract (e.g. arrivals out of order, unknown model). */
+export class WorkloadError extends Error {}
+
+export interface GpuCounters {
+  readonly id: string;
+  readonly busyMs: number;
+  readonly soloWorkMs: number;
+  readonly deliveredWorkMs: number;
+}
+
+export interface SimulationResult {
+  readonly simulatedMs: number;
+  readonly events: number;
+  readonly requests: number;
+  readonly gpus: readonly GpuCounters[];
+}
+
+/**
+ * The serving model driven by the event engine: requests arrive, the policy decides,
+ * and each dispatched request holds a GPU slot through its input transfer, its
+ * kernel phases and its output transfer. The simulator owns all state; the policy
+ * only sees it through ClusterView and acts through decisions.
+ */
+export class Simulator implements ClusterView {
+  private readonly engine = new Engine();
+  private readonly random: RandomStreams;
+  private readonly serviceStream: RandomStream;
+  readonly gpus: GpuState[];
+  readonly waiting = new Set<Request>();
+  private readonly executors: GpuExecutor<Request>[];
+  private readonly h2d: HostFabricDirection<Request>[];
+  private readonly d2h: HostFabricDirection<Request>[];
+  /** Position of each GPU's link within its host's fabric. */
+  private readonly linkIndex: number[];
+  private nextId = 0;
+  private pendingArrival: ArrivalSpec | undefined;
+  private lastArrivalTime = 0;
+
+  constructor(private readonly setup: SimulationSetup) {
+    this.random = new RandomStreams(setup.seed);
+    this.serviceStream = this.random.stream('service');
+    const { cluster } = setup;
+    this.gpus = cluster.gpus.map((spec, i) => new GpuState(i, spec));
+    this.executors = cluster.gpus.map(
+      (spec) => new GpuExecutor<Request>(this.engine, spec.sharing, (request) => this.onPhaseDone(request)),
+    );
+    this.linkIndex = [];
+    const linksPerHost: number[][] = cluster.hosts.map(() => []);
+    cluster.gpus.forEach((spec, g) => {
+      this.linkIndex[g] = linksPerHost[spec.host].length;
+      linksPerHost[spec.host].push(g);
+    });
+    this.h2d = cluster.hosts.map(
+      (host, h) =>
+        new HostFabricDirection<Request>(
+          this.engine,
+          linksPerHost[h].map((g) => cluster.gpus[g].link.h2dBytesPerMs),
+          host.uplinkH2dBytesPerMs,
+          linksPerHost[h].map((g) => cluster.gpus[g].link.setupMs),
+          (request) => this.onTransferInDone(request),
+        ),
+    );
+    this.d2h = cluster.hosts.map(
+      (host, h) =>
+        new HostFabricDirection<Request>(
+          this.engine,
+          linksPerHost[h].map((g) => cluster.gpus[g].link.d2hBytesPerMs),
+          host.uplinkD2hBytesPerMs,
+          linksPerHost[h].map((g) => cluster.gpus[g].link.setupMs),
+          (request) => this.onTransferOutDone(request),
+        ),
+    );
+  }
+
+  get now(): number {
+    return this.engine.now;
+  }
+
+  get predictor(): Predictor {
+    return this.setup.predictor;
+  }
+
+  /** Runs the whole workload to completion and returns the run's counters. */
+  run(): SimulationResult {
+    this.scheduleNextArrival();
+    this.engine.run();
+    // Whatever the policy still holds once nothing can happen was never served.
+    for (const request of [...this.waiting]) this.leave(request, 'dropped', true);
+    return {
+      simulatedMs: this.engine.now,
+      events: this.engine.eventsProcessed,
+      requests: this.nextId,
+      gpus: this.gpus.map((gpu, g) => ({
+        id: gpu.spec.id,
+        busyMs: this.executors[g].busyTime,
+        soloWorkMs: this.executors[g].completedWork,
+        deliveredWorkMs: this.executors[g].deliveredWork,
+      })),
+    };
+  }
+
+  // ---- arrivals ----------------------------------------------------------------
+
+  private scheduleNextArrival(): void {
+    const spec = this.setup.arrivals.next();
+    if (spec === undefined) return;
+    if (!(spec.arrival >= this.lastArrivalTime)) {
+      throw new WorkloadError(
+        `arrival ${this.nextId} at ${spec.arrival} ms comes before the previous one at ${this.lastArrivalTime} ms: arrivals must be sorted by time`,
+      );
+    }
+    this.lastArrivalTime = spec.arrival;
+    this.pendingArrival = spec;
+    this.engine.at(spec.arrival, this.onArrivalEvent);
+  }
+
+  private readonly onArrivalEvent = (): void => {
+    const spec = this.pendingArrival!;
+    this.pendingArrival = undefined;
+    const request = this.createRequest(spec);
+    this.waiting.add(request);
+    this.apply(this.setup.policy.onArrival(request, this));
+    this.scheduleNextArrival();
+  };
+
+  private createRequest(spec: ArrivalSpec): Request {
+    const model = this.setup.models.get(spec.model);
+    if (model === undefined) throw new WorkloadError(`arrival ${this.nextId} names unknown model "${spec.model}"`);
+    const variability = model.variability;
+    let scale = 1;
+    if (variability.kind === 'exponential') scale = this.serviceStream.exponential(1);
+    else if (variability.kind === 'lognormal') scale = this.serviceStream.lognormalUnitMean(variability.cv);
+    return new Request(
+      this.nextId++,
+      spec.arrival,
+      model,
+      spec.batch,
+      spec.priority,
+      spec.arrival + spec.relativeDeadline,
+      spec.inputBytes ?? model.inputBytesPerItem * spec.batch,
+      spec.outputBytes ?? model.outputBytesPerItem * spec.batch,
+      scale,
+    );
+  }
+
+  // ---- decisions -----------------------------------------------------------------
+
+  private apply(decisions: readonly Decision[]): void {
+    let preempted: Request[] | undefined;
+    for (const decision of decisions) {
+      switch (decision.kind) {
+        case 'dispatch':
+          this.dispatch(decision.request, decision.gpu);
+          break;
+        case 'reject':
+          this.requireWaiting(decision.request, 'reject');
+          this.leave(decision.request, 'rejected');
+          break;
+        case 'drop':
+          this.drop(decision.request);
+          break;
+        case 'preempt':
+          this.preempt(decision.request);
+          (preempted ??= []).push(decision.request);
+          break;
+        case 'wake':
+          this.engine.at(Math.max(decision.at, this.engine.now), this.onWakeEvent);
+          break;
+      }
+    }
+    if (preempted !== undefined) {
+      const policy = this.setup.policy;
+      if (policy.onPreempted === undefined) {
+        throw new PolicyContractError(`policy ${policy.name} preempted requests but has no onPreempted`);
+      }
+      for (const request of preempted) this.apply(policy.onPreempted(request, this));
+    }
+  }
+
+  private readonly onWakeEvent = (): void => {
+    const policy = this.setup.policy;
+    if (policy.onWake !== undefined) this.apply(policy.onWake(this));
+  };
+
+  private requireWaiting(request: Request, action: string): void {
+    if (request.state !== 'waiting') {
+      throw new PolicyContractError(
+        `policy ${this.setup.policy.name} tried to ${action} request ${request.id}, which is ${request.state}, not waiting`,
+      );
+    }
+  }
+
+  private dispatch(request: Request, g: number): void {
+    this.requireWaiting(request, 'dispatch');
+    const gpu = this.gpus[g];
+    if (gpu === undefined || !gpu.hosts(request.model.name)) {
+      throw new PolicyContractError(
+        `policy ${this.setup.policy.name} dispatched request ${request.id} to GPU ${g}, which does not host model ${request.model.name}`,
+      );
+    }
+    const prediction = this.setup.predictor.predict(request, gpu, this);
+    request.predictedTransferMs = prediction.transferMs;
+    request.predictedExecutionMs = prediction.executionMs;
+    request.predictedCompletion = prediction.completion;
+    request.dispatchedAt = this.engine.now;
+    request.gpu = g;
+    this.waiting.delete(request);
+    if (gpu.freeSlots > 0 && gpu.queuedCount === 0) {
+      this.start(request, gpu);
+    } else {
+      request.state = 'gpu-queued';
+      gpu.queue.push(request);
+    }
+  }
+
+  private drop(request: Request): void {
+    if (request.state === 'waiting') {
+      this.leave(request, 'dropped');
+    } else if (request.state === 'gpu-queued') {
+      this.gpus[request.gpu].queue.remove(request);
+      this.leave(request, 'dropped');
+    } else {
+      throw new PolicyContractError(
+        `policy ${this.setup.policy.name} tried to drop request ${request.id}, which is ${request.state}`,
+      );
+    }
+  }
+
+  /** Kill and restart: the request loses its progress and waits again. */
+  private preempt(request: Request): void {
+    const state = request.state;
+    if (state !== 'transfer-in' && state !== 'executing' && state !== 'transfer-out') {
+      throw new PolicyContractError(
+        `policy ${this.setup.policy.name} tried to preempt request ${request.id}, which is ${state}, not running`,
+      );
+    }
+    const gpu = this.gpus[request.gpu];
+    const host = gpu.spec.host;
+    if (state === 'transfer-in') this.h2d[host].abort(request);
+    else if (state === 'executing') this.executors[request.gpu].abort(request);
+    else this.d2h[host].abort(request);
+    gpu.removeRunning(request);
+    request.preemptions++;
+    request.state = 'waiting';
+    request.gpu = -1;
+    request.dispatchedAt = request.transferInStart = request.transferInEnd = NaN;
+    request.executionStart = request.executionEnd = request.transferOutStart = NaN;
+    request.phase = 0;
+    this.waiting.add(request);
+    this.startQueued(gpu);
+  }
+
+  // ---- a request's life on a GPU -------------------------------------------------
+
+  private start(request: Request, gpu: GpuState): void {
+    request.state = 'transfer-in';
+    request.transferInStart = this.engine.now;
+    gpu.running.push(request);
+    this.h2d[gpu.spec.host].start(request, this.linkIndex[gpu.index], request.inputBytes);
+  }
+
+  private onTransferInDone(request: Request): void {
+    request.transferInEnd = this.engine.now;
+    request.state = 'executing';
+    request.executionStart = this.engine.now;
+    request.phase = 0;
+    this.startPhase(request);
+  }
+
+  private startPhase(request: Request): void {
+    const phase = request.model.phases[request.phase];
+    const batch = request.batch;
+    this.executors[request.gpu].start({
+      owner: request,
+      work: lookupBatch(phase.soloMs, batch) * request.serviceScale,
+      compute: lookupBatch(phase.compute, batch),
+      memory: lookupBatch(phase.memory, batch),
+    });
+  }
+
+  private onPhaseDone(request: Request): void {
+    request.phase++;
+    if (request.phase < request.model.phases.length) {
+      this.startPhase(request);
+      return;
+    }
+    request.executionEnd = this.engine.now;
+    request.state = 'transfer-out';
+    request.transferOutStart = this.engine.now;
+    const gpu = this.gpus[request.gpu];
+    this.d2h[gpu.spec.host].start(request, this.linkIndex[gpu.index], request.outputBytes);
+  }
+
+  private onTransferOutDone(request: Request): void {
+    const gpu = this.gpus[request.gpu];
+    request.completedAt = this.engine.now;
+    request.state = 'done';
+    gpu.removeRunning(request);
+    this.setup.predictor.observe(request, gpu, this);
+    this.setup.sink.record(request);
+    this.startQueued(gpu);
+    this.apply(this.setup.policy.onCompletion(request, this));
+  }
+
+  private startQueued(gpu: GpuState): void {
+    while (gpu.freeSlots > 0 && gpu.queuedCount > 0) this.start(gpu.queue.shift()!, gpu);
+  }
+
+  /** A request leaves without being served. `unserved` marks the end-of-run sweep. */
+  private leave(request: Request, state: 'dropped' | 'rejected', unserved = false): void {
+    request.state = state;
+    this.waiting.delete(request);
+    if (unserved) request.unserved = true;
+    this.setup.sink.record(request);
+  }
+}
