@@ -18,6 +18,8 @@ export interface EventHandle {
 
 class ScheduledEvent implements EventHandle {
   cancelled = false;
+  /** Set when popped: cancelling it afterwards must not touch the live count. */
+  fired = false;
   constructor(
     readonly time: number,
     readonly seq: number,
@@ -51,9 +53,12 @@ export class EventQueue {
     return event;
   }
 
-  /** O(1): marks the event; it is discarded lazily when it reaches the top. */
+  /**
+   * O(1): marks the event; it is discarded lazily when it reaches the top. Cancelling
+   * an event that already fired (or was already cancelled) does nothing.
+   */
   cancel(handle: EventHandle): void {
-    if (!handle.cancelled) {
+    if (!handle.cancelled && !(handle as ScheduledEvent).fired) {
       handle.cancelled = true;
       this.live--;
     }
@@ -72,6 +77,7 @@ export class EventQueue {
     if (top === undefined) return undefined;
     this.removeTop();
     this.live--;
+    top.fired = true;
     return top;
   }
 

@@ -130,7 +130,11 @@ export class GpuExecutor<T> {
     const finished: T[] = [];
     const starts: number[] = [];
     for (let i = 0; i < this.count; ) {
-      if (this.remaining[i] <= WORK_EPSILON * Math.max(1, this.work[i])) {
+      // Done when nothing is left, or so little that its completion time rounds to
+      // `now`: the float residue of rate * time grows with the clock, and such a
+      // phase, rescheduled, would fire at `now` again forever.
+      const left = this.remaining[i];
+      if (left <= WORK_EPSILON * Math.max(1, this.work[i]) || now + left / this.rates[i] <= now) {
         finished.push(this.owners[i]);
         starts.push(this.startedAt[i]);
         this.completedWork += this.work[i];
@@ -157,6 +161,7 @@ export class GpuExecutor<T> {
       this.work[i] = this.work[last];
       this.startedAt[i] = this.startedAt[last];
       this.remaining[i] = this.remaining[last];
+      this.rates[i] = this.rates[last];
       this.compute[i] = this.compute[last];
       this.memory[i] = this.memory[last];
     }

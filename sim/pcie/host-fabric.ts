@@ -138,11 +138,17 @@ export class HostFabricDirection<T> {
 
   private readonly onCompletionEvent = (): void => {
     this.nextCompletion = undefined;
-    this.advance(this.engine.now);
+    const now = this.engine.now;
+    this.advance(now);
     const finished: T[] = [];
     for (let f = 0; f < this.owners.length; ) {
-      if (this.remaining[f] <= BYTE_EPSILON) {
+      // Done when nothing is left, or so little that its completion time rounds to
+      // `now`: the float residue of rate * time grows with the clock, and such a
+      // flow, rescheduled, would fire at `now` again forever.
+      const left = this.remaining[f];
+      if (left <= BYTE_EPSILON || now + left / this.rates[f] <= now) {
         finished.push(this.owners[f]);
+        this.bytesMoved[this.linkOf[f]] += left; // book the float residue as moved
         this.removeAt(f);
       } else {
         f++;

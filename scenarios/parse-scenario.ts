@@ -1,0 +1,247 @@
+import { gbpsToBytesPerMs, type ClusterSpec, type GpuSpec, type HostSpec, type LinkSpec } from '../sim/cluster/cluster-spec.ts';
+import { InputError } from '../sim/core/errors.ts';
+import type { SharingMode } from '../sim/gpu/sharing.ts';
+import { BUILTIN_MODEL_NAMES, builtinModel } from '../sim/model/builtin-models.ts';
+import type { BatchTable, ModelProfile, PhaseProfile, ServiceVariability } from '../sim/model/profile.ts';
+import { PRIORITIES } from '../sim/model/request.ts';
+import { POLICIES } from '../sim/policy/registry.ts';
+import { PREDICTORS } from '../sim/predictor/registry.ts';
+import { Field } from './json-fields.ts';
+import type { DeadlineRule, PolicyChoice, Scenario, StopRule, StreamSpec, WorkloadSpec } from './scenario.ts';
+
+const SCENARIO_KEYS = ['name', 'description', 'seed', 'load', 'models', 'cluster', 'workload', 'policy', 'predictor'];
+const GPU_KEYS = ['id', 'models', 'maxConcurrency', 'sharing', 'interferenceAlpha', 'timeSliceMs', 'contextSwitchMs', 'link'];
+
+/** GPU settings a scenario need not spell out. */
+const GPU_DEFAULTS = {
+  maxConcurrency: 4,
+  sharing: 'spatial' as SharingMode,
+  interferenceAlpha: 0.3,
+  timeSliceMs: 2,
+  contextSwitchMs: 0.05,
+  link: { h2dGBps: 12, d2hGBps: 12, setupMs: 0.01 },
+};
+
+/**
+ * Validates parsed scenario JSON and resolves it: built-in model names become
+ * profiles, GPU counts become GPUs with defaults filled in. The first problem found
+ * is thrown as an InputError naming the file and field.
+ */
+export function parseScenario(json: unknown, file: string, defaultName: string): Scenario {
+  const root = new Field(file, '', json).object(SCENARIO_KEYS);
+  const models = parseModels(root.child('models'));
+  const modelNames = models.map((m) => m.name);
+  const cluster = parseCluster(root.child('cluster'), modelNames);
+  const workload = parseWorkload(root.child('workload'), models, cluster);
+  return {
+    name: root.child('name').optional((f) => f.string(), defaultName),
+    description: root.child('description').optional((f) => f.string(), ''),
+    seed: root.child('seed').optional((f) => f.number({ integer: true, min: 0 }), 1),
+    load: root.child('load').optional((f) => f.number({ above: 0 }), 1),
+    models,
+    cluster,
+    workload,
+    policy: parsePolicy(root.child('policy')),
+    predictor: root.child('predictor').optional((f) => f.oneOf([...PREDICTORS.keys()]), 'solo'),
+  };
+}
+
+function parsePolicy(field: Field): PolicyChoice {
+  if (!field.present) return { name: 'fifo', params: {} };
+  if (typeof field.value === 'string') return { name: field.oneOf([...POLICIES.keys()]), params: {} };
+  field.object(['name', 'params']);
+  const name = field.child('name').oneOf([...POLICIES.keys()]);
+  const params = field.child('params');
+  if (!params.present) return { name, params: {} };
+  params.object(POLICIES.get(name)!.params);
+  return { name, params: params.value as Record<string, unknown> };
+}
+
+// ---- models ------------------------------------------------------------------------
+
+function parseModels(field: Field): ModelProfile[] {
+  const models = field.items(1).map((item) => {
+    if (typeof item.value === 'string') {
+      const model = builtinModel(item.value);
+      if (model === undefined) return item.fail(`a built-in model (${BUILTIN_MODEL_NAMES.join(', ')}) or a model profile object`);
+      return model;
+    }
+    return parseModel(item);
+  });
+  const seen = new Set<string>();
+  models.forEach((model, i) => {
+    if (seen.has(model.name)) throw new InputError(`${field.file}: ${field.path}[${i}]: model "${model.name}" is listed twice`);
+    seen.add(model.name);
+  });
+  return models;
+}
+
+function parseModel(field: Field): ModelProfile {
+  field.object(['name', 'description', 'inputBytesPerItem', 'outputBytesPerItem', 'variability', 'maxBatch', 'phases']);
+  const phases = field.child('phases').items(1).map(parsePhase);
+  const profiled = Math.max(...phases.flatMap((p) => p.soloMs.batchSizes));
+  return {
+    name: field.child('name').string(),
+    description: field.child('description').optional((f) => f.string(), ''),
+    inputBytesPerItem: field.child('inputBytesPerItem').number({ min: 0 }),
+    outputBytesPerItem: field.child('outputBytesPerItem').number({ min: 0 }),
+    variability: field.child('variability').optional(parseVariability, { kind: 'deterministic' }),
+    maxBatch: field.child('maxBatch').optional((f) => f.number({ integer: true, min: 1 }), profiled),
+    phases,
+  };
+}
+
+function parseVariability(field: Field): ServiceVariability {
+  field.object(['kind', 'cv']);
+  const kind = field.child('kind').oneOf(['deterministic', 'exponential', 'lognormal']);
+  if (kind === 'lognormal') return { kind, cv: field.child('cv').number({ min: 0 }) };
+  if (field.child('cv').present) throw new InputError(`${field.file}: ${field.path}.cv: only a lognormal variability takes a cv`);
+  return { kind };
+}
+
+function parsePhase(field: Field): PhaseProfile {
+  field.object(['name', 'soloMs', 'compute', 'memory']);
+  return {
+    name: field.child('name').string(),
+    soloMs: parseBatchTable(field.child('soloMs'), { above: 0 }),
+    compute: parseBatchTable(field.child('compute'), { above: 0, max: 1 }),
+    memory: parseBatchTable(field.child('memory'), { min: 0, max: 1 }),
+  };
+}
+
+/** A number (the same at every batch size) or an object from batch size to value. */
+function parseBatchTable(field: Field, rule: { above?: number; min?: number; max?: number }): BatchTable {
+  if (typeof field.value === 'number') return { batchSizes: [1], values: [field.number(rule)] };
+  if (field.value === null || typeof field.value !== 'object' || Array.isArray(field.value)) {
+    field.fail('a number or an object from batch size to number, e.g. {"1": 0.5, "8": 2.1}');
+  }
+  const rows = field.entries().map(([key, value]) => {
+    if (!/^[1-9]\d*$/.test(key)) throw new InputError(`${field.file}: ${value.path}: a batch size must be a positive integer`);
+    return [Number(key), value.number(rule)] as const;
+  });
+  if (rows.length === 0) field.fail('at least one batch size');
+  rows.sort((a, b) => a[0] - b[0]);
+  return { batchSizes: rows.map((r) => r[0]), values: rows.map((r) => r[1]) };
+}
+
+// ---- cluster -----------------------------------------------------------------------
+
+function parseCluster(field: Field, modelNames: readonly string[]): ClusterSpec {
+  field.object(['hosts', 'gpu']);
+  const defaults = field.child('gpu');
+  if (defaults.present) defaults.object(GPU_KEYS.filter((k) => k !== 'id'));
+  const hosts: HostSpec[] = [];
+  const gpus: GpuSpec[] = [];
+  field.child('hosts').items(1).forEach((hostField, h) => {
+    hostField.object(['name', 'uplink', 'gpus']);
+    const uplink = hostField.child('uplink').object(['h2dGBps', 'd2hGBps']);
+    hosts.push({
+      name: hostField.child('name').optional((f) => f.string(), `host${h}`),
+      uplinkH2dBytesPerMs: gbpsToBytesPerMs(uplink.child('h2dGBps').number({ above: 0 })),
+      uplinkD2hBytesPerMs: gbpsToBytesPerMs(uplink.child('d2hGBps').number({ above: 0 })),
+    });
+    const gpusField = hostField.child('gpus');
+    const overrides =
+      typeof gpusField.value === 'number'
+        ? Array.from({ length: gpusField.number({ integer: true, min: 1, max: 1024 }) }, () => undefined)
+        : gpusField.items(1);
+    for (const override of overrides) {
+      gpus.push(parseGpu(override, defaults, h, gpus.length, modelNames));
+    }
+  });
+  const ids = new Set<string>();
+  for (const gpu of gpus) {
+    if (ids.has(gpu.id)) throw new InputError(`${field.file}: ${field.path}.hosts: GPU id "${gpu.id}" is used twice`);
+    ids.add(gpu.id);
+  }
+  return { hosts, gpus };
+}
+
+/** A GPU setting: the GPU's own value, else the cluster default, else the built-in default. */
+function setting<T>(key: string, override: Field | undefined, defaults: Field, fallback: T, read: (f: Field) => T): T {
+  const own = override?.child(key);
+  if (own?.present) return read(own);
+  const shared = defaults.child(key);
+  return shared.present ? read(shared) : fallback;
+}
+
+function parseGpu(override: Field | undefined, defaults: Field, host: number, index: number, modelNames: readonly string[]): GpuSpec {
+  override?.object(GPU_KEYS);
+  const sharing = setting('sharing', override, defaults, GPU_DEFAULTS.sharing, (f) => f.oneOf(['spatial', 'time-sliced']));
+  const models = setting('models', override, defaults, modelNames, (f) =>
+    f.items(1).map((m) => m.oneOf(modelNames)),
+  );
+  return {
+    id: override?.child('id').optional((f) => f.string(), `gpu${index}`) ?? `gpu${index}`,
+    host,
+    models,
+    maxConcurrency: setting('maxConcurrency', override, defaults, GPU_DEFAULTS.maxConcurrency, (f) =>
+      f.number({ integer: true, min: 1 }),
+    ),
+    sharing: {
+      mode: sharing,
+      interferenceAlpha: setting('interferenceAlpha', override, defaults, GPU_DEFAULTS.interferenceAlpha, (f) => f.number({ min: 0 })),
+      timeSliceMs: setting('timeSliceMs', override, defaults, GPU_DEFAULTS.timeSliceMs, (f) => f.number({ above: 0 })),
+      contextSwitchMs: setting('contextSwitchMs', override, defaults, GPU_DEFAULTS.contextSwitchMs, (f) => f.number({ min: 0 })),
+    },
+    link: setting('link', override, defaults, linkFrom(GPU_DEFAULTS.link), parseLink),
+  };
+}
+
+function parseLink(field: Field): LinkSpec {
+  field.object(['h2dGBps', 'd2hGBps', 'setupMs']);
+  return linkFrom({
+    h2dGBps: field.child('h2dGBps').number({ above: 0 }),
+    d2hGBps: field.child('d2hGBps').number({ above: 0 }),
+    setupMs: field.child('setupMs').optional((f) => f.number({ min: 0 }), GPU_DEFAULTS.link.setupMs),
+  });
+}
+
+function linkFrom(link: { h2dGBps: number; d2hGBps: number; setupMs: number }): LinkSpec {
+  return { h2dBytesPerMs: gbpsToBytesPerMs(link.h2dGBps), d2hBytesPerMs: gbpsToBytesPerMs(link.d2hGBps), setupMs: link.setupMs };
+}
+
+// ---- workload ----------------------------------------------------------------------
+
+function parseWorkload(field: Field, models: readonly ModelProfile[], cluster: ClusterSpec): WorkloadSpec {
+  field.object(['arrivals', 'ratePerSec', 'streams', 'requests', 'durationMs']);
+  const modelNames = models.map((m) => m.name);
+  const streams = field.child('streams').items(1).map((s) => parseStream(s, models, cluster, modelNames));
+  const stopKey = field.exactlyOne(['requests', 'durationMs']);
+  const stop: StopRule =
+    stopKey === 'requests'
+      ? { kind: 'requests', count: field.child('requests').number({ integer: true, min: 1 }) }
+      : { kind: 'duration', ms: field.child('durationMs').number({ above: 0 }) };
+  const ratePerSec = field.child('ratePerSec');
+  return {
+    arrivals: field.child('arrivals').optional((f) => f.oneOf(['poisson'] as const), 'poisson'),
+    ...(ratePerSec.present ? { ratePerSec: ratePerSec.number({ above: 0 }) } : {}),
+    streams,
+    stop,
+  };
+}
+
+function parseStream(field: Field, models: readonly ModelProfile[], cluster: ClusterSpec, modelNames: string[]): StreamSpec {
+  field.object(['model', 'priority', 'weight', 'batchSizes', 'sloFactor', 'deadlineMs']);
+  const modelField = field.child('model');
+  const modelName = modelField.oneOf(modelNames);
+  if (!cluster.gpus.some((g) => g.models.includes(modelName))) {
+    throw new InputError(`${field.file}: ${modelField.path}: no GPU in the cluster hosts model "${modelName}"`);
+  }
+  const model = models.find((m) => m.name === modelName)!;
+  const batchSizes = field
+    .child('batchSizes')
+    .optional((f) => f.items(1).map((b) => b.number({ integer: true, min: 1, max: model.maxBatch })), [1]);
+  const deadlineKey = field.exactlyOne(['sloFactor', 'deadlineMs']);
+  const deadline: DeadlineRule =
+    deadlineKey === 'sloFactor'
+      ? { kind: 'slo-factor', factor: field.child('sloFactor').number({ above: 0 }) }
+      : { kind: 'budget', ms: field.child('deadlineMs').number({ above: 0 }) };
+  return {
+    model: modelName,
+    priority: field.child('priority').oneOf(PRIORITIES),
+    weight: field.child('weight').optional((f) => f.number({ above: 0 }), 1),
+    batchSizes,
+    deadline,
+  };
+}

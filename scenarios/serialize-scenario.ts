@@ -1,0 +1,76 @@
+import type { BatchTable, ModelProfile } from '../sim/model/profile.ts';
+import type { Scenario } from './scenario.ts';
+
+/** Bytes per ms back to GB/s, rounded off float noise. */
+function gbps(bytesPerMs: number): number {
+  return Number((bytesPerMs / 1e6).toPrecision(12));
+}
+
+function tableJson(table: BatchTable): number | Record<string, number> {
+  if (table.batchSizes.length === 1 && table.batchSizes[0] === 1) return table.values[0];
+  return Object.fromEntries(table.batchSizes.map((b, i) => [String(b), table.values[i]]));
+}
+
+function modelJson(model: ModelProfile): unknown {
+  return {
+    name: model.name,
+    description: model.description,
+    inputBytesPerItem: model.inputBytesPerItem,
+    outputBytesPerItem: model.outputBytesPerItem,
+    variability: model.variability,
+    maxBatch: model.maxBatch,
+    phases: model.phases.map((p) => ({
+      name: p.name,
+      soloMs: tableJson(p.soloMs),
+      compute: tableJson(p.compute),
+      memory: tableJson(p.memory),
+    })),
+  };
+}
+
+/**
+ * The resolved scenario in the input format, every default spelled out: what a run
+ * directory records, and a scenario file that reproduces the run when fed back.
+ */
+export function scenarioToJson(scenario: Scenario): unknown {
+  const { cluster, workload } = scenario;
+  return {
+    name: scenario.name,
+    ...(scenario.description ? { description: scenario.description } : {}),
+    seed: scenario.seed,
+    load: scenario.load,
+    policy: { name: scenario.policy.name, params: scenario.policy.params },
+    predictor: scenario.predictor,
+    models: scenario.models.map(modelJson),
+    cluster: {
+      hosts: cluster.hosts.map((host, h) => ({
+        name: host.name,
+        uplink: { h2dGBps: gbps(host.uplinkH2dBytesPerMs), d2hGBps: gbps(host.uplinkD2hBytesPerMs) },
+        gpus: cluster.gpus
+          .filter((g) => g.host === h)
+          .map((g) => ({
+            id: g.id,
+            models: g.models,
+            maxConcurrency: g.maxConcurrency,
+            sharing: g.sharing.mode,
+            interferenceAlpha: g.sharing.interferenceAlpha,
+            timeSliceMs: g.sharing.timeSliceMs,
+            contextSwitchMs: g.sharing.contextSwitchMs,
+            link: { h2dGBps: gbps(g.link.h2dBytesPerMs), d2hGBps: gbps(g.link.d2hBytesPerMs), setupMs: g.link.setupMs },
+          })),
+      })),
+    },
+    workload: {
+      arrivals: workload.arrivals,
+      ...(workload.ratePerSec !== undefined ? { ratePerSec: workload.ratePerSec } : {}),
+      streams: workload.streams.map((s) => ({
+        model: s.model,
+        priority: s.priority,
+        weight: s.weight,
+        batchSizes: s.batchSizes,
+        ...(s.deadline.kind === 'slo-factor' ? { sloFactor: s.deadline.factor } : { deadlineMs: s.deadline.ms }),
+      })),
+      ...(workload.stop.kind === 'requests' ? { requests: workload.stop.count } : { durationMs: workload.stop.ms }),
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { RandomStreams } from '../sim/core/random.ts';
+import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
+import { soloExecutionMs, type ModelProfile } from '../sim/model/profile.ts';
+import type { ArrivalSource } from '../sim/simulator.ts';
+import { PoissonArrivals, type PoissonStream } from '../traces/poisson-arrivals.ts';
+import type { Scenario, StreamSpec } from './scenario.ts';
+
+/**
+ * Solo latency of a request as deadlines see it: uncontended transfers over the
+ * first GPU hosting the model, plus its solo execution.
+ */
+export function soloLatencyMs(model: ModelProfile, batch: number, cluster: ClusterSpec): number {
+  const gpu = cluster.gpus.find((g) => g.models.includes(model.name)) ?? cluster.gpus[0];
+  const host = cluster.hosts[gpu.host];
+  const transferIn = model.inputBytesPerItem * batch / Math.min(gpu.link.h2dBytesPerMs, host.uplinkH2dBytesPerMs);
+  const transferOut = model.outputBytesPerItem * batch / Math.min(gpu.link.d2hBytesPerMs, host.uplinkD2hBytesPerMs);
+  return 2 * gpu.link.setupMs + transferIn + transferOut + soloExecutionMs(model, batch);
+}
+
+function meanSoloExecutionMs(stream: StreamSpec, model: ModelProfile): number {
+  let total = 0;
+  for (const batch of stream.batchSizes) total += soloExecutionMs(model, batch);
+  return total / stream.batchSizes.length;
+}
+
+export interface RatePlan {
+  /** Total requests per second, load applied. */
+  readonly totalPerSec: number;
+  /** Requests per second at which the mix offers the cluster exactly its capacity. */
+  readonly capacityPerSec: number;
+  /** Offered solo work per GPU per unit time (1 = exactly the capacity). */
+  readonly offeredLoad: number;
+  readonly perStreamPerSec: readonly number[];
+}
+
+/**
+ * Turns the workload's weights into rates. Capacity assumes any GPU can serve any
+ * request and counts execution only (transfers overlap with other requests' kernels).
+ */
+export function planRates(scenario: Scenario): RatePlan {
+  const { workload, cluster } = scenario;
+  const models = new Map(scenario.models.map((m) => [m.name, m]));
+  const totalWeight = workload.streams.reduce((s, st) => s + st.weight, 0);
+  let meanSolo = 0;
+  for (const stream of workload.streams) {
+    meanSolo += (stream.weight / totalWeight) * meanSoloExecutionMs(stream, models.get(stream.model)!);
+  }
+  const capacityPerSec = (cluster.gpus.length * 1000) / meanSolo;
+  const totalPerSec = (workload.ratePerSec ?? capacityPerSec) * scenario.load;
+  return {
+    totalPerSec,
+    capacityPerSec,
+    offeredLoad: totalPerSec / capacityPerSec,
+    perStreamPerSec: workload.streams.map((s) => (totalPerSec * s.weight) / totalWeight),
+  };
+}
+
+/** The scenario's arrivals as a lazy source, every random draw from named streams. */
+export function buildArrivals(scenario: Scenario): ArrivalSource {
+  const random = new RandomStreams(scenario.seed);
+  const models = new Map(scenario.models.map((m) => [m.name, m]));
+  const rates = planRates(scenario);
+  const streams: PoissonStream[] = scenario.workload.streams.map((spec, i) => {
+    const model = models.get(spec.model)!;
+    const deadline = spec.deadline;
+    const relativeDeadline =
+      deadline.kind === 'budget'
+        ? () => deadline.ms
+        : (batch: number) => deadline.factor * soloLatencyMs(model, batch, scenario.cluster);
+    return {
+      model: spec.model,
+      priority: spec.priority,
+      ratePerMs: rates.perStreamPerSec[i] / 1000,
+      batchSizes: spec.batchSizes,
+      relativeDeadline,
+      arrivalRandom: random.stream(`arrivals/${i}/${spec.model}/${spec.priority}`),
+      batchRandom: random.stream(`batch/${i}/${spec.model}/${spec.priority}`),
+    };
+  });
+  const stop = scenario.workload.stop;
+  return new PoissonArrivals(streams, stop.kind === 'requests' ? { requests: stop.count } : { durationMs: stop.ms });
+}

@@ -1,0 +1,56 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { InputError } from '../../sim/core/errors.ts';
+import { listCommand } from './list-command.ts';
+import { runCommand } from './run-command.ts';
+
+function nonNegativeInteger(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
+  return Number(value);
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function buildProgram(): Command {
+  const program = new Command('strait')
+    .description('Simulate and replay dual-priority GPU inference scheduling policies')
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('simulate one scenario and write a run directory (no scenario: the built-in default)')
+    .argument('[scenario]', 'scenario file or built-in scenario name')
+    .option('--policy <name>', 'scheduling policy (see `strait list`)')
+    .option('--predictor <name>', 'latency predictor (see `strait list`)')
+    .option('--seed <n>', 'random seed', nonNegativeInteger)
+    .option('--load <x>', 'scale the arrival rate (with a capacity-based rate: fraction of capacity)', positiveNumber)
+    .option('--out <dir>', 'run directory to write (default runs/<scenario>-<policy>-<predictor>-seed<n>-load<x>)')
+    .option('--json', 'print the summary as JSON instead of a table')
+    .action(runCommand);
+
+  program.command('list').description('list policies, predictors, built-in scenarios and models').action(listCommand);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Bad input is one line on stderr, never a stack trace. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof InputError) {
+      process.stderr.write(`strait: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`strait: internal error: ${(error as Error).message}\n`);
+    if (process.env.STRAIT_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    else process.stderr.write('(set STRAIT_DEBUG=1 for the stack trace; this is a bug, please report it)\n');
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

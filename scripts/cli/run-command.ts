@@ -1,0 +1,52 @@
+import { InputError } from '../../sim/core/errors.ts';
+import { recordsToArrowFile } from '../../sim/output/requests-arrow.ts';
+import { jsonFile, writeRunDirectory } from '../../sim/output/run-directory.ts';
+import { POLICIES } from '../../sim/policy/registry.ts';
+import { PREDICTORS } from '../../sim/predictor/registry.ts';
+import { applyOverrides, runScenario } from '../../sim/run-scenario.ts';
+import { loadScenario } from '../../scenarios/load-scenario.ts';
+import { scenarioToJson } from '../../scenarios/serialize-scenario.ts';
+import { formatRunReport, summaryDocument, timingDocument } from './run-report.ts';
+
+export interface RunCommandOptions {
+  readonly policy?: string;
+  readonly predictor?: string;
+  readonly seed?: number;
+  readonly load?: number;
+  readonly out?: string;
+  readonly json?: boolean;
+}
+
+function checkName(flag: string, value: string | undefined, known: Iterable<string>): void {
+  const names = [...known];
+  if (value !== undefined && !names.includes(value)) {
+    throw new InputError(`${flag}: expected one of ${names.join(', ')}, got "${value}"`);
+  }
+}
+
+function defaultOutDir(name: string, policy: string, predictor: string, seed: number, load: number): string {
+  return `runs/${name}-${policy}-${predictor}-seed${seed}-load${load}`;
+}
+
+/** `strait run`: one scenario, one policy, one seed; writes a run directory. */
+export function runCommand(scenarioArg: string | undefined, options: RunCommandOptions): void {
+  checkName('--policy', options.policy, POLICIES.keys());
+  checkName('--predictor', options.predictor, PREDICTORS.keys());
+  const scenario = applyOverrides(loadScenario(scenarioArg), options);
+  const run = runScenario(scenario);
+  const summary = summaryDocument(run);
+  const out =
+    options.out ?? defaultOutDir(scenario.name, scenario.policy.name, scenario.predictor, scenario.seed, scenario.load);
+  writeRunDirectory(out, [
+    jsonFile('summary.json', summary),
+    jsonFile('scenario.json', scenarioToJson(scenario)),
+    jsonFile('timing.json', timingDocument(run)),
+    { name: 'requests.arrow', contents: recordsToArrowFile(run.records) },
+  ]);
+  if (options.json) {
+    process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  } else {
+    process.stdout.write(formatRunReport(run) + '\n');
+  }
+  process.stderr.write(`wrote ${out}/ (summary.json, requests.arrow, scenario.json, timing.json)\n`);
+}

@@ -1,0 +1,82 @@
+import type { ScenarioRun } from '../../sim/run-scenario.ts';
+import type { ClassSummary } from '../../sim/metrics/summary.ts';
+import { fixed, pct, table, thousands } from './format.ts';
+
+/** The deterministic part of a run's results: what summary.json holds. */
+export function summaryDocument(run: ScenarioRun): unknown {
+  const { scenario, rates, summary } = run;
+  return {
+    scenario: scenario.name,
+    policy: scenario.policy.name,
+    predictor: scenario.predictor,
+    seed: scenario.seed,
+    load: scenario.load,
+    offeredLoad: rates.offeredLoad,
+    arrivalRatePerSec: rates.totalPerSec,
+    requests: run.result.requests,
+    ...summary,
+  };
+}
+
+/** Wall-clock figures, kept apart from summary.json because they differ run to run. */
+export function timingDocument(run: ScenarioRun): unknown {
+  return {
+    wallMs: run.wallMs,
+    events: run.result.events,
+    eventsPerSec: run.result.events / (run.wallMs / 1000),
+    requestsPerSec: run.result.requests / (run.wallMs / 1000),
+    node: process.version,
+  };
+}
+
+function classRow(name: string, c: ClassSummary): string[] {
+  return [
+    name,
+    thousands(c.count),
+    thousands(c.met),
+    thousands(c.late),
+    thousands(c.dropped + c.unserved),
+    thousands(c.rejected),
+    pct(c.violationRate, 2),
+    fixed(c.latencyMs.p50),
+    fixed(c.latencyMs.p95),
+    fixed(c.latencyMs.p99),
+    fixed(c.goodputPerSec, 1),
+    fixed(c.meanSlowdown),
+  ];
+}
+
+/** The human-readable report printed after a run. */
+export function formatRunReport(run: ScenarioRun): string {
+  const { scenario, summary, rates } = run;
+  const { high, low } = summary.classes;
+  const header = ['class', 'requests', 'met', 'late', 'dropped', 'rejected', 'violations', 'p50 ms', 'p95 ms', 'p99 ms', 'goodput/s', 'slowdown'];
+  const lines = [
+    `scenario ${scenario.name}  policy ${scenario.policy.name}  predictor ${scenario.predictor}  seed ${scenario.seed}  load ${scenario.load} (offered ${pct(rates.offeredLoad)} of capacity, ${fixed(rates.totalPerSec, 1)} req/s)`,
+    '',
+    table(header, [
+      classRow('high', high),
+      classRow('low', low),
+      [
+        'all',
+        thousands(summary.overall.count),
+        thousands(high.met + low.met),
+        thousands(high.late + low.late),
+        thousands(high.dropped + high.unserved + low.dropped + low.unserved),
+        thousands(high.rejected + low.rejected),
+        pct(summary.overall.violationRate, 2),
+        '',
+        '',
+        '',
+        fixed(high.goodputPerSec + low.goodputPerSec, 1),
+        '',
+      ],
+    ]),
+    '',
+    `GPU utilization ${pct(summary.overall.gpuUtilization)} (${summary.gpus.map((g) => `${g.id} ${pct(g.utilization)}`).join(', ')})`,
+    `fairness (Jain's index over class slowdowns) ${fixed(summary.overall.fairness, 3)}`,
+    `predictor ${scenario.predictor}: execution MAPE ${fixed(summary.predictorError.execution.mape, 1)}% (p95 ${fixed(summary.predictorError.execution.p95AbsPctError, 1)}%), transfer MAPE ${fixed(summary.predictorError.transfer.mape, 1)}% (p95 ${fixed(summary.predictorError.transfer.p95AbsPctError, 1)}%)`,
+    `simulated ${fixed(summary.simulatedMs / 1000, 1)} s: ${thousands(summary.events)} events in ${fixed(run.wallMs / 1000, 2)} s wall (${thousands(summary.events / (run.wallMs / 1000))} events/s)`,
+  ];
+  return lines.join('\n');
+}
