@@ -42,6 +42,12 @@ export interface SimulationSetup {
   readonly sink: RequestSink;
 }
 
+interface PhaseCosts {
+  readonly soloMs: readonly number[];
+  readonly compute: readonly number[];
+  readonly memory: readonly number[];
+}
+
 /** A policy broke the control-surface contract (a bug in the policy, not in the input). */
 export class PolicyContractError extends Error {}
 
@@ -82,6 +88,7 @@ export class Simulator implements ClusterView {
   private nextId = 0;
   private pendingArrival: ArrivalSpec | undefined;
   private lastArrivalTime = 0;
+  private readonly phaseCostCache = new Map<ModelProfile, PhaseCosts[]>();
 
   constructor(private readonly setup: SimulationSetup) {
     this.random = new RandomStreams(setup.seed);
@@ -315,14 +322,33 @@ export class Simulator implements ClusterView {
   }
 
   private startPhase(request: Request): void {
-    const phase = request.model.phases[request.phase];
-    const batch = request.batch;
+    const costs = this.phaseCosts(request.model, request.batch);
+    const k = request.phase;
     this.executors[request.gpu].start({
       owner: request,
-      work: lookupBatch(phase.soloMs, batch) * request.serviceScale,
-      compute: lookupBatch(phase.compute, batch),
-      memory: lookupBatch(phase.memory, batch),
+      work: costs.soloMs[k] * request.serviceScale,
+      compute: costs.compute[k],
+      memory: costs.memory[k],
     });
+  }
+
+  /** The model's phase table resolved at one batch size, computed once per pair. */
+  private phaseCosts(model: ModelProfile, batch: number): PhaseCosts {
+    let byBatch = this.phaseCostCache.get(model);
+    if (byBatch === undefined) {
+      byBatch = [];
+      this.phaseCostCache.set(model, byBatch);
+    }
+    let costs = byBatch[batch];
+    if (costs === undefined) {
+      costs = {
+        soloMs: model.phases.map((p) => lookupBatch(p.soloMs, batch)),
+        compute: model.phases.map((p) => lookupBatch(p.compute, batch)),
+        memory: model.phases.map((p) => lookupBatch(p.memory, batch)),
+      };
+      byBatch[batch] = costs;
+    }
+    return costs;
   }
 
   private onPhaseDone(request: Request): void {

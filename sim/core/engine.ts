@@ -39,6 +39,20 @@ export class Engine {
     if (handle !== undefined) this.queue.cancel(handle);
   }
 
+  /**
+   * Keeps one recurring event per model object: moves `handle` (pending, fired or
+   * cancelled) to `time`, or schedules `action` anew when there is no handle yet.
+   * Returns the handle to keep. Reusing the handle avoids an allocation per event.
+   */
+  schedule(handle: EventHandle | undefined, time: number, action: EventAction): EventHandle {
+    if (handle === undefined) return this.at(time, action);
+    if (time < this.clock) {
+      throw new RangeError(`cannot schedule at ${time} ms: the clock is already at ${this.clock} ms`);
+    }
+    if (!handle.pending || time !== handle.time) this.queue.reschedule(handle, time);
+    return handle;
+  }
+
   /** Fires one event; returns false when none is left. */
   step(): boolean {
     const event = this.queue.pop();
@@ -52,6 +66,15 @@ export class Engine {
   /** Runs until no event is left (or until `until`, leaving later events pending). */
   run(until = Infinity): void {
     const queue = this.queue;
+    if (until === Infinity) {
+      // The hot loop of every full run: pop, advance the clock, fire.
+      for (let event = queue.pop(); event !== undefined; event = queue.pop()) {
+        this.clock = event.time;
+        this.processed++;
+        event.action();
+      }
+      return;
+    }
     for (;;) {
       const next = queue.peek();
       if (next === undefined || next.time > until) break;

@@ -1,98 +1,121 @@
 /**
- * The pending-event list: a binary min-heap ordered by (time, insertion sequence).
- * It is only a data structure (insert, peek, pop, cancel); the engine that owns the
- * clock lives in engine.ts. Ties in time fire in insertion order, so a run never
- * depends on heap internals.
+ * The pending-event list: a binary min-heap ordered by (time, insertion sequence),
+ * where every event knows its position, so cancelling and rescheduling are true
+ * O(log n) heap operations and the heap never carries dead entries. It is only a
+ * data structure; the engine that owns the clock lives in engine.ts. Ties in time
+ * fire in insertion order (a rescheduled event counts as newly inserted), so a run
+ * never depends on heap internals.
  */
 
 export type EventAction = () => void;
 
-/** A scheduled event. Hold it to cancel it; everything else is read-only. */
+/** A scheduled event. Hold it to cancel or reschedule it. */
 export interface EventHandle {
   readonly time: number;
   readonly seq: number;
-  /** Set by cancel(); a cancelled event is skipped when it reaches the top. */
-  cancelled: boolean;
+  /** True once cancelled; a cancelled event never fires. */
+  readonly cancelled: boolean;
+  /** True while the event waits in the queue (not yet fired, not cancelled). */
+  readonly pending: boolean;
   readonly action: EventAction;
 }
 
 class ScheduledEvent implements EventHandle {
   cancelled = false;
-  /** Set when popped: cancelling it afterwards must not touch the live count. */
-  fired = false;
+  /** Position in the heap array, or -1 once fired or cancelled. */
+  index = -1;
   constructor(
-    readonly time: number,
-    readonly seq: number,
+    public time: number,
+    public seq: number,
     readonly action: EventAction,
   ) {}
+
+  get pending(): boolean {
+    return this.index >= 0;
+  }
 }
 
 function before(a: ScheduledEvent, b: ScheduledEvent): boolean {
   return a.time < b.time || (a.time === b.time && a.seq < b.seq);
 }
 
+function checkTime(time: number): void {
+  if (!(time === time) || time === Infinity || time === -Infinity) {
+    throw new RangeError(`event time must be a finite number, got ${time}`);
+  }
+}
+
 export class EventQueue {
   private readonly heap: ScheduledEvent[] = [];
   private nextSeq = 0;
-  private live = 0;
 
-  /** Number of pending events that have not been cancelled. */
+  /** Number of pending events. */
   get size(): number {
-    return this.live;
+    return this.heap.length;
   }
 
   push(time: number, action: EventAction): EventHandle {
-    if (!(time === time) || time === Infinity) {
-      throw new RangeError(`event time must be a finite number, got ${time}`);
-    }
+    checkTime(time);
     const event = new ScheduledEvent(time, this.nextSeq++, action);
-    const heap = this.heap;
-    heap.push(event);
-    this.siftUp(heap.length - 1);
-    this.live++;
+    event.index = this.heap.length;
+    this.heap.push(event);
+    this.siftUp(event.index);
     return event;
   }
 
-  /**
-   * O(1): marks the event; it is discarded lazily when it reaches the top. Cancelling
-   * an event that already fired (or was already cancelled) does nothing.
-   */
+  /** Removes a pending event. Cancelling one that fired or was cancelled does nothing. */
   cancel(handle: EventHandle): void {
-    if (!handle.cancelled && !(handle as ScheduledEvent).fired) {
-      handle.cancelled = true;
-      this.live--;
-    }
+    const event = handle as ScheduledEvent;
+    if (event.index < 0) return;
+    this.removeAt(event.index);
+    event.cancelled = true;
   }
 
-  /** The earliest live event, without removing it. */
+  /**
+   * Moves an event to a new time, as if cancelled and pushed again (it goes after
+   * events already at that time), without allocating. An event that already fired
+   * or was cancelled is put back in the queue, so a model can keep reusing one.
+   */
+  reschedule(handle: EventHandle, time: number): void {
+    const event = handle as ScheduledEvent;
+    checkTime(time);
+    event.seq = this.nextSeq++;
+    if (event.index < 0) {
+      event.cancelled = false;
+      event.time = time;
+      event.index = this.heap.length;
+      this.heap.push(event);
+      this.siftUp(event.index);
+      return;
+    }
+    const earlier = time < event.time;
+    event.time = time;
+    if (earlier) this.siftUp(event.index);
+    else this.siftDown(event.index);
+  }
+
+  /** The earliest pending event, without removing it. */
   peek(): EventHandle | undefined {
-    this.discardCancelledTop();
     return this.heap[0];
   }
 
-  /** Removes and returns the earliest live event. */
+  /** Removes and returns the earliest pending event. */
   pop(): EventHandle | undefined {
-    this.discardCancelledTop();
     const top = this.heap[0];
-    if (top === undefined) return undefined;
-    this.removeTop();
-    this.live--;
-    top.fired = true;
+    if (top !== undefined) this.removeAt(0);
     return top;
   }
 
-  private discardCancelledTop(): void {
+  private removeAt(index: number): void {
     const heap = this.heap;
-    while (heap.length > 0 && heap[0].cancelled) this.removeTop();
-  }
-
-  private removeTop(): void {
-    const heap = this.heap;
+    const removed = heap[index];
+    removed.index = -1;
     const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      this.siftDown(0);
-    }
+    if (index === heap.length) return;
+    heap[index] = last;
+    last.index = index;
+    if (index > 0 && before(last, heap[(index - 1) >> 1])) this.siftUp(index);
+    else this.siftDown(index);
   }
 
   private siftUp(index: number): void {
@@ -100,11 +123,14 @@ export class EventQueue {
     const item = heap[index];
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      if (!before(item, heap[parent])) break;
-      heap[index] = heap[parent];
+      const above = heap[parent];
+      if (!before(item, above)) break;
+      heap[index] = above;
+      above.index = index;
       index = parent;
     }
     heap[index] = item;
+    item.index = index;
   }
 
   private siftDown(index: number): void {
@@ -115,10 +141,13 @@ export class EventQueue {
       let child = 2 * index + 1;
       if (child >= n) break;
       if (child + 1 < n && before(heap[child + 1], heap[child])) child++;
-      if (!before(heap[child], item)) break;
-      heap[index] = heap[child];
+      const below = heap[child];
+      if (!before(below, item)) break;
+      heap[index] = below;
+      below.index = index;
       index = child;
     }
     heap[index] = item;
+    item.index = index;
   }
 }

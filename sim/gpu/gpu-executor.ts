@@ -31,6 +31,8 @@ export class GpuExecutor<T> {
   private lastUpdate = 0;
   private nextCompletion: EventHandle | undefined;
   private settling = false;
+  private readonly finishedScratch: T[] = [];
+  private readonly startsScratch: number[] = [];
 
   /** Time with at least one phase active, ms. */
   busyTime = 0;
@@ -76,8 +78,9 @@ export class GpuExecutor<T> {
 
   /** Removes an owner's active phase (preemption). Returns whether it was active. */
   abort(owner: T): boolean {
-    const i = this.owners.indexOf(owner);
-    if (i < 0 || i >= this.count) return false;
+    let i = 0;
+    while (i < this.count && this.owners[i] !== owner) i++;
+    if (i === this.count) return false;
     this.advance(this.engine.now);
     this.removeAt(i);
     if (!this.settling) this.reschedule();
@@ -109,26 +112,28 @@ export class GpuExecutor<T> {
   }
 
   private reschedule(): void {
-    this.engine.cancel(this.nextCompletion);
-    this.nextCompletion = undefined;
-    if (this.count === 0) return;
+    if (this.count === 0) {
+      this.engine.cancel(this.nextCompletion);
+      return;
+    }
     this.computeRates();
     let soonest = Infinity;
     for (let i = 0; i < this.count; i++) {
       const t = Math.max(0, this.remaining[i]) / this.rates[i];
       if (t < soonest) soonest = t;
     }
-    this.nextCompletion = this.engine.at(this.engine.now + soonest, this.onCompletionEvent);
+    this.nextCompletion = this.engine.schedule(this.nextCompletion, this.engine.now + soonest, this.onCompletionEvent);
   }
 
   private readonly onCompletionEvent = (): void => {
-    this.nextCompletion = undefined;
     const now = this.engine.now;
     this.advance(now);
     // Collect every phase that is now finished before telling anyone, so that
     // phases started by the callbacks join one rate recomputation.
-    const finished: T[] = [];
-    const starts: number[] = [];
+    const finished = this.finishedScratch;
+    const starts = this.startsScratch;
+    finished.length = 0;
+    starts.length = 0;
     for (let i = 0; i < this.count; ) {
       // Done when nothing is left, or so little that its completion time rounds to
       // `now`: the float residue of rate * time grows with the clock, and such a
@@ -144,6 +149,8 @@ export class GpuExecutor<T> {
         i++;
       }
     }
+    // Reusing the scratch arrays is safe: only the engine calls this handler, so the
+    // callbacks below cannot re-enter it.
     this.settling = true;
     try {
       for (let k = 0; k < finished.length; k++) this.onPhaseDone(finished[k], starts[k]);
@@ -165,9 +172,7 @@ export class GpuExecutor<T> {
       this.compute[i] = this.compute[last];
       this.memory[i] = this.memory[last];
     }
-    this.owners.length = last;
-    this.work.length = last;
-    this.startedAt.length = last;
+    this.owners[last] = undefined as T; // release the reference; slots past count are unused
   }
 
   private ensureCapacity(n: number): void {

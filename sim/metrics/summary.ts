@@ -1,3 +1,4 @@
+import { GrowableFloat64 } from '../core/growable.ts';
 import type { Priority } from '../model/request.ts';
 import type { SimulationResult } from '../simulator.ts';
 import { jainIndex, mean, quantileSorted } from './quantiles.ts';
@@ -95,8 +96,8 @@ export function summarize(records: RequestRecords, result: SimulationResult): Su
 
 function summarizeClass(records: RequestRecords, priorityCode: number, horizon: number): ClassSummary {
   const tally = new Array<number>(OUTCOMES.length).fill(0);
-  const latencies: number[] = [];
-  const slowdowns: number[] = [];
+  const latencies = new GrowableFloat64();
+  const slowdowns = new GrowableFloat64();
   const priority = records.priority.view();
   const outcome = records.outcome.view();
   const latency = records.latency.view();
@@ -111,7 +112,7 @@ function summarizeClass(records: RequestRecords, priorityCode: number, horizon: 
       slowdowns.push(latency[i] / solo[i]);
     }
   }
-  const sorted = Float64Array.from(latencies).sort();
+  const sorted = latencies.view().sort();
   const count = tally.reduce((a, b) => a + b, 0);
   const violations = count - tally[met];
   return {
@@ -130,7 +131,7 @@ function summarizeClass(records: RequestRecords, priorityCode: number, horizon: 
       p99: quantileSorted(sorted, 0.99),
     },
     goodputPerSec: horizon > 0 ? tally[met] / (horizon / 1000) : 0,
-    meanSlowdown: mean(slowdowns),
+    meanSlowdown: mean(slowdowns.view()),
   };
 }
 
@@ -150,8 +151,8 @@ function observedTransfer(records: RequestRecords): Float64Array {
 
 /** Error of predictions against observations, over the pairs where both exist. */
 export function errorStats(predicted: ArrayLike<number>, observed: ArrayLike<number>): ErrorStats {
-  const pct: number[] = [];
-  const abs: number[] = [];
+  const pct = new GrowableFloat64();
+  const abs = new GrowableFloat64();
   for (let i = 0; i < predicted.length; i++) {
     const p = predicted[i];
     const o = observed[i];
@@ -159,8 +160,8 @@ export function errorStats(predicted: ArrayLike<number>, observed: ArrayLike<num
     abs.push(Math.abs(p - o));
     pct.push((100 * Math.abs(p - o)) / o);
   }
-  const sortedPct = Float64Array.from(pct).sort();
-  const sortedAbs = Float64Array.from(abs).sort();
+  const sortedPct = pct.view().sort();
+  const sortedAbs = abs.view().sort();
   return {
     samples: pct.length,
     mape: mean(sortedPct),

@@ -1,6 +1,6 @@
 import type { Engine } from '../core/engine.ts';
 import type { EventHandle } from '../core/event-queue.ts';
-import { maxMinFairRates } from './max-min-fair.ts';
+import { FairShareScratch, maxMinFairRates } from './max-min-fair.ts';
 
 /** Bytes left below this count as delivered: float residue of rate * time. */
 const BYTE_EPSILON = 1e-6;
@@ -10,20 +10,31 @@ export type Direction = 'h2d' | 'd2h';
 /**
  * One direction of one host's PCIe fabric: a link per GPU and the shared uplink to
  * host memory. Transfers in flight share it max-min fairly (processor sharing on
- * each link, bounded by the uplink). Like the GPU executor it keeps a single pending
- * event, the earliest completion, and recomputes rates whenever a transfer joins or
- * leaves. A transfer first waits a fixed setup latency, during which it draws no
- * bandwidth.
+ * each link, bounded by the uplink). A transfer first waits its link's fixed setup
+ * latency, drawing no bandwidth, then flows.
+ *
+ * Like the GPU executor it keeps a single pending event: the earliest of the next
+ * setup to end and the next flow to finish. Rates are recomputed whenever a flow
+ * joins or leaves.
  */
 export class HostFabricDirection<T> {
+  // Flows drawing bandwidth.
   private owners: T[] = [];
   private linkOf: number[] = [];
   private remaining: number[] = [];
   private rates = new Float64Array(8);
+  // Transfers in their setup phase (the earliest end is searched).
+  private setupOwners: T[] = [];
+  private setupLink: number[] = [];
+  private setupBytes: number[] = [];
+  private setupEnds: number[] = [];
+
   private lastUpdate = 0;
-  private nextCompletion: EventHandle | undefined;
+  private nextEvent: EventHandle | undefined;
   private settling = false;
-  private readonly pendingSetup = new Map<T, EventHandle>();
+  private readonly scratch: FairShareScratch;
+  private readonly linkBusy: Uint8Array;
+  private readonly finished: T[] = [];
   /** Bytes moved, per link. */
   readonly bytesMoved: number[];
   /** Time each link had at least one transfer flowing, ms. */
@@ -39,20 +50,24 @@ export class HostFabricDirection<T> {
   ) {
     this.bytesMoved = new Array<number>(linkCapacity.length).fill(0);
     this.linkBusyTime = new Array<number>(linkCapacity.length).fill(0);
+    this.scratch = new FairShareScratch(linkCapacity.length);
+    this.linkBusy = new Uint8Array(linkCapacity.length);
   }
 
-  /** Transfers now drawing bandwidth on a link (those past their setup). */
-  flowingOn(link: number): number {
+  /** Transfers on a link that are in setup or flowing. */
+  transfersOn(link: number): number {
     let n = 0;
     for (const l of this.linkOf) if (l === link) n++;
+    for (const l of this.setupLink) if (l === link) n++;
     return n;
   }
 
-  /** Bytes still to move on a link, over the transfers flowing there. */
+  /** Bytes still to move on a link, over its transfers in setup or flowing. */
   bytesQueuedOn(link: number): number {
     this.advance(this.engine.now);
     let total = 0;
     for (let f = 0; f < this.linkOf.length; f++) if (this.linkOf[f] === link) total += this.remaining[f];
+    for (let s = 0; s < this.setupLink.length; s++) if (this.setupLink[s] === link) total += this.setupBytes[s];
     return total;
   }
 
@@ -60,42 +75,40 @@ export class HostFabricDirection<T> {
     return this.owners.length;
   }
 
-  /** Starts a transfer of `bytes` on `link`; zero bytes still pays the setup. */
+  /** Starts a transfer of `bytes` on `link`. Zero bytes still pays the setup. */
   start(owner: T, link: number, bytes: number): void {
     const setup = this.setupMs[link];
     if (setup > 0) {
-      const handle = this.engine.after(setup, () => {
-        this.pendingSetup.delete(owner);
-        this.join(owner, link, bytes);
-      });
-      this.pendingSetup.set(owner, handle);
+      this.setupOwners.push(owner);
+      this.setupLink.push(link);
+      this.setupBytes.push(bytes);
+      this.setupEnds.push(this.engine.now + setup);
+      if (!this.settling) this.reschedule();
+    } else if (bytes <= 0) {
+      this.onTransferDone(owner);
     } else {
+      this.advance(this.engine.now);
       this.join(owner, link, bytes);
+      if (!this.settling) this.reschedule();
     }
   }
 
   /** Cancels an owner's transfer (preemption). Returns whether one was in progress. */
   abort(owner: T): boolean {
-    const setup = this.pendingSetup.get(owner);
-    if (setup !== undefined) {
-      this.engine.cancel(setup);
-      this.pendingSetup.delete(owner);
-      return true;
+    const s = this.setupOwners.indexOf(owner);
+    if (s >= 0) {
+      this.removeSetup(s);
+    } else {
+      const f = this.owners.indexOf(owner);
+      if (f < 0) return false;
+      this.advance(this.engine.now);
+      this.removeFlow(f);
     }
-    const f = this.owners.indexOf(owner);
-    if (f < 0) return false;
-    this.advance(this.engine.now);
-    this.removeAt(f);
     if (!this.settling) this.reschedule();
     return true;
   }
 
   private join(owner: T, link: number, bytes: number): void {
-    if (bytes <= 0) {
-      this.onTransferDone(owner);
-      return;
-    }
-    this.advance(this.engine.now);
     this.owners.push(owner);
     this.linkOf.push(link);
     this.remaining.push(bytes);
@@ -104,7 +117,6 @@ export class HostFabricDirection<T> {
       bigger.set(this.rates);
       this.rates = bigger;
     }
-    if (!this.settling) this.reschedule();
   }
 
   private advance(now: number): void {
@@ -112,35 +124,41 @@ export class HostFabricDirection<T> {
     this.lastUpdate = now;
     const n = this.owners.length;
     if (dt <= 0 || n === 0) return;
-    const busy = new Array<boolean>(this.linkCapacity.length).fill(false);
+    const busy = this.linkBusy;
+    busy.fill(0);
     for (let f = 0; f < n; f++) {
       const moved = this.rates[f] * dt;
       this.remaining[f] -= moved;
       this.bytesMoved[this.linkOf[f]] += moved;
-      busy[this.linkOf[f]] = true;
+      busy[this.linkOf[f]] = 1;
     }
-    for (let l = 0; l < busy.length; l++) if (busy[l]) this.linkBusyTime[l] += dt;
+    for (let l = 0; l < busy.length; l++) if (busy[l] === 1) this.linkBusyTime[l] += dt;
   }
 
   private reschedule(): void {
-    this.engine.cancel(this.nextCompletion);
-    this.nextCompletion = undefined;
-    const n = this.owners.length;
-    if (n === 0) return;
-    maxMinFairRates(this.linkOf, n, this.linkCapacity, this.uplinkCapacity, this.rates);
+    const now = this.engine.now;
+    // Bring the flows up to now first: callers that only touch setups (start with a
+    // setup, abort in setup) have not, and stale `remaining` would misplace the event.
+    this.advance(now);
     let soonest = Infinity;
-    for (let f = 0; f < n; f++) {
-      const t = Math.max(0, this.remaining[f]) / this.rates[f];
-      if (t < soonest) soonest = t;
+    const n = this.owners.length;
+    if (n > 0) {
+      maxMinFairRates(this.linkOf, n, this.linkCapacity, this.uplinkCapacity, this.rates, this.scratch);
+      for (let f = 0; f < n; f++) {
+        const t = now + Math.max(0, this.remaining[f]) / this.rates[f];
+        if (t < soonest) soonest = t;
+      }
     }
-    this.nextCompletion = this.engine.at(this.engine.now + soonest, this.onCompletionEvent);
+    for (const end of this.setupEnds) if (end < soonest) soonest = end;
+    if (soonest === Infinity) this.engine.cancel(this.nextEvent);
+    else this.nextEvent = this.engine.schedule(this.nextEvent, soonest, this.onEvent);
   }
 
-  private readonly onCompletionEvent = (): void => {
-    this.nextCompletion = undefined;
+  private readonly onEvent = (): void => {
     const now = this.engine.now;
     this.advance(now);
-    const finished: T[] = [];
+    const finished = this.finished; // safe to reuse: only the engine calls this handler
+    finished.length = 0;
     for (let f = 0; f < this.owners.length; ) {
       // Done when nothing is left, or so little that its completion time rounds to
       // `now`: the float residue of rate * time grows with the clock, and such a
@@ -149,25 +167,57 @@ export class HostFabricDirection<T> {
       if (left <= BYTE_EPSILON || now + left / this.rates[f] <= now) {
         finished.push(this.owners[f]);
         this.bytesMoved[this.linkOf[f]] += left; // book the float residue as moved
-        this.removeAt(f);
+        this.removeFlow(f);
       } else {
         f++;
       }
     }
+    // Transfers whose setup has ended start to flow (or finish, if empty).
+    for (let s = 0; s < this.setupEnds.length; ) {
+      if (this.setupEnds[s] <= now) {
+        const owner = this.setupOwners[s];
+        const bytes = this.setupBytes[s];
+        if (bytes > 0) this.join(owner, this.setupLink[s], bytes);
+        else finished.push(owner);
+        this.removeSetup(s);
+      } else {
+        s++;
+      }
+    }
     this.settling = true;
     try {
-      for (const owner of finished) this.onTransferDone(owner);
+      for (let k = 0; k < finished.length; k++) this.onTransferDone(finished[k]);
     } finally {
       this.settling = false;
     }
     this.reschedule();
   };
 
-  /** Keeps arrival order of the flows (stable callbacks when several finish at once). */
-  private removeAt(f: number): void {
-    this.owners.splice(f, 1);
-    this.linkOf.splice(f, 1);
-    this.remaining.splice(f, 1);
-    this.rates.copyWithin(f, f + 1);
+  /** Swap-remove: the last flow takes the hole (order only affects tie order, deterministically). */
+  private removeFlow(f: number): void {
+    const last = this.owners.length - 1;
+    if (f !== last) {
+      this.owners[f] = this.owners[last];
+      this.linkOf[f] = this.linkOf[last];
+      this.remaining[f] = this.remaining[last];
+      this.rates[f] = this.rates[last];
+    }
+    this.owners.pop();
+    this.linkOf.pop();
+    this.remaining.pop();
+  }
+
+  private removeSetup(s: number): void {
+    const last = this.setupOwners.length - 1;
+    if (s !== last) {
+      this.setupOwners[s] = this.setupOwners[last];
+      this.setupLink[s] = this.setupLink[last];
+      this.setupBytes[s] = this.setupBytes[last];
+      this.setupEnds[s] = this.setupEnds[last];
+    }
+    this.setupOwners.pop();
+    this.setupLink.pop();
+    this.setupBytes.pop();
+    this.setupEnds.pop();
   }
 }

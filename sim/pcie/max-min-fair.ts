@@ -1,3 +1,14 @@
+/** Reusable per-call scratch space for maxMinFairRates (avoids allocating per call). */
+export class FairShareScratch {
+  flowsOnLink: Int32Array;
+  frozenLink: Uint8Array;
+
+  constructor(links: number) {
+    this.flowsOnLink = new Int32Array(links);
+    this.frozenLink = new Uint8Array(links);
+  }
+}
+
 /**
  * Max-min fair rates for flows that each cross two resources: their GPU's link and
  * the host uplink that all of a host's links share. Progressive filling: the
@@ -8,16 +19,19 @@
  * bytes per ms. Writes each flow's rate into rates[f].
  */
 export function maxMinFairRates(
-  linkOf: readonly number[],
+  linkOf: ArrayLike<number>,
   flowCount: number,
-  linkCapacity: readonly number[],
+  linkCapacity: ArrayLike<number>,
   uplinkCapacity: number,
   rates: Float64Array,
+  scratch: FairShareScratch = new FairShareScratch(linkCapacity.length),
 ): void {
   const links = linkCapacity.length;
-  const flowsOnLink = new Array<number>(links).fill(0);
+  const flowsOnLink = scratch.flowsOnLink;
+  const frozenLink = scratch.frozenLink;
+  flowsOnLink.fill(0);
+  frozenLink.fill(0);
   for (let f = 0; f < flowCount; f++) flowsOnLink[linkOf[f]]++;
-  const frozenLink = new Array<boolean>(links).fill(false);
   let uplinkLeft = uplinkCapacity;
   let flowsLeft = flowCount;
 
@@ -25,7 +39,7 @@ export function maxMinFairRates(
     let bottleneck = -1;
     let share = uplinkLeft / flowsLeft;
     for (let l = 0; l < links; l++) {
-      if (frozenLink[l] || flowsOnLink[l] === 0) continue;
+      if (frozenLink[l] === 1 || flowsOnLink[l] === 0) continue;
       const linkShare = linkCapacity[l] / flowsOnLink[l];
       if (linkShare < share) {
         share = linkShare;
@@ -34,10 +48,10 @@ export function maxMinFairRates(
     }
     if (bottleneck < 0) {
       // The uplink is the tightest: every flow still unfrozen gets its fair share.
-      for (let f = 0; f < flowCount; f++) if (!frozenLink[linkOf[f]]) rates[f] = share;
+      for (let f = 0; f < flowCount; f++) if (frozenLink[linkOf[f]] === 0) rates[f] = share;
       return;
     }
-    frozenLink[bottleneck] = true;
+    frozenLink[bottleneck] = 1;
     for (let f = 0; f < flowCount; f++) if (linkOf[f] === bottleneck) rates[f] = share;
     uplinkLeft -= share * flowsOnLink[bottleneck];
     flowsLeft -= flowsOnLink[bottleneck];

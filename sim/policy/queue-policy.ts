@@ -15,6 +15,8 @@ export type ServiceOrder = (a: Request, b: Request) => boolean;
  */
 export class QueuePolicy implements Policy {
   private readonly queues = new Map<string, BinaryHeap<Request>>();
+  private readonly hosts = new Map<string, number[]>();
+  private readonly free: number[] = [];
 
   constructor(
     readonly name: string,
@@ -47,11 +49,11 @@ export class QueuePolicy implements Policy {
   /** Binds waiting requests to free slots until no free GPU can take any. */
   private fill(view: ClusterView): readonly Decision[] {
     const gpus = view.gpus;
-    const free: number[] = [];
+    const free = this.free;
     let anyFree = false;
-    for (const gpu of gpus) {
-      const slots = gpu.queuedCount === 0 ? gpu.freeSlots : 0;
-      free.push(slots);
+    for (let g = 0; g < gpus.length; g++) {
+      const slots = gpus[g].queuedCount === 0 ? gpus[g].freeSlots : 0;
+      free[g] = slots;
       if (slots > 0) anyFree = true;
     }
     if (!anyFree) return NO_DECISIONS;
@@ -60,23 +62,35 @@ export class QueuePolicy implements Policy {
     for (;;) {
       let best: Request | undefined;
       let bestQueue: BinaryHeap<Request> | undefined;
+      let bestHosts: readonly number[] = [];
       for (const [model, queue] of this.queues) {
         const head = queue.peek();
         if (head === undefined || (best !== undefined && !this.order(head, best))) continue;
-        if (!gpus.some((gpu, g) => free[g] > 0 && gpu.hosts(model))) continue;
+        const hosts = this.hostsOf(model, gpus);
+        if (!hosts.some((g) => free[g] > 0)) continue;
         best = head;
         bestQueue = queue;
+        bestHosts = hosts;
       }
       if (best === undefined || bestQueue === undefined) break;
       let target = -1;
-      for (let g = 0; g < gpus.length; g++) {
-        if (free[g] > 0 && gpus[g].hosts(best.model.name) && (target < 0 || free[g] > free[target])) target = g;
-      }
+      for (const g of bestHosts) if (free[g] > 0 && (target < 0 || free[g] > free[target])) target = g;
       bestQueue.pop();
       free[target]--;
       (decisions ??= []).push({ kind: 'dispatch', request: best, gpu: target });
     }
     return decisions ?? NO_DECISIONS;
+  }
+
+  /** GPUs hosting a model, in index order (the GPU set is fixed for a run). */
+  private hostsOf(model: string, gpus: ClusterView['gpus']): readonly number[] {
+    let hosts = this.hosts.get(model);
+    if (hosts === undefined) {
+      hosts = [];
+      for (let g = 0; g < gpus.length; g++) if (gpus[g].hosts(model)) hosts.push(g);
+      this.hosts.set(model, hosts);
+    }
+    return hosts;
   }
 }
 

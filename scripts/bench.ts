@@ -1,0 +1,66 @@
+/**
+ * Simulator throughput benchmark: one large run, timed end to end inside the
+ * process. Reports events per second, cost per event and per request, and peak
+ * resident memory. Usage:
+ *   npm run bench -- [--requests N] [--gpus N] [--policy P] [--load X] [--seed N]
+ */
+import { parseArgs } from 'node:util';
+import { parseScenario } from '../scenarios/parse-scenario.ts';
+import { runScenario } from '../sim/run-scenario.ts';
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '1000000' },
+    gpus: { type: 'string', default: '8' },
+    policy: { type: 'string', default: 'fifo' },
+    predictor: { type: 'string', default: 'solo' },
+    load: { type: 'string', default: '0.85' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+
+const gpus = Number(values.gpus);
+const requests = Number(values.requests);
+const gpusPerHost = 4;
+const hosts = Array.from({ length: Math.ceil(gpus / gpusPerHost) }, (_, h) => ({
+  name: `host${h}`,
+  uplink: { h2dGBps: 24, d2hGBps: 24 },
+  gpus: Math.min(gpusPerHost, gpus - h * gpusPerHost),
+}));
+const models = ['mobilenet_v2', 'resnet152', 'bert_base', 'mlp'];
+const streams = models.flatMap((model) => [
+  { model, priority: 'high', weight: 1, batchSizes: [1, 2, 4], sloFactor: 5 },
+  { model, priority: 'low', weight: 3, batchSizes: [4, 8, 16], sloFactor: 10 },
+]);
+
+const scenario = parseScenario(
+  {
+    name: 'bench',
+    seed: Number(values.seed),
+    load: Number(values.load),
+    policy: values.policy,
+    predictor: values.predictor,
+    models,
+    cluster: { gpu: { maxConcurrency: 4, sharing: 'spatial', interferenceAlpha: 0.3 }, hosts },
+    workload: { streams, requests },
+  },
+  'bench',
+  'bench',
+);
+
+const run = runScenario(scenario);
+const seconds = run.wallMs / 1000;
+const { events } = run.result;
+const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+const lines = [
+  `scenario: ${requests.toLocaleString('en-US')} requests, ${gpus} GPUs on ${hosts.length} hosts, policy ${values.policy}, predictor ${values.predictor}, load ${values.load}`,
+  `wall time:         ${seconds.toFixed(2)} s (simulation, metrics and records; excludes start-up)`,
+  `events:            ${events.toLocaleString('en-US')} (${(events / requests).toFixed(2)} per request)`,
+  `events per second: ${Math.round(events / seconds).toLocaleString('en-US')}`,
+  `cost per event:    ${((run.wallMs * 1e3) / events).toFixed(3)} us`,
+  `cost per request:  ${((run.wallMs * 1e3) / requests).toFixed(3)} us`,
+  `simulated time:    ${(run.result.simulatedMs / 1000).toFixed(1)} s`,
+  `GPU utilization:   ${(100 * run.summary.overall.gpuUtilization).toFixed(1)}%`,
+  `peak RSS:          ${peakRssMiB.toFixed(0)} MiB`,
+];
+console.log(lines.join('\n'));

@@ -1,0 +1,291 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../sim/core/engine.ts';
+import { RandomStream } from '../sim/core/random.ts';
+import { GpuExecutor, type PhaseWork } from '../sim/gpu/gpu-executor.ts';
+import { spatialRates, timeSlicedRates, type SharingParams } from '../sim/gpu/sharing.ts';
+
+function spatial(compute: number[], memory: number[], alpha: number): number[] {
+  const rates = new Float64Array(compute.length);
+  spatialRates(Float64Array.from(compute), Float64Array.from(memory), compute.length, alpha, rates);
+  return Array.from(rates);
+}
+
+function timeSliced(count: number, slice: number, switchMs: number): number[] {
+  const rates = new Float64Array(count);
+  timeSlicedRates(count, slice, switchMs, rates);
+  return Array.from(rates);
+}
+
+describe('spatialRates', () => {
+  it('runs a phase alone at full speed whatever alpha', () => {
+    expect(spatial([0.6], [0.9], 5)).toEqual([1]);
+    expect(spatial([1], [1], 0.5)).toEqual([1]);
+  });
+
+  it('overlaps phases perfectly when they fit and there is no interference', () => {
+    expect(spatial([0.3, 0.5], [0.2, 0.4], 0)).toEqual([1, 1]);
+  });
+
+  it('slows all phases by the oversubscription of the busiest resource', () => {
+    expect(spatial([0.8, 0.8, 0.4], [0, 0, 0], 0.7)).toEqual([0.5, 0.5, 0.5]); // compute sums to 2
+    expect(spatial([0.1, 0.1], [0.9, 0.7], 0)).toEqual([1 / 1.6, 1 / 1.6]); // memory sums to 1.6
+  });
+
+  it('slows each phase by alpha times the memory demand of the others', () => {
+    // Fits (sums 0.4 and 0.6): only interference. The light phase suffers from the heavy one.
+    const [light, heavy] = spatial([0.2, 0.2], [0.1, 0.5], 1);
+    expect(light).toBeCloseTo(1 / 1.5, 15);
+    expect(heavy).toBeCloseTo(1 / 1.1, 15);
+  });
+
+  it('combines both: two memory-heavy phases', () => {
+    // sum m = 1.4 oversubscribes; each also sees the other's 0.7 at alpha 0.5.
+    expect(spatial([0.4, 0.4], [0.7, 0.7], 0.5)).toEqual([1 / (1.4 * 1.35), 1 / (1.4 * 1.35)]);
+  });
+
+  it('never speeds a phase up when another joins, and keeps every rate in (0, 1]', () => {
+    const random = new RandomStream('spatial-monotone');
+    for (let trial = 0; trial < 500; trial++) {
+      const n = 1 + Math.floor(random.uniform() * 6);
+      const compute = Array.from({ length: n + 1 }, () => 0.05 + 0.95 * random.uniform());
+      const memory = Array.from({ length: n + 1 }, () => random.uniform());
+      const alpha = random.uniform();
+      const before = spatial(compute.slice(0, n), memory.slice(0, n), alpha);
+      const after = spatial(compute, memory, alpha);
+      for (let i = 0; i < n; i++) {
+        expect(before[i]).toBeGreaterThan(0);
+        expect(before[i]).toBeLessThanOrEqual(1);
+        expect(after[i]).toBeLessThanOrEqual(before[i]);
+      }
+    }
+  });
+});
+
+describe('timeSlicedRates', () => {
+  it('runs one context at full speed, with no switch cost', () => {
+    expect(timeSliced(1, 2, 0.5)).toEqual([1]);
+  });
+
+  it.each([2, 3, 4, 7])('gives each of %i contexts 1/n without switch cost', (n) => {
+    expect(timeSliced(n, 2, 0)).toEqual(new Array(n).fill(1 / n));
+  });
+
+  it('loses the switch share of time when contexts alternate', () => {
+    // 2 ms slices, 0.5 ms switches: 80% useful, split 4 ways.
+    expect(timeSliced(4, 2, 0.5)).toEqual([0.2, 0.2, 0.2, 0.2]);
+  });
+});
+
+const SPATIAL = (alpha: number): SharingParams => ({ mode: 'spatial', interferenceAlpha: alpha, timeSliceMs: 1, contextSwitchMs: 0 });
+const TIME_SLICED = (slice: number, switchMs: number): SharingParams => ({
+  mode: 'time-sliced',
+  interferenceAlpha: 0,
+  timeSliceMs: slice,
+  contextSwitchMs: switchMs,
+});
+
+/** An executor on a fresh engine that records each phase's start and end. */
+function executor(sharing: SharingParams, onDone?: (owner: string) => void) {
+  const engine = new Engine();
+  const done = new Map<string, { start: number; end: number }>();
+  const exec = new GpuExecutor<string>(engine, sharing, (owner, startedAt) => {
+    expect(done.has(owner)).toBe(false);
+    done.set(owner, { start: startedAt, end: engine.now });
+    onDone?.(owner);
+  });
+  const phase = (owner: string, work: number, compute = 1, memory = 0): PhaseWork<string> => ({ owner, work, compute, memory });
+  const endOf = (owner: string) => done.get(owner)?.end;
+  return { engine, exec, done, phase, endOf };
+}
+
+describe('GpuExecutor, spatial sharing', () => {
+  it('runs two memory-heavy phases started together slower than alone but faster than in sequence', () => {
+    const { engine, exec, phase, endOf } = executor(SPATIAL(0.5));
+    exec.start(phase('a', 10, 0.4, 0.7));
+    exec.start(phase('b', 10, 0.4, 0.7));
+    engine.run();
+    const expected = 10 * 1.4 * 1.35; // work / rate, rate = 1 / (1.4 * (1 + 0.5 * 0.7))
+    for (const owner of ['a', 'b']) {
+      expect(endOf(owner)).toBeCloseTo(expected, 10);
+      expect(endOf(owner)!).toBeGreaterThan(10);
+    }
+    expect(Math.max(endOf('a')!, endOf('b')!)).toBeLessThan(20);
+    expect(exec.busyTime).toBeCloseTo(expected, 10);
+    expect(exec.completedWork).toBe(20);
+    expect(exec.deliveredWork).toBeCloseTo(20, 10);
+  });
+
+  it('recomputes rates when a phase joins and when one leaves', () => {
+    // a alone 0..4 (4 done, 6 left); both at 1/1.89 until a's 6 are done at 4 + 6 * 1.89;
+    // b has done 6 by then and finishes its last 4 alone.
+    const { engine, exec, phase, endOf } = executor(SPATIAL(0.5));
+    exec.start(phase('a', 10, 0.4, 0.7));
+    engine.at(4, () => exec.start(phase('b', 10, 0.4, 0.7)));
+    engine.run();
+    expect(endOf('a')).toBeCloseTo(4 + 6 * 1.89, 10);
+    expect(endOf('b')).toBeCloseTo(4 + 6 * 1.89 + 4, 10);
+    expect(exec.busyTime).toBeCloseTo(4 + 6 * 1.89 + 4, 10);
+  });
+
+  it('does not slow phases that fit side by side without interference', () => {
+    const { engine, exec, phase, endOf } = executor(SPATIAL(0));
+    exec.start(phase('a', 3, 0.5, 0.3));
+    exec.start(phase('b', 5, 0.5, 0.3));
+    engine.run();
+    expect(endOf('a')).toBe(3);
+    expect(endOf('b')).toBe(5);
+  });
+});
+
+describe('GpuExecutor, time slicing', () => {
+  it.each([1, 2, 3, 4, 8])('finishes %i equal phases together at n * w without switch cost', (n) => {
+    const { engine, exec, phase, done } = executor(TIME_SLICED(2, 0));
+    for (let i = 0; i < n; i++) exec.start(phase(`p${i}`, 5));
+    engine.run();
+    expect(done.size).toBe(n);
+    for (const { end } of done.values()) expect(end).toBeCloseTo(n * 5, 10);
+    expect(exec.busyTime).toBeCloseTo(n * 5, 10);
+  });
+
+  it('stretches them by (slice + switch) / slice with a switch cost', () => {
+    const { engine, exec, phase, done } = executor(TIME_SLICED(2, 0.5));
+    for (let i = 0; i < 4; i++) exec.start(phase(`p${i}`, 5));
+    engine.run();
+    for (const { end } of done.values()) expect(end).toBe(25); // 4 * 5 * 2.5 / 2
+    expect(exec.busyTime).toBe(25);
+    expect(exec.completedWork).toBe(20);
+    expect(exec.deliveredWork).toBeCloseTo(20, 10);
+  });
+
+  it('shares as processor sharing when phases overlap partly', () => {
+    // a alone 0..2 (4 left); both at 1/2 until b's 2 are done at 6; a's last 2 alone: 8.
+    const { engine, exec, phase, endOf } = executor(TIME_SLICED(1, 0));
+    exec.start(phase('a', 6));
+    engine.at(2, () => exec.start(phase('b', 2)));
+    engine.run();
+    expect(endOf('b')).toBe(6);
+    expect(endOf('a')).toBe(8);
+  });
+
+  it('speeds the others up when a phase is aborted', () => {
+    // Both at 1/2 until 4 (2 done each); a alone for its last 8: done at 12.
+    const { engine, exec, phase, endOf, done } = executor(TIME_SLICED(1, 0));
+    exec.start(phase('a', 10));
+    exec.start(phase('b', 10));
+    engine.at(4, () => {
+      expect(exec.abort('b')).toBe(true);
+      expect(exec.abort('b')).toBe(false);
+    });
+    engine.run();
+    expect(endOf('a')).toBe(12);
+    expect(done.has('b')).toBe(false);
+    expect(exec.completedWork).toBe(10);
+    expect(exec.deliveredWork).toBeCloseTo(12, 10); // b's 2 were delivered, then lost
+  });
+});
+
+describe('GpuExecutor, work conservation', () => {
+  /** Starts `count` random phases at Poisson times; returns their solo work total. */
+  function feed(
+    engine: Engine,
+    exec: GpuExecutor<string>,
+    random: RandomStream,
+    count: number,
+    meanGap: number,
+    works = new Map<string, number>(),
+  ): number {
+    let time = 0;
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      time += random.exponential(meanGap);
+      const p: PhaseWork<string> = {
+        owner: `p${i}`,
+        work: 0.01 + random.exponential(1),
+        compute: 0.05 + 0.95 * random.uniform(),
+        memory: random.uniform(),
+      };
+      total += p.work;
+      works.set(p.owner, p.work);
+      engine.at(time, () => exec.start(p));
+    }
+    return total;
+  }
+
+  it('delivers exactly the solo work of the phases it completes, in both modes', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const random = new RandomStream(`work-conservation:${seed}`);
+      const sharing = seed % 2 === 0 ? SPATIAL(random.uniform()) : TIME_SLICED(1 + random.uniform(), random.uniform());
+      const { engine, exec, done } = executor(sharing);
+      const works = new Map<string, number>();
+      const total = feed(engine, exec, random, 400, 0.8, works);
+      engine.run();
+      expect(done.size).toBe(400);
+      expect(Math.abs(exec.completedWork / total - 1)).toBeLessThan(1e-12);
+      expect(Math.abs(exec.deliveredWork / exec.completedWork - 1)).toBeLessThan(1e-9);
+      expect(exec.activeCount).toBe(0);
+      // Sharing never makes a phase faster than alone.
+      for (const [owner, { start, end }] of done) expect(end - start).toBeGreaterThanOrEqual(works.get(owner)! * (1 - 1e-9));
+      if (sharing.mode === 'time-sliced') {
+        // One context at a time: busy at least as long as the work, and losing at most
+        // the switch share of the time.
+        expect(exec.busyTime).toBeGreaterThanOrEqual(total * (1 - 1e-9));
+        const efficiency = sharing.timeSliceMs / (sharing.timeSliceMs + sharing.contextSwitchMs);
+        expect(exec.busyTime).toBeLessThanOrEqual((total / efficiency) * (1 + 1e-9));
+      }
+    }
+  });
+
+  it('is busy exactly the completed work when time slicing has no switch cost', () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const random = new RandomStream(`time-sliced-busy:${seed}`);
+      const { engine, exec } = executor(TIME_SLICED(1, 0));
+      const total = feed(engine, exec, random, 400, 0.8);
+      engine.run();
+      expect(Math.abs(exec.busyTime / total - 1)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('is busy exactly the sum of solo work when phases run one at a time', () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const random = new RandomStream(`exclusive:${seed}`);
+      const works = Array.from({ length: 200 }, () => 0.01 + random.exponential(1));
+      const total = works.reduce((a, b) => a + b, 0);
+      let next = 0;
+      // Each completion starts the next phase from its callback, as the simulator
+      // chains a request's phases: no idle gap, one phase active at a time.
+      const startNext = () => {
+        if (next >= works.length) return;
+        const i = next++;
+        exec.start({ owner: `p${i}`, work: works[i], compute: 0.05 + 0.95 * random.uniform(), memory: random.uniform() });
+      };
+      const { engine, exec, done } = executor(SPATIAL(random.uniform()), startNext);
+      engine.at(0, startNext);
+      engine.run();
+      expect(done.size).toBe(works.length);
+      expect(Math.abs(exec.busyTime / total - 1)).toBeLessThan(1e-12);
+      expect(Math.abs(engine.now / total - 1)).toBeLessThan(1e-12);
+      for (let i = 0; i < works.length; i++) {
+        const d = done.get(`p${i}`)!;
+        expect(Math.abs(d.end - d.start - works[i])).toBeLessThan(1e-9);
+      }
+    }
+  });
+
+  it('does not livelock on float residue late in a long run', () => {
+    // At a clock of 1e8 ms the float residue of rate * dt exceeds a work epsilon
+    // while the time it represents is below the clock's resolution.
+    const random = new RandomStream('executor-residue');
+    const { engine, exec, done } = executor(SPATIAL(0.3));
+    let time = 1e8;
+    const count = 5000;
+    for (let i = 0; i < count; i++) {
+      time += random.exponential(3);
+      const work = random.exponential(1);
+      engine.at(time, () => exec.start({ owner: `p${i}`, work, compute: 0.5, memory: 0.4 }));
+    }
+    let steps = 0;
+    while (steps < 10 * count && engine.step()) steps++;
+    expect(done.size).toBe(count);
+    expect(engine.pending).toBe(0);
+  });
+});
