@@ -41,7 +41,8 @@ export function runScenario(scenario: Scenario): ScenarioRun {
   const predictorEntry = PREDICTORS.get(scenario.predictor);
   if (policyEntry === undefined) throw new Error(`unknown policy ${scenario.policy.name}`);
   if (predictorEntry === undefined) throw new Error(`unknown predictor ${scenario.predictor}`);
-  const recorder = new RunRecorder(scenario.cluster);
+  const stop = scenario.workload.stop;
+  const recorder = new RunRecorder(scenario.cluster, stop.kind === 'requests' ? stop.count : 0);
   const simulator = new Simulator({
     cluster: scenario.cluster,
     models: new Map(scenario.models.map((m) => [m.name, m])),

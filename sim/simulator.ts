@@ -1,4 +1,5 @@
 import { Engine } from './core/engine.ts';
+import type { EventHandle } from './core/event-queue.ts';
 import { RandomStreams, type RandomStream } from './core/random.ts';
 import type { ClusterSpec } from './cluster/cluster-spec.ts';
 import { GpuState } from './cluster/gpu-state.ts';
@@ -87,6 +88,8 @@ export class Simulator implements ClusterView {
   private readonly linkIndex: number[];
   private nextId = 0;
   private pendingArrival: ArrivalSpec | undefined;
+  /** One event object reused for every arrival. */
+  private arrivalEvent: EventHandle | undefined;
   private lastArrivalTime = 0;
   private readonly phaseCostCache = new Map<ModelProfile, PhaseCosts[]>();
 
@@ -165,7 +168,7 @@ export class Simulator implements ClusterView {
     }
     this.lastArrivalTime = spec.arrival;
     this.pendingArrival = spec;
-    this.engine.at(spec.arrival, this.onArrivalEvent);
+    this.arrivalEvent = this.engine.schedule(this.arrivalEvent, spec.arrival, this.onArrivalEvent);
   }
 
   private readonly onArrivalEvent = (): void => {
@@ -324,12 +327,7 @@ export class Simulator implements ClusterView {
   private startPhase(request: Request): void {
     const costs = this.phaseCosts(request.model, request.batch);
     const k = request.phase;
-    this.executors[request.gpu].start({
-      owner: request,
-      work: costs.soloMs[k] * request.serviceScale,
-      compute: costs.compute[k],
-      memory: costs.memory[k],
-    });
+    this.executors[request.gpu].startPhase(request, costs.soloMs[k] * request.serviceScale, costs.compute[k], costs.memory[k]);
   }
 
   /** The model's phase table resolved at one batch size, computed once per pair. */

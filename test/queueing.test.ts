@@ -99,8 +99,11 @@ describe('M/M/1: exponential service, rho = 0.7', () => {
   it('has exponential sojourn times: P(T > t) = exp(-(mu - lambda) t)', () => {
     const { records } = run;
     const latency = records.latency.view();
-    for (const t of [2, 5, 10]) {
-      expect(relativeError(fraction(latency, (v) => v > t), Math.exp(-(1 / SERVICE_MS - LAMBDA) * t))).toBeLessThan(0.03);
+    // Tail fractions from one autocorrelated sample path are noisier the further
+    // out they lie (P(T > 10) = e^-3 rests on ~50k correlated samples), so the bound
+    // widens with t; a wrong service law misses these by far more.
+    for (const [t, tolerance] of [[2, 0.03], [5, 0.04], [10, 0.06]]) {
+      expect(relativeError(fraction(latency, (v) => v > t), Math.exp(-(1 / SERVICE_MS - LAMBDA) * t))).toBeLessThan(tolerance);
     }
   });
 

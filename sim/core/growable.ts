@@ -7,6 +7,14 @@ export class GrowableFloat64 {
     this.data = new Float64Array(capacity);
   }
 
+  /** Ensures room for `capacity` values without further growth. */
+  reserve(capacity: number): void {
+    if (capacity <= this.data.length) return;
+    const bigger = new Float64Array(capacity);
+    bigger.set(this.data.subarray(0, this.length));
+    this.data = bigger;
+  }
+
   push(value: number): void {
     if (this.length === this.data.length) {
       const bigger = new Float64Array(this.data.length * 2);
@@ -29,6 +37,14 @@ export class GrowableInt32 {
 
   constructor(capacity = 1024) {
     this.data = new Int32Array(capacity);
+  }
+
+  /** Ensures room for `capacity` values without further growth. */
+  reserve(capacity: number): void {
+    if (capacity <= this.data.length) return;
+    const bigger = new Int32Array(capacity);
+    bigger.set(this.data.subarray(0, this.length));
+    this.data = bigger;
   }
 
   push(value: number): void {

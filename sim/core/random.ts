@@ -5,7 +5,9 @@ export class RandomStream {
   private readonly next: () => number;
 
   constructor(seed: string) {
-    this.next = seedrandom(seed);
+    // Brent's xorgens (xor4096): period 2^4096 - 1, and about five times faster than
+    // seedrandom's default ARC4, which matters at millions of draws per run.
+    this.next = seedrandom.xor4096(seed);
   }
 
   uniform(): number {

@@ -63,16 +63,21 @@ export class GpuExecutor<T> {
   }
 
   start(phase: PhaseWork<T>): void {
+    this.startPhase(phase.owner, phase.work, phase.compute, phase.memory);
+  }
+
+  /** start() without the wrapper object, for the simulator's hot path. */
+  startPhase(owner: T, work: number, compute: number, memory: number): void {
     const now = this.engine.now;
     this.advance(now);
     this.ensureCapacity(this.count + 1);
     const i = this.count++;
-    this.owners[i] = phase.owner;
-    this.work[i] = phase.work;
+    this.owners[i] = owner;
+    this.work[i] = work;
     this.startedAt[i] = now;
-    this.remaining[i] = phase.work;
-    this.compute[i] = phase.compute;
-    this.memory[i] = phase.memory;
+    this.remaining[i] = work;
+    this.compute[i] = compute;
+    this.memory[i] = memory;
     if (!this.settling) this.reschedule();
   }
 
@@ -132,16 +137,15 @@ export class GpuExecutor<T> {
     // phases started by the callbacks join one rate recomputation.
     const finished = this.finishedScratch;
     const starts = this.startsScratch;
-    finished.length = 0;
-    starts.length = 0;
+    let done = 0;
     for (let i = 0; i < this.count; ) {
       // Done when nothing is left, or so little that its completion time rounds to
       // `now`: the float residue of rate * time grows with the clock, and such a
       // phase, rescheduled, would fire at `now` again forever.
       const left = this.remaining[i];
       if (left <= WORK_EPSILON * Math.max(1, this.work[i]) || now + left / this.rates[i] <= now) {
-        finished.push(this.owners[i]);
-        starts.push(this.startedAt[i]);
+        finished[done] = this.owners[i];
+        starts[done++] = this.startedAt[i];
         this.completedWork += this.work[i];
         this.deliveredWork += this.remaining[i]; // book the float residue as delivered
         this.removeAt(i);
@@ -153,7 +157,7 @@ export class GpuExecutor<T> {
     // callbacks below cannot re-enter it.
     this.settling = true;
     try {
-      for (let k = 0; k < finished.length; k++) this.onPhaseDone(finished[k], starts[k]);
+      for (let k = 0; k < done; k++) this.onPhaseDone(finished[k], starts[k]);
     } finally {
       this.settling = false;
     }

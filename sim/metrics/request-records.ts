@@ -35,6 +35,13 @@ export class RequestRecords {
   readonly predictedExecution = new GrowableFloat64();
   readonly predictedCompletion = new GrowableFloat64();
 
+  /** Sizes every column for `count` records up front (a run that knows its length). */
+  reserve(count: number): void {
+    for (const column of Object.values(this)) {
+      if (column instanceof GrowableFloat64 || column instanceof GrowableInt32) column.reserve(count);
+    }
+  }
+
   get length(): number {
     return this.id.length;
   }

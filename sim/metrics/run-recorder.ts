@@ -13,8 +13,10 @@ export class RunRecorder implements RequestSink {
   readonly records = new RequestRecords();
   private readonly solo: SoloEstimates;
 
-  constructor(cluster: ClusterSpec) {
+  /** `expectedRequests` pre-sizes the record columns when the run length is known. */
+  constructor(cluster: ClusterSpec, expectedRequests = 0) {
     this.solo = new SoloEstimates(cluster);
+    if (expectedRequests > 0) this.records.reserve(expectedRequests);
   }
 
   record(request: Request): void {

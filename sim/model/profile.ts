@@ -64,9 +64,21 @@ export function soloPhaseMs(model: ModelProfile, phase: number, batch: number): 
   return lookupBatch(model.phases[phase].soloMs, batch);
 }
 
+/** Profiles are immutable, so their solo totals can be memoized per batch size. */
+const soloTotals = new WeakMap<ModelProfile, number[]>();
+
 /** Solo execution time of one inference: the sum of its phases. */
 export function soloExecutionMs(model: ModelProfile, batch: number): number {
-  let total = 0;
-  for (const phase of model.phases) total += lookupBatch(phase.soloMs, batch);
+  let totals = soloTotals.get(model);
+  if (totals === undefined) {
+    totals = [];
+    soloTotals.set(model, totals);
+  }
+  let total = totals[batch];
+  if (total === undefined) {
+    total = 0;
+    for (const phase of model.phases) total += lookupBatch(phase.soloMs, batch);
+    if (Number.isInteger(batch) && batch >= 0 && batch <= 1 << 16) totals[batch] = total;
+  }
   return total;
 }

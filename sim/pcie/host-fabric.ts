@@ -79,11 +79,16 @@ export class HostFabricDirection<T> {
   start(owner: T, link: number, bytes: number): void {
     const setup = this.setupMs[link];
     if (setup > 0) {
+      const end = this.engine.now + setup;
       this.setupOwners.push(owner);
       this.setupLink.push(link);
       this.setupBytes.push(bytes);
-      this.setupEnds.push(this.engine.now + setup);
-      if (!this.settling) this.reschedule();
+      this.setupEnds.push(end);
+      // Flows and their rates are unchanged: the next event can only move earlier.
+      const pending = this.nextEvent;
+      if (!this.settling && (pending === undefined || !pending.pending || end < pending.time)) {
+        this.nextEvent = this.engine.schedule(pending, end, this.onEvent);
+      }
     } else if (bytes <= 0) {
       this.onTransferDone(owner);
     } else {
@@ -158,14 +163,14 @@ export class HostFabricDirection<T> {
     const now = this.engine.now;
     this.advance(now);
     const finished = this.finished; // safe to reuse: only the engine calls this handler
-    finished.length = 0;
+    let done = 0;
     for (let f = 0; f < this.owners.length; ) {
       // Done when nothing is left, or so little that its completion time rounds to
       // `now`: the float residue of rate * time grows with the clock, and such a
       // flow, rescheduled, would fire at `now` again forever.
       const left = this.remaining[f];
       if (left <= BYTE_EPSILON || now + left / this.rates[f] <= now) {
-        finished.push(this.owners[f]);
+        finished[done++] = this.owners[f];
         this.bytesMoved[this.linkOf[f]] += left; // book the float residue as moved
         this.removeFlow(f);
       } else {
@@ -178,7 +183,7 @@ export class HostFabricDirection<T> {
         const owner = this.setupOwners[s];
         const bytes = this.setupBytes[s];
         if (bytes > 0) this.join(owner, this.setupLink[s], bytes);
-        else finished.push(owner);
+        else finished[done++] = owner;
         this.removeSetup(s);
       } else {
         s++;
@@ -186,7 +191,7 @@ export class HostFabricDirection<T> {
     }
     this.settling = true;
     try {
-      for (let k = 0; k < finished.length; k++) this.onTransferDone(finished[k]);
+      for (let k = 0; k < done; k++) this.onTransferDone(finished[k]);
     } finally {
       this.settling = false;
     }

@@ -14,6 +14,9 @@ export type ServiceOrder = (a: Request, b: Request) => boolean;
  * free slots takes it, so load spreads.
  */
 export class QueuePolicy implements Policy {
+  // Parallel arrays (one entry per model seen), iterated without allocation.
+  private readonly queueModels: string[] = [];
+  private readonly queueList: BinaryHeap<Request>[] = [];
   private readonly queues = new Map<string, BinaryHeap<Request>>();
   private readonly hosts = new Map<string, number[]>();
   private readonly free: number[] = [];
@@ -42,6 +45,8 @@ export class QueuePolicy implements Policy {
     if (queue === undefined) {
       queue = new BinaryHeap(this.order);
       this.queues.set(request.model.name, queue);
+      this.queueModels.push(request.model.name);
+      this.queueList.push(queue);
     }
     queue.push(request);
   }
@@ -63,11 +68,12 @@ export class QueuePolicy implements Policy {
       let best: Request | undefined;
       let bestQueue: BinaryHeap<Request> | undefined;
       let bestHosts: readonly number[] = [];
-      for (const [model, queue] of this.queues) {
+      for (let q = 0; q < this.queueList.length; q++) {
+        const queue = this.queueList[q];
         const head = queue.peek();
         if (head === undefined || (best !== undefined && !this.order(head, best))) continue;
-        const hosts = this.hostsOf(model, gpus);
-        if (!hosts.some((g) => free[g] > 0)) continue;
+        const hosts = this.hostsOf(this.queueModels[q], gpus);
+        if (!anyFreeAmong(hosts, free)) continue;
         best = head;
         bestQueue = queue;
         bestHosts = hosts;
@@ -92,6 +98,11 @@ export class QueuePolicy implements Policy {
     }
     return hosts;
   }
+}
+
+function anyFreeAmong(gpus: readonly number[], free: readonly number[]): boolean {
+  for (let i = 0; i < gpus.length; i++) if (free[gpus[i]] > 0) return true;
+  return false;
 }
 
 const byArrival: ServiceOrder = (a, b) => a.arrival < b.arrival || (a.arrival === b.arrival && a.id < b.id);
