@@ -63,10 +63,8 @@ export function buildArrivals(scenario: Scenario): ArrivalSource {
   const streams: PoissonStream[] = scenario.workload.streams.map((spec, i) => {
     const model = models.get(spec.model)!;
     const deadline = spec.deadline;
-    const relativeDeadline =
-      deadline.kind === 'budget'
-        ? () => deadline.ms
-        : (batch: number) => deadline.factor * soloLatencyMs(model, batch, scenario.cluster);
+    const byBatch = new Map(spec.batchSizes.map((b) => [b, deadline.kind === 'budget' ? deadline.ms : deadline.factor * soloLatencyMs(model, b, scenario.cluster)]));
+    const relativeDeadline = (batch: number) => byBatch.get(batch)!;
     return {
       model: spec.model,
       priority: spec.priority,

@@ -36,7 +36,7 @@ export interface ScenarioRun {
 }
 
 /** Builds the simulator a scenario describes and runs it to the end. */
-export function runScenario(scenario: Scenario): ScenarioRun {
+export function runScenario(scenario: Scenario, onProgress?: (arrivals: number, simulatedMs: number) => void): ScenarioRun {
   const policyEntry = POLICIES.get(scenario.policy.name);
   const predictorEntry = PREDICTORS.get(scenario.predictor);
   if (policyEntry === undefined) throw new Error(`unknown policy ${scenario.policy.name}`);
@@ -51,6 +51,7 @@ export function runScenario(scenario: Scenario): ScenarioRun {
     predictor: predictorEntry.create({ cluster: scenario.cluster }),
     seed: scenario.seed,
     sink: recorder,
+    onProgress,
   });
   const started = performance.now();
   const result = simulator.run();

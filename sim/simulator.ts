@@ -41,6 +41,8 @@ export interface SimulationSetup {
   readonly predictor: Predictor;
   readonly seed: number;
   readonly sink: RequestSink;
+  /** Called every PROGRESS_EVERY arrivals with the count so far and the clock (for long runs). */
+  readonly onProgress?: (arrivals: number, simulatedMs: number) => void;
 }
 
 interface PhaseCosts {
@@ -48,6 +50,9 @@ interface PhaseCosts {
   readonly compute: readonly number[];
   readonly memory: readonly number[];
 }
+
+/** Arrivals between two progress callbacks. */
+export const PROGRESS_EVERY = 1 << 16;
 
 /** A policy broke the control-surface contract (a bug in the policy, not in the input). */
 export class PolicyContractError extends Error {}
@@ -177,6 +182,7 @@ export class Simulator implements ClusterView {
     const request = this.createRequest(spec);
     this.waiting.add(request);
     this.apply(this.setup.policy.onArrival(request, this));
+    if ((this.nextId & (PROGRESS_EVERY - 1)) === 0) this.setup.onProgress?.(this.nextId, this.engine.now);
     this.scheduleNextArrival();
   };
 

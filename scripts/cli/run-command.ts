@@ -28,12 +28,24 @@ function defaultOutDir(name: string, policy: string, predictor: string, seed: nu
   return `runs/${name}-${policy}-${predictor}-seed${seed}-load${load}`;
 }
 
+/** Progress on stderr, only when it is a terminal (a pipe or CI log gets nothing). */
+function progressReporter(total: number): ((arrivals: number, simulatedMs: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  const started = Date.now();
+  return (arrivals, simulatedMs) => {
+    const share = total > 0 ? ` (${((100 * arrivals) / total).toFixed(0)}%)` : '';
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    process.stderr.write(`\r${arrivals.toLocaleString('en-US')} requests${share}, ${(simulatedMs / 1000).toFixed(1)} s simulated, ${seconds} s elapsed `);
+  };
+}
+
 /** `strait run`: one scenario, one policy, one seed; writes a run directory. */
 export function runCommand(scenarioArg: string | undefined, options: RunCommandOptions): void {
   checkName('--policy', options.policy, POLICIES.keys());
   checkName('--predictor', options.predictor, PREDICTORS.keys());
   const scenario = applyOverrides(loadScenario(scenarioArg), options);
-  const run = runScenario(scenario);
+  const run = runScenario(scenario, progressReporter(scenario.workload.stop.kind === 'requests' ? scenario.workload.stop.count : 0));
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const summary = summaryDocument(run);
   const out =
     options.out ?? defaultOutDir(scenario.name, scenario.policy.name, scenario.predictor, scenario.seed, scenario.load);
