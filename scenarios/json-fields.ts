@@ -43,7 +43,7 @@ export class Field {
     for (const key of Object.keys(v as object)) {
       if (!allowed.includes(key)) {
         throw new InputError(
-          `${this.file}: ${this.child(key).path}: unknown field; expected one of ${allowed.join(', ')}`,
+          `${this.file}: ${this.child(key).path}: unknown field; expected ${allowed.length > 0 ? `one of ${allowed.join(', ')}` : 'no fields here'}`,
         );
       }
     }
@@ -113,21 +113,130 @@ export class Field {
   }
 }
 
-/** Parses JSON text, reporting a syntax error with its line and column. */
+/**
+ * Parses JSON text, reporting a syntax error as one line with its line and column.
+ * V8 gives no position for some errors ("Unexpected token 'x', ...source... is not
+ * valid JSON", with the source's newlines inside), so the position comes from
+ * jsonErrorOffset and only the first clause of V8's message is kept.
+ */
 export function parseJson(text: string, file: string): unknown {
+  if (text.trim() === '') throw new InputError(`${file}: invalid JSON: the file is empty`);
   try {
     return JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
+    const reason = message
+      .replace(/, [\s\S]* is not valid JSON$/, '')
+      .replace(/ (in JSON )?at position \d+[\s\S]*$/, '')
+      .replace(/\s+/g, ' ');
     const match = /position (\d+)/.exec(message);
-    const atEnd = /end of JSON input/.test(message);
-    if (match || atEnd) {
-      const position = match ? Number(match[1]) : text.length;
-      const before = text.slice(0, position);
-      const line = before.split('\n').length;
-      const column = position - before.lastIndexOf('\n');
-      throw new InputError(`${file}: invalid JSON at line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
+    const position = jsonErrorOffset(text) ?? (match ? Number(match[1]) : /end of JSON input/.test(message) ? text.length : undefined);
+    if (position === undefined) throw new InputError(`${file}: invalid JSON: ${reason}`);
+    const before = text.slice(0, position);
+    const line = before.split('\n').length;
+    const column = position - before.lastIndexOf('\n');
+    throw new InputError(`${file}: invalid JSON at line ${line}, column ${column}: ${reason}`);
+  }
+}
+
+class JsonStop {
+  constructor(readonly at: number) {}
+}
+
+/**
+ * Offset of the first character at which `text` stops being JSON (text.length when it
+ * ends too early), by the RFC 8259 grammar; undefined if it is valid JSON.
+ */
+export function jsonErrorOffset(text: string): number | undefined {
+  const n = text.length;
+  let i = 0;
+  const stop = (): never => {
+    throw new JsonStop(i);
+  };
+  const space = () => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const expect = (ch: string) => {
+    if (text[i] !== ch) stop();
+    i++;
+  };
+  const digits = () => {
+    const start = i;
+    while (i < n && text[i] >= '0' && text[i] <= '9') i++;
+    if (i === start) stop();
+  };
+  const string = () => {
+    expect('"');
+    for (;;) {
+      if (i >= n) stop();
+      const c = text.charCodeAt(i);
+      if (c === 0x22) return void i++;
+      if (c < 0x20) stop();
+      i++;
+      if (c === 0x5c) {
+        if (text[i] === 'u') {
+          i++;
+          for (let k = 0; k < 4; k++) {
+            if (!/[0-9a-fA-F]/.test(text[i] ?? '')) stop();
+            i++;
+          }
+        } else if (i < n && '"\\/bfnrt'.includes(text[i])) i++;
+        else stop();
+      }
     }
-    throw new InputError(`${file}: invalid JSON: ${message}`);
+  };
+  const value = (): void => {
+    space();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      space();
+      if (text[i] === close) return void i++;
+      for (;;) {
+        if (c === '{') {
+          space();
+          string();
+          space();
+          expect(':');
+        }
+        value();
+        space();
+        if (text[i] === close) return void i++;
+        expect(',');
+      }
+    }
+    if (c === '"') return string();
+    for (const word of ['true', 'false', 'null']) {
+      if (c === word[0]) {
+        for (const ch of word) expect(ch);
+        return;
+      }
+    }
+    if (c === '-' || (c >= '0' && c <= '9')) {
+      if (text[i] === '-') i++;
+      if (text[i] === '0') i++;
+      else digits();
+      if (text[i] === '.') {
+        i++;
+        digits();
+      }
+      if (text[i] === 'e' || text[i] === 'E') {
+        i++;
+        if (text[i] === '+' || text[i] === '-') i++;
+        digits();
+      }
+      return;
+    }
+    stop();
+  };
+  try {
+    value();
+    space();
+    if (i < n) stop();
+    return undefined;
+  } catch (error) {
+    if (error instanceof JsonStop) return error.at;
+    return undefined;
   }
 }

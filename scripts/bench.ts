@@ -4,6 +4,9 @@
  * resident memory. Usage:
  *   npm run bench -- [--requests N] [--gpus N] [--policy P] [--load X] [--seed N]
  */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseScenario } from '../scenarios/parse-scenario.ts';
 import { runScenario } from '../sim/run-scenario.ts';
@@ -48,13 +51,18 @@ const scenario = parseScenario(
   'bench',
 );
 
-const run = runScenario(scenario);
+// Records stream to a scratch file, as `strait run` does, so the figures include
+// writing requests.arrow.
+const scratch = mkdtempSync(join(tmpdir(), 'strait-bench-'));
+const run = await runScenario(scenario, { recordsPath: join(scratch, 'requests.arrow') });
+const recordsBytes = statSync(join(scratch, 'requests.arrow')).size;
+rmSync(scratch, { recursive: true, force: true });
 const seconds = run.wallMs / 1000;
 const { events } = run.result;
 const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 const lines = [
   `scenario: ${requests.toLocaleString('en-US')} requests, ${gpus} GPUs on ${hosts.length} hosts, policy ${values.policy}, predictor ${values.predictor}, load ${values.load}`,
-  `wall time:         ${seconds.toFixed(2)} s (simulation, metrics and records; excludes start-up)`,
+  `wall time:         ${seconds.toFixed(2)} s (simulation, summary, and ${(recordsBytes / 2 ** 20).toFixed(0)} MiB of records written; excludes start-up)`,
   `events:            ${events.toLocaleString('en-US')} (${(events / requests).toFixed(2)} per request)`,
   `events per second: ${Math.round(events / seconds).toLocaleString('en-US')}`,
   `cost per event:    ${((run.wallMs * 1e3) / events).toFixed(3)} us`,

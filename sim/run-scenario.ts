@@ -1,8 +1,10 @@
 import type { Scenario } from '../scenarios/scenario.ts';
 import { buildArrivals, planRates, type RatePlan } from '../scenarios/workload-plan.ts';
+import { BufferedArrivals } from '../traces/buffered-arrivals.ts';
 import { RunRecorder } from './metrics/run-recorder.ts';
 import type { RequestRecords } from './metrics/request-records.ts';
-import { summarize, type Summary } from './metrics/summary.ts';
+import type { Summary } from './metrics/summary.ts';
+import { RecordsArrowWriter } from './output/records-arrow-writer.ts';
 import { POLICIES } from './policy/registry.ts';
 import { PREDICTORS } from './predictor/registry.ts';
 import { Simulator, type SimulationResult } from './simulator.ts';
@@ -25,43 +27,60 @@ export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides)
   };
 }
 
+export interface RunOptions {
+  /** Stream per-request records to this Arrow file instead of keeping them in memory. */
+  readonly recordsPath?: string;
+  readonly onProgress?: (arrivals: number, simulatedMs: number) => void;
+}
+
 export interface ScenarioRun {
   readonly scenario: Scenario;
   readonly rates: RatePlan;
   readonly result: SimulationResult;
+  /** Every record when kept in memory; empty when streamed to recordsPath. */
   readonly records: RequestRecords;
   readonly summary: Summary;
   /** Wall-clock time of the simulation alone (not deterministic; kept out of summary). */
   readonly wallMs: number;
 }
 
-/** Builds the simulator a scenario describes and runs it to the end. */
-export function runScenario(scenario: Scenario, onProgress?: (arrivals: number, simulatedMs: number) => void): ScenarioRun {
+/**
+ * Builds the simulator a scenario describes and runs it to the end. Arrivals are
+ * pulled in chunks and records streamed out in batches, so memory stays bounded by
+ * what is in flight plus the latencies the summary needs, however long the run.
+ */
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioRun> {
   const policyEntry = POLICIES.get(scenario.policy.name);
   const predictorEntry = PREDICTORS.get(scenario.predictor);
   if (policyEntry === undefined) throw new Error(`unknown policy ${scenario.policy.name}`);
   if (predictorEntry === undefined) throw new Error(`unknown predictor ${scenario.predictor}`);
-  const stop = scenario.workload.stop;
-  const recorder = new RunRecorder(scenario.cluster, stop.kind === 'requests' ? stop.count : 0);
-  const simulator = new Simulator({
-    cluster: scenario.cluster,
-    models: new Map(scenario.models.map((m) => [m.name, m])),
-    arrivals: buildArrivals(scenario),
-    policy: policyEntry.create(scenario.policy.params),
-    predictor: predictorEntry.create({ cluster: scenario.cluster }),
-    seed: scenario.seed,
-    sink: recorder,
-    onProgress,
-  });
-  const started = performance.now();
-  const result = simulator.run();
-  const wallMs = performance.now() - started;
-  return {
-    scenario,
-    rates: planRates(scenario),
-    result,
-    records: recorder.records,
-    summary: summarize(recorder.records, result),
-    wallMs,
-  };
+  const writer = options.recordsPath !== undefined ? new RecordsArrowWriter(options.recordsPath) : undefined;
+  try {
+    const stop = scenario.workload.stop;
+    const recorder = new RunRecorder(scenario.cluster, {
+      expectedRequests: stop.kind === 'requests' ? stop.count : 0,
+      onRecords: writer === undefined ? undefined : (records) => writer.write(records),
+    });
+    const arrivals = BufferedArrivals.fromSource(buildArrivals(scenario));
+    const simulator = new Simulator({
+      cluster: scenario.cluster,
+      models: new Map(scenario.models.map((m) => [m.name, m])),
+      arrivals,
+      policy: policyEntry.create(scenario.policy.params),
+      predictor: predictorEntry.create({ cluster: scenario.cluster }),
+      seed: scenario.seed,
+      sink: recorder,
+      onProgress: options.onProgress,
+    });
+    const started = performance.now();
+    const result = await simulator.runStreaming(arrivals, writer === undefined ? undefined : () => writer.drain());
+    recorder.flush();
+    const summary = recorder.summarize(result);
+    const wallMs = performance.now() - started;
+    await writer?.close();
+    return { scenario, rates: planRates(scenario), result, records: recorder.records, summary, wallMs };
+  } catch (error) {
+    writer?.abort();
+    throw error;
+  }
 }

@@ -28,6 +28,17 @@ export interface ArrivalSource {
   next(): ArrivalSpec | undefined;
 }
 
+/**
+ * Arrivals delivered in chunks (a trace read from disk, or a generator pulled in
+ * slices), so a workload larger than memory can run. `horizon` is the arrival time
+ * of the last buffered arrival; every arrival before it is already buffered.
+ */
+export interface BufferedArrivalSource extends ArrivalSource {
+  readonly horizon: number;
+  /** Buffers the next chunk; resolves false once the source is exhausted. */
+  refill(): Promise<boolean>;
+}
+
 /** Receives every request once, when it leaves the system (in that order). */
 export interface RequestSink {
   record(request: Request): void;
@@ -146,6 +157,33 @@ export class Simulator implements ClusterView {
   run(): SimulationResult {
     this.scheduleNextArrival();
     this.engine.run();
+    return this.finish();
+  }
+
+  /**
+   * Runs a workload that arrives in chunks. Between chunks it simulates every event
+   * before the last buffered arrival: the arrival handler of any earlier arrival then
+   * always finds its successor buffered, so the run is identical to run() on the
+   * same arrivals, whatever the chunk sizes. `between` is awaited after each chunk
+   * (to let writers drain).
+   */
+  async runStreaming(source: BufferedArrivalSource, between?: () => Promise<void>): Promise<SimulationResult> {
+    if (source !== this.setup.arrivals) throw new Error('runStreaming needs the source given in the setup');
+    let started = false;
+    while (await source.refill()) {
+      if (!started) {
+        this.scheduleNextArrival();
+        started = true;
+      }
+      this.engine.runBefore(source.horizon);
+      if (between !== undefined) await between();
+    }
+    if (!started) this.scheduleNextArrival();
+    this.engine.run();
+    return this.finish();
+  }
+
+  private finish(): SimulationResult {
     // Whatever the policy still holds once nothing can happen was never served.
     for (const request of [...this.waiting]) this.leave(request, 'dropped', true);
     return {

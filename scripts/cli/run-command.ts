@@ -1,6 +1,5 @@
 import { InputError } from '../../sim/core/errors.ts';
-import { recordsToArrowFile } from '../../sim/output/requests-arrow.ts';
-import { jsonFile, writeRunDirectory } from '../../sim/output/run-directory.ts';
+import { RunDirectory } from '../../sim/output/run-directory.ts';
 import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
 import { applyOverrides, runScenario } from '../../sim/run-scenario.ts';
@@ -40,25 +39,29 @@ function progressReporter(total: number): ((arrivals: number, simulatedMs: numbe
 }
 
 /** `strait run`: one scenario, one policy, one seed; writes a run directory. */
-export function runCommand(scenarioArg: string | undefined, options: RunCommandOptions): void {
+export async function runCommand(scenarioArg: string | undefined, options: RunCommandOptions): Promise<void> {
   checkName('--policy', options.policy, POLICIES.keys());
   checkName('--predictor', options.predictor, PREDICTORS.keys());
   const scenario = applyOverrides(loadScenario(scenarioArg), options);
-  const run = runScenario(scenario, progressReporter(scenario.workload.stop.kind === 'requests' ? scenario.workload.stop.count : 0));
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  const summary = summaryDocument(run);
   const out =
     options.out ?? defaultOutDir(scenario.name, scenario.policy.name, scenario.predictor, scenario.seed, scenario.load);
-  writeRunDirectory(out, [
-    jsonFile('summary.json', summary),
-    jsonFile('scenario.json', scenarioToJson(scenario)),
-    jsonFile('timing.json', timingDocument(run)),
-    { name: 'requests.arrow', contents: recordsToArrowFile(run.records) },
-  ]);
-  if (options.json) {
-    process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-  } else {
-    process.stdout.write(formatRunReport(run) + '\n');
+  const directory = RunDirectory.open(out);
+  try {
+    const stop = scenario.workload.stop;
+    const run = await runScenario(scenario, {
+      recordsPath: directory.path('requests.arrow'),
+      onProgress: progressReporter(stop.kind === 'requests' ? stop.count : 0),
+    });
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    const summary = summaryDocument(run);
+    directory.writeJson('summary.json', summary);
+    directory.writeJson('scenario.json', scenarioToJson(scenario));
+    directory.writeJson('timing.json', timingDocument(run));
+    directory.commit();
+    process.stdout.write(options.json ? JSON.stringify(summary, null, 2) + '\n' : formatRunReport(run) + '\n');
+    process.stderr.write(`wrote ${out}/ (summary.json, requests.arrow, scenario.json, timing.json)\n`);
+  } catch (error) {
+    directory.discard();
+    throw error;
   }
-  process.stderr.write(`wrote ${out}/ (summary.json, requests.arrow, scenario.json, timing.json)\n`);
 }

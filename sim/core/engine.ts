@@ -63,6 +63,16 @@ export class Engine {
     return true;
   }
 
+  /** Fires every event strictly before `time`, leaving the rest pending. */
+  runBefore(time: number): void {
+    const queue = this.queue;
+    for (;;) {
+      const next = queue.peek();
+      if (next === undefined || next.time >= time) break;
+      this.step();
+    }
+  }
+
   /** Runs until no event is left (or until `until`, leaving later events pending). */
   run(until = Infinity): void {
     const queue = this.queue;

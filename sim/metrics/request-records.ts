@@ -46,8 +46,14 @@ export class RequestRecords {
     return this.id.length;
   }
 
-  add(request: Request, soloLatencyMs: number): Outcome {
-    const outcome = outcomeOf(request);
+  /** Empties every column, keeping the capacity (for batch-wise streaming). */
+  clear(): void {
+    for (const column of Object.values(this)) {
+      if (column instanceof GrowableFloat64 || column instanceof GrowableInt32) column.length = 0;
+    }
+  }
+
+  add(request: Request, soloLatencyMs: number, outcome: Outcome = outcomeOf(request)): Outcome {
     let code = this.modelCodes.get(request.model.name);
     if (code === undefined) {
       code = this.models.length;

@@ -1,26 +1,61 @@
 import type { ClusterSpec } from '../cluster/cluster-spec.ts';
-import type { Request } from '../model/request.ts';
+import { outcomeOf, type Request } from '../model/request.ts';
 import { SoloEstimates } from '../predictor/solo-estimates.ts';
-import type { RequestSink } from '../simulator.ts';
+import type { RequestSink, SimulationResult } from '../simulator.ts';
 import { RequestRecords } from './request-records.ts';
+import { SummaryAccumulator, type Summary } from './summary.ts';
+
+export interface RecorderOptions {
+  /** Pre-sizes the in-memory record columns when the run length is known. */
+  readonly expectedRequests?: number;
+  /**
+   * Streams records out: called with the buffered records every `flushEvery`
+   * requests (and once more by flush()); the buffer is then cleared. Without it,
+   * every record stays in memory.
+   */
+  readonly onRecords?: (records: RequestRecords) => void;
+  readonly flushEvery?: number;
+}
 
 /**
- * Receives each request as it leaves the simulator and keeps its record. The solo
- * latency it stores (uncontended transfers plus solo execution on the GPU that
- * served it, or on GPU 0's link when never served) is the slowdown's denominator.
+ * Receives each request as it leaves the simulator: keeps its record (in memory, or
+ * in batches handed to a writer) and feeds the summary. The solo latency it stores
+ * (uncontended transfers plus solo execution on the GPU that served it, or on GPU
+ * 0's link when never served) is the slowdown's denominator.
  */
 export class RunRecorder implements RequestSink {
   readonly records = new RequestRecords();
+  private readonly summary = new SummaryAccumulator();
   private readonly solo: SoloEstimates;
+  private readonly flushEvery: number;
 
-  /** `expectedRequests` pre-sizes the record columns when the run length is known. */
-  constructor(cluster: ClusterSpec, expectedRequests = 0) {
+  constructor(
+    cluster: ClusterSpec,
+    private readonly options: RecorderOptions = {},
+  ) {
     this.solo = new SoloEstimates(cluster);
-    if (expectedRequests > 0) this.records.reserve(expectedRequests);
+    this.flushEvery = options.onRecords !== undefined ? (options.flushEvery ?? 65536) : Infinity;
+    const expected = options.onRecords !== undefined ? this.flushEvery : (options.expectedRequests ?? 0);
+    if (expected > 0) this.records.reserve(expected);
   }
 
   record(request: Request): void {
     const gpu = request.gpu >= 0 ? request.gpu : 0;
-    this.records.add(request, this.solo.totalMs(request, gpu));
+    const solo = this.solo.totalMs(request, gpu);
+    const outcome = outcomeOf(request);
+    this.records.add(request, solo, outcome);
+    this.summary.add(request, outcome, solo);
+    if (this.records.length >= this.flushEvery) this.flush();
+  }
+
+  /** Hands buffered records to the writer (no-op when records stay in memory). */
+  flush(): void {
+    if (this.options.onRecords === undefined || this.records.length === 0) return;
+    this.options.onRecords(this.records);
+    this.records.clear();
+  }
+
+  summarize(result: SimulationResult): Summary {
+    return this.summary.finish(result);
   }
 }

@@ -1,8 +1,7 @@
-import { GrowableFloat64 } from '../core/growable.ts';
-import type { Priority } from '../model/request.ts';
+import { GrowableFloat32, GrowableFloat64 } from '../core/growable.ts';
+import type { Outcome, Priority, Request } from '../model/request.ts';
 import type { SimulationResult } from '../simulator.ts';
 import { jainIndex, mean, quantileSorted } from './quantiles.ts';
-import { OUTCOMES, PRIORITY_CODES, type RequestRecords } from './request-records.ts';
 
 export interface LatencyStats {
   readonly mean: number;
@@ -61,111 +60,119 @@ export interface Summary {
   readonly events: number;
 }
 
-export function summarize(records: RequestRecords, result: SimulationResult): Summary {
-  const horizon = result.simulatedMs;
-  const classes = {} as Record<Priority, ClassSummary>;
-  PRIORITY_CODES.forEach((priority, code) => {
-    classes[priority] = summarizeClass(records, code, horizon);
-  });
-  const count = classes.high.count + classes.low.count;
-  const violations = classes.high.violations + classes.low.violations;
-  const gpus = result.gpus.map((gpu) => ({
-    id: gpu.id,
-    busyMs: gpu.busyMs,
-    utilization: horizon > 0 ? gpu.busyMs / horizon : 0,
-  }));
-  const slowdowns = [classes.high.meanSlowdown, classes.low.meanSlowdown].filter((s) => s === s);
-  return {
-    classes,
-    overall: {
-      count,
-      violations,
-      violationRate: count > 0 ? violations / count : 0,
-      gpuUtilization: gpus.length > 0 ? gpus.reduce((s, g) => s + g.utilization, 0) / gpus.length : 0,
-      fairness: slowdowns.length > 0 ? jainIndex(slowdowns) : 1,
-    },
-    predictorError: {
-      execution: errorStats(records.predictedExecution.view(), observedExecution(records)),
-      transfer: errorStats(records.predictedTransfer.view(), observedTransfer(records)),
-    },
-    gpus,
-    simulatedMs: horizon,
-    events: result.events,
-  };
-}
+/** Running tallies of one priority class. */
+class ClassTally {
+  met = 0;
+  late = 0;
+  dropped = 0;
+  rejected = 0;
+  unserved = 0;
+  readonly latencies = new GrowableFloat64();
+  slowdownSum = 0;
 
-function summarizeClass(records: RequestRecords, priorityCode: number, horizon: number): ClassSummary {
-  const tally = new Array<number>(OUTCOMES.length).fill(0);
-  const latencies = new GrowableFloat64();
-  const slowdowns = new GrowableFloat64();
-  const priority = records.priority.view();
-  const outcome = records.outcome.view();
-  const latency = records.latency.view();
-  const solo = records.soloLatency.view();
-  const met = OUTCOMES.indexOf('met');
-  const late = OUTCOMES.indexOf('late');
-  for (let i = 0; i < records.length; i++) {
-    if (priority[i] !== priorityCode) continue;
-    tally[outcome[i]]++;
-    if (outcome[i] === met || outcome[i] === late) {
-      latencies.push(latency[i]);
-      slowdowns.push(latency[i] / solo[i]);
+  add(outcome: Outcome, latency: number, slowdown: number): void {
+    this[outcome]++;
+    if (outcome === 'met' || outcome === 'late') {
+      this.latencies.push(latency);
+      this.slowdownSum += slowdown;
     }
   }
-  const sorted = latencies.view().sort();
-  const count = tally.reduce((a, b) => a + b, 0);
-  const violations = count - tally[met];
-  return {
-    count,
-    met: tally[met],
-    late: tally[late],
-    dropped: tally[OUTCOMES.indexOf('dropped')],
-    rejected: tally[OUTCOMES.indexOf('rejected')],
-    unserved: tally[OUTCOMES.indexOf('unserved')],
-    violations,
-    violationRate: count > 0 ? violations / count : 0,
-    latencyMs: {
-      mean: mean(sorted),
-      p50: quantileSorted(sorted, 0.5),
-      p95: quantileSorted(sorted, 0.95),
-      p99: quantileSorted(sorted, 0.99),
-    },
-    goodputPerSec: horizon > 0 ? tally[met] / (horizon / 1000) : 0,
-    meanSlowdown: mean(slowdowns.view()),
-  };
-}
 
-function observedExecution(records: RequestRecords): Float64Array {
-  const start = records.executionStart.view();
-  const end = records.executionEnd.view();
-  return start.map((s, i) => end[i] - s);
-}
-
-function observedTransfer(records: RequestRecords): Float64Array {
-  const inStart = records.transferInStart.view();
-  const inEnd = records.transferInEnd.view();
-  const outStart = records.transferOutStart.view();
-  const done = records.completed.view();
-  return inStart.map((s, i) => inEnd[i] - s + (done[i] - outStart[i]));
-}
-
-/** Error of predictions against observations, over the pairs where both exist. */
-export function errorStats(predicted: ArrayLike<number>, observed: ArrayLike<number>): ErrorStats {
-  const pct = new GrowableFloat64();
-  const abs = new GrowableFloat64();
-  for (let i = 0; i < predicted.length; i++) {
-    const p = predicted[i];
-    const o = observed[i];
-    if (!(p === p && o === o) || o <= 0) continue;
-    abs.push(Math.abs(p - o));
-    pct.push((100 * Math.abs(p - o)) / o);
+  finish(horizonMs: number): ClassSummary {
+    const count = this.met + this.late + this.dropped + this.rejected + this.unserved;
+    const sorted = this.latencies.view().sort();
+    const violations = count - this.met;
+    return {
+      count,
+      met: this.met,
+      late: this.late,
+      dropped: this.dropped,
+      rejected: this.rejected,
+      unserved: this.unserved,
+      violations,
+      violationRate: count > 0 ? violations / count : 0,
+      latencyMs: {
+        mean: mean(sorted),
+        p50: quantileSorted(sorted, 0.5),
+        p95: quantileSorted(sorted, 0.95),
+        p99: quantileSorted(sorted, 0.99),
+      },
+      goodputPerSec: horizonMs > 0 ? this.met / (horizonMs / 1000) : 0,
+      meanSlowdown: sorted.length > 0 ? this.slowdownSum / sorted.length : NaN,
+    };
   }
-  const sortedPct = pct.view().sort();
-  const sortedAbs = abs.view().sort();
-  return {
-    samples: pct.length,
-    mape: mean(sortedPct),
-    p95AbsPctError: quantileSorted(sortedPct, 0.95),
-    p95AbsErrorMs: quantileSorted(sortedAbs, 0.95),
-  };
+}
+
+/** Prediction errors of one quantity; float32 halves memory on long runs. */
+class ErrorTally {
+  private readonly pct = new GrowableFloat32();
+  private readonly abs = new GrowableFloat32();
+  private pctSum = 0;
+
+  add(predicted: number, observed: number): void {
+    if (!(predicted === predicted && observed === observed) || observed <= 0) return;
+    const error = Math.abs(predicted - observed);
+    const pct = (100 * error) / observed;
+    this.pctSum += pct;
+    this.abs.push(error);
+    this.pct.push(pct);
+  }
+
+  finish(): ErrorStats {
+    const n = this.pct.length;
+    return {
+      samples: n,
+      mape: n > 0 ? this.pctSum / n : NaN,
+      p95AbsPctError: quantileSorted(this.pct.view().sort(), 0.95),
+      p95AbsErrorMs: quantileSorted(this.abs.view().sort(), 0.95),
+    };
+  }
+}
+
+/**
+ * Accumulates the run summary one request at a time, so a run of any length needs
+ * only its latencies and prediction errors in memory, never its full records.
+ */
+export class SummaryAccumulator {
+  private readonly high = new ClassTally();
+  private readonly low = new ClassTally();
+  private readonly execution = new ErrorTally();
+  private readonly transfer = new ErrorTally();
+
+  add(request: Request, outcome: Outcome, soloLatencyMs: number): void {
+    const latency = request.completedAt - request.arrival;
+    (request.priority === 'high' ? this.high : this.low).add(outcome, latency, latency / soloLatencyMs);
+    if (outcome === 'met' || outcome === 'late') {
+      this.execution.add(request.predictedExecutionMs, request.executionEnd - request.executionStart);
+      const observedTransfer = request.transferInEnd - request.transferInStart + (request.completedAt - request.transferOutStart);
+      this.transfer.add(request.predictedTransferMs, observedTransfer);
+    }
+  }
+
+  finish(result: SimulationResult): Summary {
+    const horizon = result.simulatedMs;
+    const classes: Record<Priority, ClassSummary> = { high: this.high.finish(horizon), low: this.low.finish(horizon) };
+    const count = classes.high.count + classes.low.count;
+    const violations = classes.high.violations + classes.low.violations;
+    const gpus = result.gpus.map((gpu) => ({
+      id: gpu.id,
+      busyMs: gpu.busyMs,
+      utilization: horizon > 0 ? gpu.busyMs / horizon : 0,
+    }));
+    const slowdowns = [classes.high.meanSlowdown, classes.low.meanSlowdown].filter((s) => s === s);
+    return {
+      classes,
+      overall: {
+        count,
+        violations,
+        violationRate: count > 0 ? violations / count : 0,
+        gpuUtilization: gpus.length > 0 ? gpus.reduce((s, g) => s + g.utilization, 0) / gpus.length : 0,
+        fairness: slowdowns.length > 0 ? jainIndex(slowdowns) : 1,
+      },
+      predictorError: { execution: this.execution.finish(), transfer: this.transfer.finish() },
+      gpus,
+      simulatedMs: horizon,
+      events: result.events,
+    };
+  }
 }

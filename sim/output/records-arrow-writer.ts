@@ -1,0 +1,100 @@
+import { Field, Float64, Int32, Schema, makeData, type Data } from 'apache-arrow';
+import { OUTCOMES, PRIORITY_CODES, type RequestRecords } from '../metrics/request-records.ts';
+import { ArrowFileSink, GrowingDictionary, dictionaryType } from './arrow-file-sink.ts';
+
+const MODEL = dictionaryType();
+const PRIORITY = dictionaryType();
+const OUTCOME = dictionaryType();
+
+type FloatKey =
+  | 'arrival' | 'deadline' | 'dispatched' | 'transferInStart' | 'transferInEnd' | 'executionStart' | 'executionEnd'
+  | 'transferOutStart' | 'completed' | 'latency' | 'soloLatency' | 'predictedTransfer' | 'predictedExecution' | 'predictedCompletion';
+type IntKey = 'id' | 'batch' | 'gpu' | 'preemptions';
+
+/**
+ * Columns of requests.arrow, in order, and where each comes from in the recorder.
+ * Times are ms; NaN marks a stage never reached.
+ */
+const COLUMNS: readonly (
+  | { name: string; float: FloatKey }
+  | { name: string; int: IntKey }
+  | { name: string; dictionary: 'model' | 'priority' | 'outcome' }
+)[] = [
+  { name: 'id', int: 'id' },
+  { name: 'arrival_ms', float: 'arrival' },
+  { name: 'model', dictionary: 'model' },
+  { name: 'batch', int: 'batch' },
+  { name: 'priority', dictionary: 'priority' },
+  { name: 'deadline_ms', float: 'deadline' },
+  { name: 'outcome', dictionary: 'outcome' },
+  { name: 'gpu', int: 'gpu' },
+  { name: 'preemptions', int: 'preemptions' },
+  { name: 'dispatched_ms', float: 'dispatched' },
+  { name: 'transfer_in_start_ms', float: 'transferInStart' },
+  { name: 'transfer_in_end_ms', float: 'transferInEnd' },
+  { name: 'execution_start_ms', float: 'executionStart' },
+  { name: 'execution_end_ms', float: 'executionEnd' },
+  { name: 'transfer_out_start_ms', float: 'transferOutStart' },
+  { name: 'completed_ms', float: 'completed' },
+  { name: 'latency_ms', float: 'latency' },
+  { name: 'solo_latency_ms', float: 'soloLatency' },
+  { name: 'predicted_transfer_ms', float: 'predictedTransfer' },
+  { name: 'predicted_execution_ms', float: 'predictedExecution' },
+  { name: 'predicted_completion_ms', float: 'predictedCompletion' },
+];
+
+const DICTIONARY_TYPES = { model: MODEL, priority: PRIORITY, outcome: OUTCOME };
+
+const SCHEMA = new Schema(
+  COLUMNS.map((c) => new Field(c.name, 'float' in c ? new Float64() : 'int' in c ? new Int32() : DICTIONARY_TYPES[c.dictionary], false)),
+);
+
+export const REQUEST_COLUMNS: readonly string[] = SCHEMA.fields.map((f) => f.name);
+
+/**
+ * Streams per-request records into requests.arrow, one record batch per flush of
+ * the recorder, in the order requests left the system.
+ */
+export class RecordsArrowWriter {
+  private readonly sink: ArrowFileSink;
+  private readonly models = new GrowingDictionary();
+  private readonly priorities = new GrowingDictionary(PRIORITY_CODES);
+  private readonly outcomes = new GrowingDictionary(OUTCOMES);
+
+  constructor(path: string) {
+    this.sink = new ArrowFileSink(path, SCHEMA);
+  }
+
+  write(records: RequestRecords): void {
+    const n = records.length;
+    if (n === 0) return;
+    // Record codes index the recorder's own model list; map them to this file's.
+    const modelCodes = Int32Array.from(records.model.view(), (code) => this.models.codeOf(records.models[code]));
+    const dictionaries = {
+      model: () => this.models.column(MODEL, modelCodes),
+      priority: () => this.priorities.column(PRIORITY, records.priority.view().slice()),
+      outcome: () => this.outcomes.column(OUTCOME, records.outcome.view().slice()),
+    };
+    // Copies: the recorder reuses its buffers, and the writer keeps views until flushed.
+    const columns: Data[] = COLUMNS.map((c) =>
+      'float' in c
+        ? makeData({ type: new Float64(), length: n, data: records[c.float].view().slice() })
+        : 'int' in c
+          ? makeData({ type: new Int32(), length: n, data: records[c.int].view().slice() })
+          : dictionaries[c.dictionary](),
+    );
+    this.sink.writeColumns(n, columns);
+  }
+
+  drain(): Promise<void> {
+    return this.sink.drain();
+  }
+
+  close(): Promise<void> {
+    return this.sink.close();
+  }
+
+  abort(): void {
+    this.sink.abort();
+  }
+}

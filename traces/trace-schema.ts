@@ -1,0 +1,94 @@
+import { extname } from 'node:path';
+import { InputError } from '../sim/core/errors.ts';
+import type { Priority } from '../sim/model/request.ts';
+import type { ArrivalSpec } from '../sim/simulator.ts';
+
+/**
+ * The request-trace schema: one row per request, sorted by arrival time.
+ *
+ * | column       | type    | meaning                                                   |
+ * | arrival_ms   | number  | arrival, ms from the trace start (>= 0, non-decreasing)   |
+ * | model        | string  | model name (must be one the scenario knows)               |
+ * | batch        | integer | batch size (>= 1)                                         |
+ * | priority     | string  | high or low                                               |
+ * | deadline_ms  | number  | deadline relative to arrival, ms (> 0)                    |
+ * | input_bytes  | number  | optional: host-to-device bytes (empty: from the profile)  |
+ * | output_bytes | number  | optional: device-to-host bytes (empty: from the profile)  |
+ */
+export const TRACE_COLUMNS = ['arrival_ms', 'model', 'batch', 'priority', 'deadline_ms', 'input_bytes', 'output_bytes'] as const;
+export const REQUIRED_TRACE_COLUMNS = ['arrival_ms', 'model', 'batch', 'priority', 'deadline_ms'] as const;
+
+/** A trace row is exactly what the simulator consumes as an arrival. */
+export type TraceRecord = ArrivalSpec;
+
+export type TraceFormat = 'csv' | 'arrow';
+
+/** The format a path names by its extension. */
+export function traceFormatOf(path: string): TraceFormat {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.arrow' || ext === '.feather' || ext === '.ipc') return 'arrow';
+  throw new InputError(`${path}: unknown trace format "${ext || '(no extension)'}"; expected .csv or .arrow (also .feather, .ipc)`);
+}
+
+/**
+ * Checks one row's values and keeps arrivals sorted. Unsorted traces are rejected,
+ * not sorted: sorting needs the whole trace in memory, which streaming must not
+ * need; `strait trace convert` writes sorted traces.
+ */
+export class TraceRowChecker {
+  private lastArrival = 0;
+  private rows = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly knownModels?: ReadonlySet<string>,
+  ) {}
+
+  get count(): number {
+    return this.rows;
+  }
+
+  /** `where` names the row for messages, e.g. "line 12" or "record batch 3, row 7". */
+  check(
+    where: string,
+    arrival: number,
+    model: string,
+    batch: number,
+    priority: string,
+    deadline: number,
+    inputBytes: number | undefined,
+    outputBytes: number | undefined,
+  ): TraceRecord {
+    const fail = (column: string, expected: string, got: unknown): never => {
+      throw new InputError(`${this.file}: ${where}: ${column}: expected ${expected}, got ${JSON.stringify(got)}`);
+    };
+    if (!Number.isFinite(arrival) || arrival < 0) fail('arrival_ms', 'a number >= 0', arrival);
+    if (arrival < this.lastArrival) {
+      throw new InputError(
+        `${this.file}: ${where}: arrival_ms ${arrival} comes before the previous row's ${this.lastArrival}; traces must be sorted by arrival_ms (sort the file, or regenerate it with strait trace convert)`,
+      );
+    }
+    if (model === '') fail('model', 'a model name', model);
+    if (this.knownModels !== undefined && !this.knownModels.has(model)) {
+      fail('model', `one of ${[...this.knownModels].join(', ')}`, model);
+    }
+    if (!Number.isInteger(batch) || batch < 1) fail('batch', 'an integer >= 1', batch);
+    if (priority !== 'high' && priority !== 'low') fail('priority', '"high" or "low"', priority);
+    if (!Number.isFinite(deadline) || deadline <= 0) fail('deadline_ms', 'a number > 0', deadline);
+    if (inputBytes !== undefined && !(inputBytes >= 0 && Number.isFinite(inputBytes))) fail('input_bytes', 'a number >= 0 or empty', inputBytes);
+    if (outputBytes !== undefined && !(outputBytes >= 0 && Number.isFinite(outputBytes))) fail('output_bytes', 'a number >= 0 or empty', outputBytes);
+    this.lastArrival = arrival;
+    this.rows++;
+    const record: { -readonly [K in keyof TraceRecord]: TraceRecord[K] } = {
+      arrival,
+      model,
+      batch,
+      priority: priority as Priority,
+      relativeDeadline: deadline,
+    };
+    if (inputBytes !== undefined) record.inputBytes = inputBytes;
+    if (outputBytes !== undefined) record.outputBytes = outputBytes;
+    return record;
+  }
+}

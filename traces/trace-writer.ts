@@ -1,0 +1,178 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { Field, Float64, Int32, Schema, makeData, vectorFromArray } from 'apache-arrow';
+import { ArrowFileSink, GrowingDictionary, dictionaryType } from '../sim/output/arrow-file-sink.ts';
+import { traceFormatOf, type TraceRecord } from './trace-schema.ts';
+
+/** Rows per Arrow record batch (and per flush of buffered CSV text). */
+export const TRACE_BATCH_ROWS = 65536;
+
+/**
+ * Writes a trace to a temporary sibling and renames it into place on close(), so a
+ * failed or interrupted write never leaves a file that looks complete.
+ */
+export interface TraceWriter {
+  /** Buffers one row. Call drain() every so often to bound memory (writeTrace does). */
+  write(record: TraceRecord): void;
+  /** Waits until buffered rows have reached the file. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+  /** Discards everything written; the target path is left as it was. */
+  abort(): void;
+}
+
+export function openTraceWriter(path: string): TraceWriter {
+  return traceFormatOf(path) === 'csv' ? new CsvTraceWriter(path) : new ArrowTraceWriter(path);
+}
+
+/** Writes every record of a (sync or async) iterable, then closes; aborts on error. */
+export async function writeTrace(path: string, records: Iterable<TraceRecord> | AsyncIterable<TraceRecord>): Promise<number> {
+  const writer = openTraceWriter(path);
+  let count = 0;
+  try {
+    for await (const record of records) {
+      writer.write(record);
+      if (++count % TRACE_BATCH_ROWS === 0) await writer.drain();
+    }
+    await writer.close();
+    return count;
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+}
+
+function temporaryPath(path: string): string {
+  return `${path}.tmp-${process.pid}`;
+}
+
+function formatNumber(x: number): string {
+  // Shortest round-trip representation: reading the CSV back gives the same double.
+  return String(x);
+}
+
+class CsvTraceWriter implements TraceWriter {
+  private readonly temporary: string;
+  private readonly fd: number;
+  private buffer: string[] = [];
+
+  constructor(private readonly path: string) {
+    this.temporary = temporaryPath(path);
+    this.fd = openSync(this.temporary, 'w');
+    this.buffer.push('arrival_ms,model,batch,priority,deadline_ms,input_bytes,output_bytes\n');
+  }
+
+  write(r: TraceRecord): void {
+    this.buffer.push(
+      `${formatNumber(r.arrival)},${csvField(r.model)},${r.batch},${r.priority},${formatNumber(r.relativeDeadline)},${r.inputBytes === undefined ? '' : formatNumber(r.inputBytes)},${r.outputBytes === undefined ? '' : formatNumber(r.outputBytes)}\n`,
+    );
+    if (this.buffer.length >= 4096) this.flush();
+  }
+
+  private flush(): void {
+    if (this.buffer.length === 0) return;
+    writeSync(this.fd, this.buffer.join(''));
+    this.buffer = [];
+  }
+
+  async drain(): Promise<void> {
+    this.flush();
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    renameSync(this.temporary, this.path);
+  }
+
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    rmSync(this.temporary, { force: true });
+  }
+}
+
+/** Quotes a CSV field when it holds a comma, quote or newline. */
+function csvField(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+class ArrowTraceWriter implements TraceWriter {
+  private readonly sink: ArrowFileSink;
+  private rows: TraceRecord[] = [];
+  private readonly models = new GrowingDictionary();
+  private readonly priorities = new GrowingDictionary(['high', 'low']);
+
+  constructor(path: string) {
+    this.sink = new ArrowFileSink(path, TRACE_SCHEMA);
+  }
+
+  write(record: TraceRecord): void {
+    this.rows.push(record);
+    if (this.rows.length >= TRACE_BATCH_ROWS) this.writeBatch();
+  }
+
+  private writeBatch(): void {
+    const rows = this.rows;
+    const n = rows.length;
+    if (n === 0) return;
+    this.rows = [];
+    const arrival = new Float64Array(n);
+    const batch = new Int32Array(n);
+    const priority = new Int32Array(n);
+    const deadline = new Float64Array(n);
+    const model = new Int32Array(n);
+    const input: (number | null)[] = new Array(n);
+    const output: (number | null)[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      arrival[i] = r.arrival;
+      batch[i] = r.batch;
+      priority[i] = this.priorities.codeOf(r.priority);
+      deadline[i] = r.relativeDeadline;
+      model[i] = this.models.codeOf(r.model);
+      input[i] = r.inputBytes ?? null;
+      output[i] = r.outputBytes ?? null;
+    }
+    this.sink.writeColumns(n, [
+      makeData({ type: new Float64(), length: n, data: arrival }),
+      this.models.column(MODEL_TYPE, model),
+      makeData({ type: new Int32(), length: n, data: batch }),
+      this.priorities.column(PRIORITY_TYPE, priority),
+      makeData({ type: new Float64(), length: n, data: deadline }),
+      vectorFromArray(input, new Float64()).data[0],
+      vectorFromArray(output, new Float64()).data[0],
+    ]);
+  }
+
+  async drain(): Promise<void> {
+    this.writeBatch();
+    await this.sink.drain();
+  }
+
+  async close(): Promise<void> {
+    this.writeBatch();
+    await this.sink.close();
+  }
+
+  abort(): void {
+    this.sink.abort();
+  }
+}
+
+// One schema object for every batch: the IPC writer starts a new file when the
+// schema (dictionary ids included) changes between batches.
+const MODEL_TYPE = dictionaryType();
+const PRIORITY_TYPE = dictionaryType();
+const TRACE_SCHEMA = new Schema([
+  new Field('arrival_ms', new Float64(), false),
+  new Field('model', MODEL_TYPE, false),
+  new Field('batch', new Int32(), false),
+  new Field('priority', PRIORITY_TYPE, false),
+  new Field('deadline_ms', new Float64(), false),
+  new Field('input_bytes', new Float64(), true),
+  new Field('output_bytes', new Float64(), true),
+]);
