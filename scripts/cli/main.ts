@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../../sim/core/errors.ts';
 import { listCommand } from './list-command.ts';
 import { runCommand } from './run-command.ts';
+import { traceInspectCommand } from './trace-inspect-command.ts';
 
 function nonNegativeInteger(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
@@ -30,6 +31,13 @@ function buildProgram(): Command {
     .option('--out <dir>', 'run directory to write (default runs/<scenario>-<policy>-<predictor>-seed<n>-load<x>)')
     .option('--json', 'print the summary as JSON instead of a table')
     .action(runCommand);
+
+  const trace = program.command('trace').description('generate, convert and inspect request traces');
+  trace
+    .command('inspect')
+    .description('requests per class and model, duration, rate over time, inter-arrival variability')
+    .argument('<file>', 'trace file (.csv or .arrow)')
+    .action(traceInspectCommand);
 
   program.command('list').description('list policies, predictors, built-in scenarios and models').action(listCommand);
   return program;

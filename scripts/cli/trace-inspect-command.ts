@@ -1,0 +1,31 @@
+import { readTrace } from '../../traces/trace-reader.ts';
+import { TraceStatsAccumulator, sparkline } from '../../traces/trace-stats.ts';
+import { fixed, table, thousands } from './format.ts';
+
+/** `strait trace inspect FILE`: what a trace holds, in one streaming pass. */
+export async function traceInspectCommand(file: string): Promise<void> {
+  const stats = new TraceStatsAccumulator();
+  for await (const chunk of readTrace(file)) for (const record of chunk) stats.add(record);
+  const s = stats.finish();
+  const spark = sparkline(s.bins, s.binWidthMs);
+  const lines = [
+    `${file}: ${thousands(s.count)} requests from ${fixed(s.firstMs / 1000, 3)} s to ${fixed(s.lastMs / 1000, 3)} s (${fixed(s.durationMs / 1000, 3)} s, ${fixed(s.ratePerSec, 1)} req/s)`,
+    `inter-arrival coefficient of variation: ${fixed(s.interArrivalCv, 3)} (1 for Poisson, above 1 bursty)`,
+    '',
+    table(
+      ['class', 'model', 'requests', 'share', 'mean batch', 'mean deadline ms'],
+      s.groups.map((g) => [g.priority, g.model, thousands(g.count), `${fixed((100 * g.count) / s.count, 1)}%`, fixed(g.meanBatch), fixed(g.meanDeadlineMs)]),
+    ),
+    '',
+    `arrivals per ${formatSpan(spark.columnMs)} (peak ${thousands(spark.max)}, ${fixed((spark.max / spark.columnMs) * 1000, 1)} req/s):`,
+    spark.line,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function formatSpan(ms: number): string {
+  if (ms >= 3_600_000) return `${fixed(ms / 3_600_000, 2)} h`;
+  if (ms >= 60_000) return `${fixed(ms / 60_000, 2)} min`;
+  if (ms >= 1000) return `${fixed(ms / 1000, 2)} s`;
+  return `${fixed(ms, 1)} ms`;
+}
