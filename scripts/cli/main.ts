@@ -1,8 +1,17 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../../sim/core/errors.ts';
-import { listCommand } from './list-command.ts';
-import { runCommand } from './run-command.ts';
-import { traceInspectCommand } from './trace-inspect-command.ts';
+
+// Commands load their modules on use: start-up then pays only for what runs
+// (apache-arrow and the simulator are not needed to print help or reject a flag).
+type Action = (...args: never[]) => unknown;
+function lazy<M>(load: () => Promise<M>, pick: (module: M) => Action) {
+  return async (...args: unknown[]): Promise<void> => {
+    await (pick(await load()) as (...a: unknown[]) => unknown)(...args);
+  };
+}
+const runCommand = lazy(() => import('./run-command.ts'), (m) => m.runCommand);
+const listCommand = lazy(() => import('./list-command.ts'), (m) => m.listCommand);
+const traceInspectCommand = lazy(() => import('./trace-inspect-command.ts'), (m) => m.traceInspectCommand);
 
 function nonNegativeInteger(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');

@@ -66,10 +66,11 @@ export class Engine {
   /** Fires every event strictly before `time`, leaving the rest pending. */
   runBefore(time: number): void {
     const queue = this.queue;
-    for (;;) {
-      const next = queue.peek();
-      if (next === undefined || next.time >= time) break;
-      this.step();
+    for (let next = queue.peek(); next !== undefined && next.time < time; next = queue.peek()) {
+      queue.pop();
+      this.clock = next.time;
+      this.processed++;
+      next.action();
     }
   }
 
