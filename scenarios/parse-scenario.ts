@@ -6,8 +6,15 @@ import type { BatchTable, ModelProfile, PhaseProfile, ServiceVariability } from 
 import { PRIORITIES } from '../sim/model/request.ts';
 import { POLICIES } from '../sim/policy/registry.ts';
 import { PREDICTORS } from '../sim/predictor/registry.ts';
+import {
+  ARRIVAL_PROCESS_KINDS,
+  ARRIVAL_PROCESS_PARAMS,
+  MAX_GAMMA_CV,
+  POISSON,
+  type ArrivalProcessSpec,
+} from '../traces/arrival-processes.ts';
 import { Field } from './json-fields.ts';
-import type { DeadlineRule, PolicyChoice, Scenario, StopRule, StreamSpec, WorkloadSpec } from './scenario.ts';
+import type { ArrivalScope, DeadlineRule, PolicyChoice, Scenario, StopRule, StreamSpec, WorkloadSpec } from './scenario.ts';
 
 const SCENARIO_KEYS = ['name', 'description', 'seed', 'load', 'models', 'cluster', 'workload', 'policy', 'predictor'];
 const GPU_KEYS = ['id', 'models', 'maxConcurrency', 'sharing', 'interferenceAlpha', 'timeSliceMs', 'contextSwitchMs', 'link'];
@@ -213,8 +220,11 @@ function parseWorkload(field: Field, models: readonly ModelProfile[], cluster: C
       ? { kind: 'requests', count: field.child('requests').number({ integer: true, min: 1 }) }
       : { kind: 'duration', ms: field.child('durationMs').number({ above: 0 }) };
   const ratePerSec = field.child('ratePerSec');
+  const arrivals = field.child('arrivals');
   return {
-    arrivals: field.child('arrivals').optional((f) => f.oneOf(['poisson'] as const), 'poisson'),
+    arrivals: arrivals.optional((f) => parseArrivalProcess(f, true), POISSON),
+    // Only the object form has a scope ("poisson" alone is scope "stream").
+    arrivalScope: typeof arrivals.value === 'object' ? arrivals.child('scope').optional((f) => f.oneOf(ARRIVAL_SCOPES), 'stream') : 'stream',
     ...(ratePerSec.present ? { ratePerSec: ratePerSec.number({ above: 0 }) } : {}),
     streams,
     stop,
@@ -222,7 +232,7 @@ function parseWorkload(field: Field, models: readonly ModelProfile[], cluster: C
 }
 
 function parseStream(field: Field, models: readonly ModelProfile[], cluster: ClusterSpec, modelNames: string[]): StreamSpec {
-  field.object(['model', 'priority', 'weight', 'batchSizes', 'sloFactor', 'deadlineMs']);
+  field.object(['model', 'priority', 'weight', 'batchSizes', 'sloFactor', 'deadlineMs', 'arrivals']);
   const modelField = field.child('model');
   const modelName = modelField.oneOf(modelNames);
   if (!cluster.gpus.some((g) => g.models.includes(modelName))) {
@@ -243,5 +253,45 @@ function parseStream(field: Field, models: readonly ModelProfile[], cluster: Clu
     weight: field.child('weight').optional((f) => f.number({ above: 0 }), 1),
     batchSizes,
     deadline,
+    ...(field.child('arrivals').present ? { arrivals: parseArrivalProcess(field.child('arrivals'), false) } : {}),
   };
+}
+
+const ARRIVAL_SCOPES: readonly ArrivalScope[] = ['stream', 'workload'];
+
+/**
+ * An arrival process: "poisson", or an object naming its kind and parameters, e.g.
+ * {"kind": "gamma", "cv": 3}, {"kind": "mmpp", "burstRatio": 8, "burstShare": 0.1,
+ * "meanBurstMs": 200}, {"kind": "diurnal", "periodMs": 60000, "amplitude": 0.5}.
+ * The workload's may also carry "scope" ("stream" or "workload"; see ArrivalScope).
+ */
+function parseArrivalProcess(field: Field, scoped: boolean): ArrivalProcessSpec {
+  const example = '"poisson" or an object such as {"kind": "gamma", "cv": 2}';
+  if (typeof field.value === 'string') {
+    if (field.value === 'poisson') return POISSON;
+    field.fail(example);
+  }
+  if (field.value === null || typeof field.value !== 'object' || Array.isArray(field.value)) field.fail(example);
+  const kind = field.child('kind').oneOf(ARRIVAL_PROCESS_KINDS);
+  field.object(['kind', ...ARRIVAL_PROCESS_PARAMS[kind], ...(scoped ? ['scope'] : [])]);
+  switch (kind) {
+    case 'poisson':
+      return POISSON;
+    case 'gamma':
+      return { kind, cv: field.child('cv').number({ min: 0, max: MAX_GAMMA_CV }) };
+    case 'mmpp': {
+      const burstRatio = field.child('burstRatio').number({ min: 1 });
+      const share = field.child('burstShare');
+      const burstShare = share.value;
+      if (typeof burstShare !== 'number' || !(burstShare > 0 && burstShare < 1)) return share.fail('a number > 0 < 1');
+      return { kind, burstRatio, burstShare, meanBurstMs: field.child('meanBurstMs').number({ above: 0 }) };
+    }
+    case 'diurnal':
+      return {
+        kind,
+        periodMs: field.child('periodMs').number({ above: 0 }),
+        amplitude: field.child('amplitude').number({ min: 0, max: 1 }),
+        phase: field.child('phase').optional((f) => f.number(), 0),
+      };
+  }
 }

@@ -1,6 +1,7 @@
 import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
 import type { ModelProfile } from '../sim/model/profile.ts';
 import type { Priority } from '../sim/model/request.ts';
+import type { ArrivalProcessSpec } from '../traces/arrival-processes.ts';
 
 /** How a request's deadline is set from its arrival. */
 export type DeadlineRule =
@@ -18,12 +19,25 @@ export interface StreamSpec {
   /** Batch sizes drawn uniformly per request. */
   readonly batchSizes: readonly number[];
   readonly deadline: DeadlineRule;
+  /** This stream's own arrival process; absent: the workload's. */
+  readonly arrivals?: ArrivalProcessSpec;
 }
 
 export type StopRule = { readonly kind: 'requests'; readonly count: number } | { readonly kind: 'duration'; readonly ms: number };
 
+/**
+ * How the workload's arrival process drives the streams that name none:
+ * - 'stream': each stream runs its own copy at its own rate (independent processes,
+ *   superposed; the merged trace is smoother than each stream);
+ * - 'workload': one process at the total rate of those streams, each arrival given to
+ *   one of them by weight (the merged trace follows the process).
+ */
+export type ArrivalScope = 'stream' | 'workload';
+
 export interface WorkloadSpec {
-  readonly arrivals: 'poisson';
+  /** The arrival process of every stream that names none (poisson by default). */
+  readonly arrivals: ArrivalProcessSpec;
+  readonly arrivalScope: ArrivalScope;
   /**
    * Total request rate per second at load 1. Absent: the rate at which the mix
    * offers exactly the cluster's capacity (solo work = number of GPUs), so `load`

@@ -1,5 +1,6 @@
 import type { BatchTable, ModelProfile } from '../sim/model/profile.ts';
-import type { Scenario } from './scenario.ts';
+import type { ArrivalProcessSpec } from '../traces/arrival-processes.ts';
+import type { ArrivalScope, Scenario } from './scenario.ts';
 
 /** Bytes per ms back to GB/s, rounded off float noise. */
 function gbps(bytesPerMs: number): number {
@@ -14,7 +15,7 @@ function tableJson(table: BatchTable): number | Record<string, number> {
 function modelJson(model: ModelProfile): unknown {
   return {
     name: model.name,
-    description: model.description,
+    ...(model.description ? { description: model.description } : {}),
     inputBytesPerItem: model.inputBytesPerItem,
     outputBytesPerItem: model.outputBytesPerItem,
     variability: model.variability,
@@ -26,6 +27,17 @@ function modelJson(model: ModelProfile): unknown {
       memory: tableJson(p.memory),
     })),
   };
+}
+
+/** An arrival process as the scenario format writes it: "poisson" or the spelled-out object. */
+export function arrivalProcessJson(process: ArrivalProcessSpec): unknown {
+  return process.kind === 'poisson' ? 'poisson' : { ...process };
+}
+
+/** The workload's arrivals: "poisson" (the default, as before) or the object with its scope. */
+function workloadArrivalsJson(process: ArrivalProcessSpec, scope: ArrivalScope): unknown {
+  if (process.kind === 'poisson' && scope === 'stream') return 'poisson';
+  return { ...process, scope };
 }
 
 /**
@@ -61,7 +73,7 @@ export function scenarioToJson(scenario: Scenario): unknown {
       })),
     },
     workload: {
-      arrivals: workload.arrivals,
+      arrivals: workloadArrivalsJson(workload.arrivals, workload.arrivalScope),
       ...(workload.ratePerSec !== undefined ? { ratePerSec: workload.ratePerSec } : {}),
       streams: workload.streams.map((s) => ({
         model: s.model,
@@ -69,6 +81,7 @@ export function scenarioToJson(scenario: Scenario): unknown {
         weight: s.weight,
         batchSizes: s.batchSizes,
         ...(s.deadline.kind === 'slo-factor' ? { sloFactor: s.deadline.factor } : { deadlineMs: s.deadline.ms }),
+        ...(s.arrivals !== undefined ? { arrivals: arrivalProcessJson(s.arrivals) } : {}),
       })),
       ...(workload.stop.kind === 'requests' ? { requests: workload.stop.count } : { durationMs: workload.stop.ms }),
     },

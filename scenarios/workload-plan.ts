@@ -1,8 +1,7 @@
 import { RandomStreams } from '../sim/core/random.ts';
 import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
 import { soloExecutionMs, type ModelProfile } from '../sim/model/profile.ts';
-import type { ArrivalSource } from '../sim/simulator.ts';
-import { PoissonArrivals, type PoissonStream } from '../traces/poisson-arrivals.ts';
+import { MergedArrivals, ownChannel, sharedChannel, type ArrivalChannel, type GeneratedStream } from '../traces/generated-arrivals.ts';
 import type { Scenario, StreamSpec } from './scenario.ts';
 
 /**
@@ -55,12 +54,21 @@ export function planRates(scenario: Scenario): RatePlan {
   };
 }
 
-/** The scenario's arrivals as a lazy source, every random draw from named streams. */
-export function buildArrivals(scenario: Scenario): ArrivalSource {
+/**
+ * The scenario's arrivals as a lazy source, every random draw from named streams:
+ * stream i draws its gaps from "arrivals/i/<model>/<priority>" and its batch sizes
+ * from "batch/i/<model>/<priority>", so appending a stream leaves the draws of the
+ * others as they were (and poisson workloads make the draws they always made). With
+ * the workload's process at scope "workload", the streams that inherit it share one
+ * process drawn from "arrivals/workload", each arrival assigned to one of them by
+ * weight from "arrivals/workload/pick".
+ */
+export function buildArrivals(scenario: Scenario): MergedArrivals {
   const random = new RandomStreams(scenario.seed);
   const models = new Map(scenario.models.map((m) => [m.name, m]));
   const rates = planRates(scenario);
-  const streams: PoissonStream[] = scenario.workload.streams.map((spec, i) => {
+  const { workload } = scenario;
+  const streams: GeneratedStream[] = workload.streams.map((spec, i) => {
     const model = models.get(spec.model)!;
     const deadline = spec.deadline;
     const byBatch = new Map(spec.batchSizes.map((b) => [b, deadline.kind === 'budget' ? deadline.ms : deadline.factor * soloLatencyMs(model, b, scenario.cluster)]));
@@ -71,10 +79,21 @@ export function buildArrivals(scenario: Scenario): ArrivalSource {
       ratePerMs: rates.perStreamPerSec[i] / 1000,
       batchSizes: spec.batchSizes,
       relativeDeadline,
-      arrivalRandom: random.stream(`arrivals/${i}/${spec.model}/${spec.priority}`),
       batchRandom: random.stream(`batch/${i}/${spec.model}/${spec.priority}`),
     };
   });
-  const stop = scenario.workload.stop;
-  return new PoissonArrivals(streams, stop.kind === 'requests' ? { requests: stop.count } : { durationMs: stop.ms });
+  const shared = workload.arrivalScope === 'workload' ? streams.filter((_, i) => workload.streams[i].arrivals === undefined) : [];
+  const channels: ArrivalChannel[] = [];
+  workload.streams.forEach((spec, i) => {
+    const stream = streams[i];
+    if (shared.includes(stream)) {
+      if (stream === shared[0]) {
+        channels.push(sharedChannel(shared, workload.arrivals, random.stream('arrivals/workload'), random.stream('arrivals/workload/pick')));
+      }
+      return;
+    }
+    channels.push(ownChannel(stream, spec.arrivals ?? workload.arrivals, random.stream(`arrivals/${i}/${spec.model}/${spec.priority}`)));
+  });
+  const stop = workload.stop;
+  return new MergedArrivals(channels, stop.kind === 'requests' ? { requests: stop.count } : { durationMs: stop.ms });
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../../sim/core/errors.ts';
+import { TRACE_GEN_FLAGS } from '../../scenarios/generate-trace.ts';
 
 // Commands load their modules on use: start-up then pays only for what runs
 // (apache-arrow and the simulator are not needed to print help or reject a flag).
@@ -11,6 +12,7 @@ function lazy<M>(load: () => Promise<M>, pick: (module: M) => Action) {
 }
 const runCommand = lazy(() => import('./run-command.ts'), (m) => m.runCommand);
 const listCommand = lazy(() => import('./list-command.ts'), (m) => m.listCommand);
+const traceGenCommand = lazy(() => import('./trace-gen-command.ts'), (m) => m.traceGenCommand);
 const traceInspectCommand = lazy(() => import('./trace-inspect-command.ts'), (m) => m.traceInspectCommand);
 
 function nonNegativeInteger(value: string): number {
@@ -42,6 +44,10 @@ function buildProgram(): Command {
     .action(runCommand);
 
   const trace = program.command('trace').description('generate, convert and inspect request traces');
+  const gen = trace.command('gen').description('write a synthetic dual-priority trace (CSV or Arrow by --out extension)');
+  for (const flag of TRACE_GEN_FLAGS) gen.option(flag.flags, flag.description);
+  gen.action(traceGenCommand);
+
   trace
     .command('inspect')
     .description('requests per class and model, duration, rate over time, inter-arrival variability')
