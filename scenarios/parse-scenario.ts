@@ -1,5 +1,8 @@
 import { gbpsToBytesPerMs, type ClusterSpec, type GpuSpec, type HostSpec, type LinkSpec } from '../sim/cluster/cluster-spec.ts';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../sim/core/errors.ts';
+import { traceFormatOf } from '../traces/trace-schema.ts';
 import type { SharingMode } from '../sim/gpu/sharing.ts';
 import { BUILTIN_MODEL_NAMES, builtinModel } from '../sim/model/builtin-models.ts';
 import type { BatchTable, ModelProfile, PhaseProfile, ServiceVariability } from '../sim/model/profile.ts';
@@ -210,15 +213,35 @@ function linkFrom(link: { h2dGBps: number; d2hGBps: number; setupMs: number }): 
 
 // ---- workload ----------------------------------------------------------------------
 
+function parseStop(field: Field, optional: boolean): StopRule {
+  const keys = ['requests', 'durationMs'];
+  if (optional && keys.every((k) => !field.child(k).present)) return { kind: 'end' };
+  const stopKey = field.exactlyOne(keys);
+  return stopKey === 'requests'
+    ? { kind: 'requests', count: field.child('requests').number({ integer: true, min: 1 }) }
+    : { kind: 'duration', ms: field.child('durationMs').number({ above: 0 }) };
+}
+
+/** A trace workload: the file (relative to the scenario file), optionally cut short. */
+function parseTraceWorkload(field: Field): WorkloadSpec {
+  field.object(['trace', 'requests', 'durationMs']);
+  const traceField = field.child('trace');
+  const path = resolve(dirname(field.file), traceField.string());
+  try {
+    traceFormatOf(path);
+  } catch (error) {
+    throw new InputError(`${field.file}: ${traceField.path}: ${(error as Error).message}`);
+  }
+  if (!existsSync(path)) throw new InputError(`${field.file}: ${traceField.path}: no such file ${path}`);
+  return { arrivals: POISSON, arrivalScope: 'stream', streams: [], trace: path, stop: parseStop(field, true) };
+}
+
 function parseWorkload(field: Field, models: readonly ModelProfile[], cluster: ClusterSpec): WorkloadSpec {
-  field.object(['arrivals', 'ratePerSec', 'streams', 'requests', 'durationMs']);
+  if (field.value !== null && typeof field.value === 'object' && 'trace' in field.value) return parseTraceWorkload(field);
+  field.object(['arrivals', 'ratePerSec', 'streams', 'requests', 'durationMs', 'trace']);
   const modelNames = models.map((m) => m.name);
   const streams = field.child('streams').items(1).map((s) => parseStream(s, models, cluster, modelNames));
-  const stopKey = field.exactlyOne(['requests', 'durationMs']);
-  const stop: StopRule =
-    stopKey === 'requests'
-      ? { kind: 'requests', count: field.child('requests').number({ integer: true, min: 1 }) }
-      : { kind: 'duration', ms: field.child('durationMs').number({ above: 0 }) };
+  const stop = parseStop(field, false);
   const ratePerSec = field.child('ratePerSec');
   const arrivals = field.child('arrivals');
   return {

@@ -23,7 +23,11 @@ export interface StreamSpec {
   readonly arrivals?: ArrivalProcessSpec;
 }
 
-export type StopRule = { readonly kind: 'requests'; readonly count: number } | { readonly kind: 'duration'; readonly ms: number };
+export type StopRule =
+  | { readonly kind: 'requests'; readonly count: number }
+  | { readonly kind: 'duration'; readonly ms: number }
+  /** The whole trace (trace workloads only). */
+  | { readonly kind: 'end' };
 
 /**
  * How the workload's arrival process drives the streams that name none:
@@ -44,7 +48,13 @@ export interface WorkloadSpec {
    * reads as a fraction of capacity.
    */
   readonly ratePerSec?: number;
+  /** Generated workloads: the streams. Empty for a trace workload. */
   readonly streams: readonly StreamSpec[];
+  /**
+   * A trace file (absolute path) to replay instead of generating arrivals; `load`
+   * then compresses its time axis (arrival / load), which scales its rate exactly.
+   */
+  readonly trace?: string;
   readonly stop: StopRule;
 }
 

@@ -1,6 +1,6 @@
 import type { BatchTable, ModelProfile } from '../sim/model/profile.ts';
 import type { ArrivalProcessSpec } from '../traces/arrival-processes.ts';
-import type { ArrivalScope, Scenario } from './scenario.ts';
+import type { ArrivalScope, Scenario, StopRule } from './scenario.ts';
 
 /** Bytes per ms back to GB/s, rounded off float noise. */
 function gbps(bytesPerMs: number): number {
@@ -72,7 +72,7 @@ export function scenarioToJson(scenario: Scenario): unknown {
           })),
       })),
     },
-    workload: {
+    workload: workload.trace !== undefined ? traceWorkloadJson(workload.trace, workload.stop) : {
       arrivals: workloadArrivalsJson(workload.arrivals, workload.arrivalScope),
       ...(workload.ratePerSec !== undefined ? { ratePerSec: workload.ratePerSec } : {}),
       streams: workload.streams.map((s) => ({
@@ -83,7 +83,18 @@ export function scenarioToJson(scenario: Scenario): unknown {
         ...(s.deadline.kind === 'slo-factor' ? { sloFactor: s.deadline.factor } : { deadlineMs: s.deadline.ms }),
         ...(s.arrivals !== undefined ? { arrivals: arrivalProcessJson(s.arrivals) } : {}),
       })),
-      ...(workload.stop.kind === 'requests' ? { requests: workload.stop.count } : { durationMs: workload.stop.ms }),
+      ...stopJson(workload.stop),
     },
   };
+}
+
+function stopJson(stop: StopRule): Record<string, number> {
+  if (stop.kind === 'requests') return { requests: stop.count };
+  if (stop.kind === 'duration') return { durationMs: stop.ms };
+  return {};
+}
+
+/** A trace workload names its file by absolute path, so the JSON works from anywhere. */
+function traceWorkloadJson(trace: string, stop: StopRule): unknown {
+  return { trace, ...stopJson(stop) };
 }

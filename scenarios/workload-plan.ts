@@ -2,7 +2,10 @@ import { RandomStreams } from '../sim/core/random.ts';
 import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
 import { soloExecutionMs, type ModelProfile } from '../sim/model/profile.ts';
 import { MergedArrivals, ownChannel, sharedChannel, type ArrivalChannel, type GeneratedStream } from '../traces/generated-arrivals.ts';
-import type { Scenario, StreamSpec } from './scenario.ts';
+import type { Scenario, StopRule, StreamSpec } from './scenario.ts';
+import { BufferedArrivals } from '../traces/buffered-arrivals.ts';
+import { readTrace } from '../traces/trace-reader.ts';
+import type { TraceRecord } from '../traces/trace-schema.ts';
 
 /**
  * Solo latency of a request as deadlines see it: uncontended transfers over the
@@ -38,6 +41,8 @@ export interface RatePlan {
  */
 export function planRates(scenario: Scenario): RatePlan {
   const { workload, cluster } = scenario;
+  // A trace's rate is whatever it holds; it is not known before reading it.
+  if (workload.trace !== undefined) return { totalPerSec: NaN, capacityPerSec: NaN, offeredLoad: NaN, perStreamPerSec: [] };
   const models = new Map(scenario.models.map((m) => [m.name, m]));
   const totalWeight = workload.streams.reduce((s, st) => s + st.weight, 0);
   let meanSolo = 0;
@@ -64,6 +69,7 @@ export function planRates(scenario: Scenario): RatePlan {
  * weight from "arrivals/workload/pick".
  */
 export function buildArrivals(scenario: Scenario): MergedArrivals {
+  if (scenario.workload.trace !== undefined) throw new Error('buildArrivals is for generated workloads; read traces with workloadArrivals');
   const random = new RandomStreams(scenario.seed);
   const models = new Map(scenario.models.map((m) => [m.name, m]));
   const rates = planRates(scenario);
@@ -95,5 +101,36 @@ export function buildArrivals(scenario: Scenario): MergedArrivals {
     channels.push(ownChannel(stream, spec.arrivals ?? workload.arrivals, random.stream(`arrivals/${i}/${spec.model}/${spec.priority}`)));
   });
   const stop = workload.stop;
+  if (stop.kind === 'end') throw new Error('a generated workload needs a stop rule (requests or durationMs)');
   return new MergedArrivals(channels, stop.kind === 'requests' ? { requests: stop.count } : { durationMs: stop.ms });
+}
+
+/**
+ * The arrivals of any workload, in chunks: a generated one pulled from its lazy
+ * source, a trace read from its file (rows checked against the models the cluster
+ * hosts, times divided by the load, cut at the stop rule).
+ */
+export function workloadArrivals(scenario: Scenario): BufferedArrivals {
+  const { workload } = scenario;
+  if (workload.trace === undefined) return BufferedArrivals.fromSource(buildArrivals(scenario));
+  const hosted = new Set(scenario.cluster.gpus.flatMap((g) => g.models));
+  return BufferedArrivals.fromChunks(scaledTrace(readTrace(workload.trace, { knownModels: hosted }), scenario.load, workload.stop));
+}
+
+async function* scaledTrace(chunks: AsyncIterable<TraceRecord[]>, load: number, stop: StopRule): AsyncGenerator<TraceRecord[]> {
+  let remaining = stop.kind === 'requests' ? stop.count : Infinity;
+  const endMs = stop.kind === 'duration' ? stop.ms : Infinity;
+  for await (const chunk of chunks) {
+    const out: TraceRecord[] = [];
+    for (const record of chunk) {
+      const arrival = record.arrival / load;
+      if (remaining <= 0 || arrival >= endMs) {
+        if (out.length > 0) yield out;
+        return;
+      }
+      out.push(load === 1 ? record : { ...record, arrival });
+      remaining--;
+    }
+    yield out;
+  }
 }

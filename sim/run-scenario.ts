@@ -1,6 +1,5 @@
 import type { Scenario } from '../scenarios/scenario.ts';
-import { buildArrivals, planRates, type RatePlan } from '../scenarios/workload-plan.ts';
-import { BufferedArrivals } from '../traces/buffered-arrivals.ts';
+import { planRates, workloadArrivals, type RatePlan } from '../scenarios/workload-plan.ts';
 import { RunRecorder } from './metrics/run-recorder.ts';
 import type { RequestRecords } from './metrics/request-records.ts';
 import type { Summary } from './metrics/summary.ts';
@@ -61,7 +60,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       expectedRequests: stop.kind === 'requests' ? stop.count : 0,
       onRecords: writer === undefined ? undefined : (records) => writer.write(records),
     });
-    const arrivals = BufferedArrivals.fromSource(buildArrivals(scenario));
+    const arrivals = workloadArrivals(scenario);
     const simulator = new Simulator({
       cluster: scenario.cluster,
       models: new Map(scenario.models.map((m) => [m.name, m])),

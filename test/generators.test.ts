@@ -263,6 +263,7 @@ function poissonArrivalsOf(scenario: Scenario): PoissonArrivals {
     };
   });
   const stop = scenario.workload.stop;
+  if (stop.kind === 'end') throw new Error('generated workloads stop by requests or duration');
   return new PoissonArrivals(streams, stop.kind === 'requests' ? { requests: stop.count } : { durationMs: stop.ms });
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../../sim/core/errors.ts';
 import { TRACE_GEN_FLAGS } from '../../scenarios/generate-trace.ts';
+import { TRACE_CONVERT_HELP } from './trace-convert-command.ts';
 
 // Commands load their modules on use: start-up then pays only for what runs
 // (apache-arrow and the simulator are not needed to print help or reject a flag).
@@ -13,6 +14,7 @@ function lazy<M>(load: () => Promise<M>, pick: (module: M) => Action) {
 const runCommand = lazy(() => import('./run-command.ts'), (m) => m.runCommand);
 const listCommand = lazy(() => import('./list-command.ts'), (m) => m.listCommand);
 const traceGenCommand = lazy(() => import('./trace-gen-command.ts'), (m) => m.traceGenCommand);
+const traceConvertCommand = lazy(() => import('./trace-convert-command.ts'), (m) => m.traceConvertCommand);
 const traceInspectCommand = lazy(() => import('./trace-inspect-command.ts'), (m) => m.traceInspectCommand);
 
 function nonNegativeInteger(value: string): number {
@@ -47,6 +49,25 @@ function buildProgram(): Command {
   const gen = trace.command('gen').description('write a synthetic dual-priority trace (CSV or Arrow by --out extension)');
   for (const flag of TRACE_GEN_FLAGS) gen.option(flag.flags, flag.description);
   gen.action(traceGenCommand);
+
+  const convert = trace
+    .command('convert')
+    .description('convert a public dataset trace (Azure LLM 2023, Azure Functions 2019 / 2021) into a strait trace')
+    .argument('<inputs...>', 'dataset files')
+    .requiredOption('--format <format>', TRACE_CONVERT_HELP.format)
+    .requiredOption('--out <file>', TRACE_CONVERT_HELP.out)
+    .option('--window <start:end>', TRACE_CONVERT_HELP.window)
+    .option('--scale <x>', TRACE_CONVERT_HELP.scale)
+    .option('--scale-mode <mode>', TRACE_CONVERT_HELP.scaleMode)
+    .option('--seed <n>', TRACE_CONVERT_HELP.seed)
+    .option('--map <spec>', TRACE_CONVERT_HELP.map)
+    .option('--deadline <rule>', TRACE_CONVERT_HELP.deadline)
+    .option('--scenario <name|file>', TRACE_CONVERT_HELP.scenario)
+    .option('--bytes-per-token <n>', TRACE_CONVERT_HELP.bytesPerToken)
+    .option('--spread <mode>', TRACE_CONVERT_HELP.spread)
+    .option('--days <mode>', TRACE_CONVERT_HELP.days)
+    .option('--json', TRACE_CONVERT_HELP.json);
+  convert.action((inputs: string[], options: { format: string }) => traceConvertCommand(options.format, inputs, options));
 
   trace
     .command('inspect')

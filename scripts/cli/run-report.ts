@@ -52,7 +52,10 @@ export function formatRunReport(run: ScenarioRun): string {
   const { high, low } = summary.classes;
   const header = ['class', 'requests', 'met', 'late', 'dropped', 'rejected', 'violations', 'p50 ms', 'p95 ms', 'p99 ms', 'goodput/s', 'slowdown'];
   const lines = [
-    `scenario ${scenario.name}  policy ${scenario.policy.name}  predictor ${scenario.predictor}  seed ${scenario.seed}  load ${scenario.load} (offered ${pct(rates.offeredLoad)} of capacity, ${fixed(rates.totalPerSec, 1)} req/s)`,
+    `scenario ${scenario.name}  policy ${scenario.policy.name}  predictor ${scenario.predictor}  seed ${scenario.seed}  load ${scenario.load} ` +
+      (scenario.workload.trace !== undefined
+        ? `(trace ${scenario.workload.trace}${scenario.load !== 1 ? ', times divided by the load' : ''})`
+        : `(offered ${pct(rates.offeredLoad)} of capacity, ${fixed(rates.totalPerSec, 1)} req/s)`),
     '',
     table(header, [
       classRow('high', high),
