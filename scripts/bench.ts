@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseScenario } from '../scenarios/parse-scenario.ts';
+import { benchScenario } from './bench-scenario.ts';
 import { runScenario } from '../sim/run-scenario.ts';
 
 const { values } = parseArgs({
@@ -24,32 +24,15 @@ const { values } = parseArgs({
 
 const gpus = Number(values.gpus);
 const requests = Number(values.requests);
-const gpusPerHost = 4;
-const hosts = Array.from({ length: Math.ceil(gpus / gpusPerHost) }, (_, h) => ({
-  name: `host${h}`,
-  uplink: { h2dGBps: 24, d2hGBps: 24 },
-  gpus: Math.min(gpusPerHost, gpus - h * gpusPerHost),
-}));
-const models = ['mobilenet_v2', 'resnet152', 'bert_base', 'mlp'];
-const streams = models.flatMap((model) => [
-  { model, priority: 'high', weight: 1, batchSizes: [1, 2, 4], sloFactor: 5 },
-  { model, priority: 'low', weight: 3, batchSizes: [4, 8, 16], sloFactor: 10 },
-]);
-
-const scenario = parseScenario(
-  {
-    name: 'bench',
-    seed: Number(values.seed),
-    load: Number(values.load),
-    policy: values.policy,
-    predictor: values.predictor,
-    models,
-    cluster: { gpu: { maxConcurrency: 4, sharing: 'spatial', interferenceAlpha: 0.3 }, hosts },
-    workload: { streams, requests },
-  },
-  'bench',
-  'bench',
-);
+const scenario = benchScenario({
+  requests,
+  gpus,
+  policy: values.policy,
+  predictor: values.predictor,
+  load: Number(values.load),
+  seed: Number(values.seed),
+});
+const hosts = scenario.cluster.hosts;
 
 // Records stream to a scratch file, as `strait run` does, so the figures include
 // writing requests.arrow.

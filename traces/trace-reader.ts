@@ -89,11 +89,12 @@ async function* readCsvTrace(path: string, options: TraceReadOptions): AsyncGene
     );
   };
 
-  const handleLine = (text: string): void => {
+  // `mayQuote` is false when the whole chunk holds no quote: skip the per-line scan.
+  const handleLine = (text: string, mayQuote: boolean): void => {
     line++;
-    if (text.endsWith('\r')) text = text.slice(0, -1);
+    if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1); // CRLF
     if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte-order mark
-    if (pendingQuoted !== '' || text.includes('"')) {
+    if (pendingQuoted !== '' || (mayQuote && text.includes('"'))) {
       if (pendingQuoted === '') pendingQuotedLine = line;
       pendingQuoted += pendingQuoted === '' ? text : `\n${text}`;
       if (quoteCount(pendingQuoted) % 2 === 1) return; // a quoted field goes on
@@ -107,9 +108,10 @@ async function* readCsvTrace(path: string, options: TraceReadOptions): AsyncGene
 
   for await (const data of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
     const text = carry + (data as string);
+    const mayQuote = text.includes('"');
     let start = 0;
     for (let end = text.indexOf('\n', start); end >= 0; end = text.indexOf('\n', start)) {
-      handleLine(text.slice(start, end));
+      handleLine(text.slice(start, end), mayQuote);
       start = end + 1;
       if (chunk.length >= CSV_CHUNK_ROWS) {
         carry = text.slice(start);
@@ -119,7 +121,7 @@ async function* readCsvTrace(path: string, options: TraceReadOptions): AsyncGene
     }
     carry = text.slice(start);
   }
-  if (carry !== '') handleLine(carry);
+  if (carry !== '') handleLine(carry, true);
   if (pendingQuoted !== '') throw new InputError(`${path}: line ${pendingQuotedLine}: a quoted field is never closed`);
   if (index === undefined) throw new InputError(`${path}: no header row; expected ${REQUIRED_TRACE_COLUMNS.join(',')}`);
   if (checker.count === 0 && chunk.length === 0) throw new InputError(`${path}: the trace has a header but no requests`);
@@ -159,12 +161,16 @@ function headerIndex(path: string, header: string[]): Record<string, number> {
 
 /** A cell as a number; anything unparsable becomes NaN, which the checker rejects by name. */
 function number(text: string): number {
-  const trimmed = text.trim();
-  return trimmed === '' ? NaN : Number(trimmed);
+  // Number() ignores surrounding blanks but reads an empty cell as 0; only a 0
+  // needs the second look.
+  const value = Number(text);
+  return value === 0 && text.trim() === '' ? NaN : value;
 }
 
 function optionalNumber(text: string): number | undefined {
-  return text.trim() === '' ? undefined : Number(text.trim());
+  if (text === '') return undefined;
+  const trimmed = text.trim();
+  return trimmed === '' ? undefined : Number(trimmed);
 }
 
 // ---- Arrow ---------------------------------------------------------------------

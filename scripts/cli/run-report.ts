@@ -25,6 +25,8 @@ export function timingDocument(run: ScenarioRun): unknown {
     events: run.result.events,
     eventsPerSec: run.result.events / (run.wallMs / 1000),
     requestsPerSec: run.result.requests / (run.wallMs / 1000),
+    /** Peak resident memory of the whole process so far, MiB. */
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
     node: process.version,
   };
 }
