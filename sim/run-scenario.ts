@@ -30,6 +30,8 @@ export interface RunOptions {
   /** Stream per-request records to this Arrow file instead of keeping them in memory. */
   readonly recordsPath?: string;
   readonly onProgress?: (arrivals: number, simulatedMs: number) => void;
+  /** Predictors to evaluate alongside the scenario's own (shadows: they steer nothing). */
+  readonly shadowPredictors?: readonly string[];
 }
 
 export interface ScenarioRun {
@@ -53,12 +55,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const predictorEntry = PREDICTORS.get(scenario.predictor);
   if (policyEntry === undefined) throw new Error(`unknown policy ${scenario.policy.name}`);
   if (predictorEntry === undefined) throw new Error(`unknown predictor ${scenario.predictor}`);
+  const shadowNames = (options.shadowPredictors ?? []).filter((name) => name !== scenario.predictor);
+  const shadows = shadowNames.map((name) => {
+    const entry = PREDICTORS.get(name);
+    if (entry === undefined) throw new Error(`unknown predictor ${name}`);
+    return entry.create({ cluster: scenario.cluster });
+  });
   const writer = options.recordsPath !== undefined ? new RecordsArrowWriter(options.recordsPath) : undefined;
   try {
     const stop = scenario.workload.stop;
     const recorder = new RunRecorder(scenario.cluster, {
       expectedRequests: stop.kind === 'requests' ? stop.count : 0,
       onRecords: writer === undefined ? undefined : (records) => writer.write(records),
+      predictorNames: [scenario.predictor, ...shadowNames],
     });
     const arrivals = workloadArrivals(scenario);
     const simulator = new Simulator({
@@ -67,6 +76,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       arrivals,
       policy: policyEntry.create(scenario.policy.params),
       predictor: predictorEntry.create({ cluster: scenario.cluster }),
+      shadowPredictors: shadows,
       seed: scenario.seed,
       sink: recorder,
       onProgress: options.onProgress,

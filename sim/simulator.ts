@@ -2,7 +2,7 @@ import { Engine } from './core/engine.ts';
 import type { EventHandle } from './core/event-queue.ts';
 import { RandomStreams, type RandomStream } from './core/random.ts';
 import type { ClusterSpec } from './cluster/cluster-spec.ts';
-import { GpuState } from './cluster/gpu-state.ts';
+import { GpuState, type LinkDirection, type LinkLoad } from './cluster/gpu-state.ts';
 import { GpuExecutor } from './gpu/gpu-executor.ts';
 import { HostFabricDirection } from './pcie/host-fabric.ts';
 import { lookupBatch, type ModelProfile } from './model/profile.ts';
@@ -50,6 +50,11 @@ export interface SimulationSetup {
   readonly arrivals: ArrivalSource;
   readonly policy: Policy;
   readonly predictor: Predictor;
+  /**
+   * Predictors evaluated alongside, without steering anything: each predicts at
+   * every dispatch and learns from every completion, so one run compares them.
+   */
+  readonly shadowPredictors?: readonly Predictor[];
   readonly seed: number;
   readonly sink: RequestSink;
   /** Called every PROGRESS_EVERY arrivals with the count so far and the clock (for long runs). */
@@ -61,6 +66,9 @@ interface PhaseCosts {
   readonly compute: readonly number[];
   readonly memory: readonly number[];
 }
+
+/** What a GPU runs while paying a preemption's cost: no request's work. */
+class PreemptionStall {}
 
 /** Arrivals between two progress callbacks. */
 export const PROGRESS_EVERY = 1 << 16;
@@ -97,7 +105,7 @@ export class Simulator implements ClusterView {
   private readonly serviceStream: RandomStream;
   readonly gpus: GpuState[];
   readonly waiting = new Set<Request>();
-  private readonly executors: GpuExecutor<Request>[];
+  private readonly executors: GpuExecutor<Request | PreemptionStall>[];
   private readonly h2d: HostFabricDirection<Request>[];
   private readonly d2h: HostFabricDirection<Request>[];
   /** Position of each GPU's link within its host's fabric. */
@@ -113,9 +121,12 @@ export class Simulator implements ClusterView {
     this.random = new RandomStreams(setup.seed);
     this.serviceStream = this.random.stream('service');
     const { cluster } = setup;
-    this.gpus = cluster.gpus.map((spec, i) => new GpuState(i, spec));
+    this.gpus = cluster.gpus.map((spec, i) => new GpuState(i, spec, (g, direction) => this.linkLoad(g, direction)));
     this.executors = cluster.gpus.map(
-      (spec) => new GpuExecutor<Request>(this.engine, spec.sharing, (request) => this.onPhaseDone(request)),
+      (spec) =>
+        new GpuExecutor<Request | PreemptionStall>(this.engine, spec.sharing, (owner) => {
+          if (owner instanceof Request) this.onPhaseDone(owner);
+        }),
     );
     this.linkIndex = [];
     const linksPerHost: number[][] = cluster.hosts.map(() => []);
@@ -147,6 +158,11 @@ export class Simulator implements ClusterView {
 
   get now(): number {
     return this.engine.now;
+  }
+
+  private linkLoad(g: number, direction: LinkDirection): LinkLoad {
+    const host = this.gpus[g].spec.host;
+    return (direction === 'h2d' ? this.h2d : this.d2h)[host].load(this.linkIndex[g]);
   }
 
   get predictor(): Predictor {
@@ -261,21 +277,24 @@ export class Simulator implements ClusterView {
           this.drop(decision.request);
           break;
         case 'preempt':
-          this.preempt(decision.request);
-          (preempted ??= []).push(decision.request);
+          if (this.preempt(decision.request, decision.mode ?? 'kill', decision.costMs ?? 0)) {
+            (preempted ??= []).push(decision.request);
+          }
           break;
         case 'wake':
           this.engine.at(Math.max(decision.at, this.engine.now), this.onWakeEvent);
           break;
       }
     }
-    if (preempted !== undefined) {
-      const policy = this.setup.policy;
-      if (policy.onPreempted === undefined) {
-        throw new PolicyContractError(`policy ${policy.name} preempted requests but has no onPreempted`);
-      }
-      for (const request of preempted) this.apply(policy.onPreempted(request, this));
+    if (preempted !== undefined) for (const request of preempted) this.notifyPreempted(request);
+  }
+
+  private notifyPreempted(request: Request): void {
+    const policy = this.setup.policy;
+    if (policy.onPreempted === undefined) {
+      throw new PolicyContractError(`policy ${policy.name} preempted requests but has no onPreempted`);
     }
+    this.apply(policy.onPreempted(request, this));
   }
 
   private readonly onWakeEvent = (): void => {
@@ -303,6 +322,17 @@ export class Simulator implements ClusterView {
     request.predictedTransferMs = prediction.transferMs;
     request.predictedExecutionMs = prediction.executionMs;
     request.predictedCompletion = prediction.completion;
+    const shadows = this.setup.shadowPredictors;
+    if (shadows !== undefined && shadows.length > 0) {
+      const pairs = (request.shadowPredictions ??= new Float64Array(2 * shadows.length));
+      for (let k = 0; k < shadows.length; k++) {
+        const shadow = shadows[k].predict(request, gpu, this);
+        pairs[2 * k] = shadow.executionMs;
+        pairs[2 * k + 1] = shadow.transferMs;
+      }
+    }
+    // Progress kept by a phase-boundary suspension survives only on its own GPU.
+    if (request.resumeGpu >= 0 && request.resumeGpu !== g) this.forgetProgress(request);
     request.dispatchedAt = this.engine.now;
     request.gpu = g;
     this.waiting.delete(request);
@@ -327,8 +357,12 @@ export class Simulator implements ClusterView {
     }
   }
 
-  /** Kill and restart: the request loses its progress and waits again. */
-  private preempt(request: Request): void {
+  /**
+   * Stops a running request. Returns true when it is waiting again now (kill);
+   * false when it will be suspended at its next phase boundary, or is already on its
+   * way out (its output transfer), where stopping it would gain nothing.
+   */
+  private preempt(request: Request, mode: 'kill' | 'phase-boundary', costMs: number): boolean {
     const state = request.state;
     if (state !== 'transfer-in' && state !== 'executing' && state !== 'transfer-out') {
       throw new PolicyContractError(
@@ -336,6 +370,11 @@ export class Simulator implements ClusterView {
       );
     }
     const gpu = this.gpus[request.gpu];
+    if (costMs > 0) this.executors[gpu.index].startPhase(new PreemptionStall(), costMs, 1, 1);
+    if (mode === 'phase-boundary') {
+      if (state !== 'transfer-out') request.suspendAtBoundary = true;
+      return false;
+    }
     const host = gpu.spec.host;
     if (state === 'transfer-in') this.h2d[host].abort(request);
     else if (state === 'executing') this.executors[request.gpu].abort(request);
@@ -344,19 +383,49 @@ export class Simulator implements ClusterView {
     request.preemptions++;
     request.state = 'waiting';
     request.gpu = -1;
+    this.forgetProgress(request);
+    this.waiting.add(request);
+    this.startQueued(gpu);
+    return true;
+  }
+
+  /** Back to the start: no transfer or phase done yet. */
+  private forgetProgress(request: Request): void {
     request.dispatchedAt = request.transferInStart = request.transferInEnd = NaN;
     request.executionStart = request.executionEnd = request.transferOutStart = NaN;
     request.phase = 0;
+    request.resumeGpu = -1;
+    request.suspendAtBoundary = false;
+  }
+
+  /** A phase-boundary preemption takes effect: the request leaves its slot, keeping its progress. */
+  private suspend(request: Request): void {
+    const gpu = this.gpus[request.gpu];
+    gpu.removeRunning(request);
+    request.preemptions++;
+    request.suspendAtBoundary = false;
+    request.resumeGpu = gpu.index;
+    request.state = 'waiting';
+    request.gpu = -1;
     this.waiting.add(request);
     this.startQueued(gpu);
+    this.notifyPreempted(request);
   }
 
   // ---- a request's life on a GPU -------------------------------------------------
 
   private start(request: Request, gpu: GpuState): void {
+    gpu.running.push(request);
+    if (request.resumeGpu === gpu.index) {
+      // Resuming after a phase-boundary suspension: inputs and activations are
+      // still on this GPU, so execution continues at the next phase.
+      request.resumeGpu = -1;
+      request.state = 'executing';
+      this.startPhase(request);
+      return;
+    }
     request.state = 'transfer-in';
     request.transferInStart = this.engine.now;
-    gpu.running.push(request);
     this.h2d[gpu.spec.host].start(request, this.linkIndex[gpu.index], request.inputBytes);
   }
 
@@ -365,7 +434,8 @@ export class Simulator implements ClusterView {
     request.state = 'executing';
     request.executionStart = this.engine.now;
     request.phase = 0;
-    this.startPhase(request);
+    if (request.suspendAtBoundary) this.suspend(request);
+    else this.startPhase(request);
   }
 
   private startPhase(request: Request): void {
@@ -396,9 +466,11 @@ export class Simulator implements ClusterView {
   private onPhaseDone(request: Request): void {
     request.phase++;
     if (request.phase < request.model.phases.length) {
-      this.startPhase(request);
+      if (request.suspendAtBoundary) this.suspend(request);
+      else this.startPhase(request);
       return;
     }
+    request.suspendAtBoundary = false; // the last phase is done: nothing left to suspend
     request.executionEnd = this.engine.now;
     request.state = 'transfer-out';
     request.transferOutStart = this.engine.now;
@@ -412,6 +484,8 @@ export class Simulator implements ClusterView {
     request.state = 'done';
     gpu.removeRunning(request);
     this.setup.predictor.observe(request, gpu, this);
+    const shadows = this.setup.shadowPredictors;
+    if (shadows !== undefined) for (const shadow of shadows) shadow.observe(request, gpu, this);
     this.setup.sink.record(request);
     this.startQueued(gpu);
     this.apply(this.setup.policy.onCompletion(request, this));

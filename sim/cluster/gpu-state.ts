@@ -37,6 +37,18 @@ export class Fifo<T> implements Iterable<T> {
   }
 }
 
+/** Transfers on one direction of a GPU's PCIe link and its host's uplink. */
+export interface LinkLoad {
+  /** Transfers on this GPU's link, in setup or flowing. */
+  readonly transfers: number;
+  /** Bytes those transfers still have to move. */
+  readonly bytes: number;
+  /** Transfers flowing anywhere on the host's uplink (all its GPUs). */
+  readonly hostTransfers: number;
+}
+
+export type LinkDirection = 'h2d' | 'd2h';
+
 /** What policies and predictors may see of one GPU. */
 export interface GpuView {
   readonly index: number;
@@ -48,7 +60,11 @@ export interface GpuView {
   readonly queuedCount: number;
   readonly freeSlots: number;
   hosts(model: string): boolean;
+  /** Current transfers on this GPU's link in one direction. */
+  linkLoad(direction: LinkDirection): LinkLoad;
 }
+
+const NO_LOAD: LinkLoad = { transfers: 0, bytes: 0, hostTransfers: 0 };
 
 /** The simulator's bookkeeping for one GPU's slots and local queue. */
 export class GpuState implements GpuView {
@@ -59,6 +75,7 @@ export class GpuState implements GpuView {
   constructor(
     readonly index: number,
     readonly spec: GpuSpec,
+    private readonly probeLink: (gpu: number, direction: LinkDirection) => LinkLoad = () => NO_LOAD,
   ) {
     this.modelSet = new Set(spec.models);
   }
@@ -77,6 +94,10 @@ export class GpuState implements GpuView {
 
   hosts(model: string): boolean {
     return this.modelSet.has(model);
+  }
+
+  linkLoad(direction: LinkDirection): LinkLoad {
+    return this.probeLink(this.index, direction);
   }
 
   removeRunning(request: Request): void {

@@ -15,6 +15,8 @@ export interface RecorderOptions {
    */
   readonly onRecords?: (records: RequestRecords) => void;
   readonly flushEvery?: number;
+  /** Names of the evaluated predictors: the policy's own first, then shadows. */
+  readonly predictorNames?: readonly string[];
 }
 
 /**
@@ -25,7 +27,7 @@ export interface RecorderOptions {
  */
 export class RunRecorder implements RequestSink {
   readonly records = new RequestRecords();
-  private readonly summary = new SummaryAccumulator();
+  private readonly summary: SummaryAccumulator;
   private readonly solo: SoloEstimates;
   private readonly flushEvery: number;
 
@@ -34,6 +36,7 @@ export class RunRecorder implements RequestSink {
     private readonly options: RecorderOptions = {},
   ) {
     this.solo = new SoloEstimates(cluster);
+    this.summary = new SummaryAccumulator(options.predictorNames);
     this.flushEvery = options.onRecords !== undefined ? (options.flushEvery ?? 65536) : Infinity;
     const expected = options.onRecords !== undefined ? this.flushEvery : (options.expectedRequests ?? 0);
     if (expected > 0) this.records.reserve(expected);

@@ -54,7 +54,10 @@ export interface Summary {
     /** Jain's index over the two classes' mean slowdowns. */
     readonly fairness: number;
   };
+  /** Error of the predictor the policy used (execution and transfer time). */
   readonly predictorError: { readonly execution: ErrorStats; readonly transfer: ErrorStats };
+  /** Every evaluated predictor by name: the policy's own first, then shadows. */
+  readonly predictors: Readonly<Record<string, PredictorErrors>>;
   readonly gpus: readonly GpuSummary[];
   readonly simulatedMs: number;
   readonly events: number;
@@ -103,19 +106,98 @@ class ClassTally {
   }
 }
 
+/** Mean absolute percentage error over one stretch of simulated time. */
+export interface ErrorWindow {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly samples: number;
+  /** NaN (null in JSON) when no request completed in the window. */
+  readonly mape: number;
+}
+
+/** Most windows kept; past it, neighbours merge and the width doubles. */
+const MAX_WINDOWS = 40;
+
+/**
+ * Absolute percentage error binned by completion time, in bounded memory: bins
+ * start 100 ms wide and double (merging pairs) whenever the run outgrows them.
+ */
+class ErrorOverTime {
+  private sums: number[] = [];
+  private counts: number[] = [];
+  private width = 100;
+
+  add(timeMs: number, pct: number): void {
+    let bin = Math.floor(timeMs / this.width);
+    while (bin >= MAX_WINDOWS) {
+      const sums: number[] = [];
+      const counts: number[] = [];
+      for (let i = 0; i < this.sums.length; i += 2) {
+        sums.push(this.sums[i] + (this.sums[i + 1] ?? 0));
+        counts.push(this.counts[i] + (this.counts[i + 1] ?? 0));
+      }
+      this.sums = sums;
+      this.counts = counts;
+      this.width *= 2;
+      bin = Math.floor(timeMs / this.width);
+    }
+    while (this.sums.length <= bin) {
+      this.sums.push(0);
+      this.counts.push(0);
+    }
+    this.sums[bin] += pct;
+    this.counts[bin]++;
+  }
+
+  finish(): ErrorWindow[] {
+    return this.sums.map((sum, i) => ({
+      startMs: i * this.width,
+      endMs: (i + 1) * this.width,
+      samples: this.counts[i],
+      mape: this.counts[i] > 0 ? sum / this.counts[i] : NaN,
+    }));
+  }
+}
+
+/** One predictor's errors: execution and transfer, and execution error over time. */
+class PredictorTally {
+  readonly execution = new ErrorTally();
+  readonly transfer = new ErrorTally();
+  readonly overTime = new ErrorOverTime();
+
+  add(completedAt: number, predictedExecution: number, observedExecution: number, predictedTransfer: number, observedTransfer: number): void {
+    const pct = this.execution.add(predictedExecution, observedExecution);
+    if (pct === pct) this.overTime.add(completedAt, pct);
+    this.transfer.add(predictedTransfer, observedTransfer);
+  }
+
+  finish(): PredictorErrors {
+    return { execution: this.execution.finish(), transfer: this.transfer.finish(), executionOverTime: this.overTime.finish() };
+  }
+}
+
+export interface PredictorErrors {
+  readonly execution: ErrorStats;
+  readonly transfer: ErrorStats;
+  /** Execution-time MAPE per window of completion time: does the predictor adapt? */
+  readonly executionOverTime: readonly ErrorWindow[];
+}
+
 /** Prediction errors of one quantity; float32 halves memory on long runs. */
 class ErrorTally {
   private readonly pct = new GrowableFloat32();
   private readonly abs = new GrowableFloat32();
   private pctSum = 0;
 
-  add(predicted: number, observed: number): void {
-    if (!(predicted === predicted && observed === observed) || observed <= 0) return;
+  /** Returns the absolute percentage error added, or NaN when the pair is unusable. */
+  add(predicted: number, observed: number): number {
+    if (!(predicted === predicted && observed === observed) || observed <= 0) return NaN;
     const error = Math.abs(predicted - observed);
     const pct = (100 * error) / observed;
     this.pctSum += pct;
     this.abs.push(error);
     this.pct.push(pct);
+    return pct;
   }
 
   finish(): ErrorStats {
@@ -136,16 +218,28 @@ class ErrorTally {
 export class SummaryAccumulator {
   private readonly high = new ClassTally();
   private readonly low = new ClassTally();
-  private readonly execution = new ErrorTally();
-  private readonly transfer = new ErrorTally();
+  private readonly predictors: PredictorTally[];
+
+  /** `predictorNames`: the policy's predictor first, then any shadow predictors. */
+  constructor(private readonly predictorNames: readonly string[] = ['predictor']) {
+    this.predictors = predictorNames.map(() => new PredictorTally());
+  }
 
   add(request: Request, outcome: Outcome, soloLatencyMs: number): void {
     const latency = request.completedAt - request.arrival;
     (request.priority === 'high' ? this.high : this.low).add(outcome, latency, latency / soloLatencyMs);
-    if (outcome === 'met' || outcome === 'late') {
-      this.execution.add(request.predictedExecutionMs, request.executionEnd - request.executionStart);
+    // A preempted request's times span more than one execution: no fair test of a prediction.
+    if ((outcome === 'met' || outcome === 'late') && request.preemptions === 0) {
+      const observedExecution = request.executionEnd - request.executionStart;
       const observedTransfer = request.transferInEnd - request.transferInStart + (request.completedAt - request.transferOutStart);
-      this.transfer.add(request.predictedTransferMs, observedTransfer);
+      const done = request.completedAt;
+      this.predictors[0].add(done, request.predictedExecutionMs, observedExecution, request.predictedTransferMs, observedTransfer);
+      const shadows = request.shadowPredictions;
+      if (shadows !== undefined) {
+        for (let k = 1; k < this.predictors.length; k++) {
+          this.predictors[k].add(done, shadows[2 * k - 2], observedExecution, shadows[2 * k - 1], observedTransfer);
+        }
+      }
     }
   }
 
@@ -160,6 +254,7 @@ export class SummaryAccumulator {
       utilization: horizon > 0 ? gpu.busyMs / horizon : 0,
     }));
     const slowdowns = [classes.high.meanSlowdown, classes.low.meanSlowdown].filter((s) => s === s);
+    const predictors = this.predictors.map((p) => p.finish());
     return {
       classes,
       overall: {
@@ -169,7 +264,8 @@ export class SummaryAccumulator {
         gpuUtilization: gpus.length > 0 ? gpus.reduce((s, g) => s + g.utilization, 0) / gpus.length : 0,
         fairness: slowdowns.length > 0 ? jainIndex(slowdowns) : 1,
       },
-      predictorError: { execution: this.execution.finish(), transfer: this.transfer.finish() },
+      predictorError: { execution: predictors[0].execution, transfer: predictors[0].transfer },
+      predictors: Object.fromEntries(this.predictorNames.map((name, k) => [name, predictors[k]])),
       gpus,
       simulatedMs: horizon,
       events: result.events,

@@ -51,6 +51,15 @@ export class Request implements RequestSpec {
   /** Index of the phase now executing (valid while executing). */
   phase = 0;
   preemptions = 0;
+  /** Set by a phase-boundary preemption: suspend when the current phase ends. */
+  suspendAtBoundary = false;
+  /**
+   * The GPU holding this request's progress after a phase-boundary suspension, or
+   * -1. Dispatched back there it resumes at `phase`; anywhere else it restarts.
+   */
+  resumeGpu = -1;
+  /** Execution-time and transfer-time predictions of each shadow predictor, in pairs. */
+  shadowPredictions: Float64Array | undefined = undefined;
   /** Still waiting when the run ended: nothing was left that could serve it. */
   unserved = false;
   /** Predictions made when it was dispatched (NaN if never dispatched). */

@@ -1,4 +1,4 @@
-import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Dictionary, Int32, RecordBatch, RecordBatchFileWriter, Struct, Utf8, Vector, makeData, vectorFromArray, type Data, type Schema } from 'apache-arrow';
 
@@ -20,7 +20,9 @@ export class ArrowFileSink {
     private readonly schema: Schema,
   ) {
     this.temporary = `${path}.tmp-${process.pid}`;
-    this.out = createWriteStream(this.temporary);
+    // Opened synchronously: abort() may come before an asynchronous open would have
+    // created the file, which would then appear after abort() had removed it.
+    this.out = createWriteStream(this.temporary, { fd: openSync(this.temporary, 'w') });
     this.out.on('error', (error) => (this.failure = error));
     this.writer.toNodeStream().pipe(this.out);
     this.finished = once(this.out, 'finish').then(() => undefined);

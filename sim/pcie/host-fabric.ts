@@ -71,6 +71,11 @@ export class HostFabricDirection<T> {
     return total;
   }
 
+  /** Transfers and bytes on one link, and flows on the whole uplink. */
+  load(link: number): { transfers: number; bytes: number; hostTransfers: number } {
+    return { transfers: this.transfersOn(link), bytes: this.bytesQueuedOn(link), hostTransfers: this.owners.length };
+  }
+
   get flowing(): number {
     return this.owners.length;
   }

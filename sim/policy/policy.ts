@@ -22,16 +22,22 @@ export interface ClusterView {
  *   the GPU has a free slot, else waits in that GPU's local queue.
  * - reject: refuse a request (admission control); counts as a violation.
  * - drop: discard a waiting or GPU-queued request; counts as a violation.
- * - preempt: stop a running request; it loses its progress and becomes waiting
- *   again (kill and restart), and the policy hears of it through onPreempted.
+ * - preempt: stop a running request. mode "kill" (the default) stops it at once:
+ *   it loses its progress, waits again, and the policy hears of it through
+ *   onPreempted. mode "phase-boundary" lets the current phase finish, then suspends
+ *   it keeping its progress (onPreempted is called then); dispatched back to the
+ *   same GPU it resumes at its next phase, elsewhere it restarts. costMs stalls the
+ *   GPU that long at full demand (the price of killing kernels or switching).
  * - wake: call onWake at the given time (for policies that defer work).
  */
 export type Decision =
   | { readonly kind: 'dispatch'; readonly request: Request; readonly gpu: number }
   | { readonly kind: 'reject'; readonly request: Request }
   | { readonly kind: 'drop'; readonly request: Request }
-  | { readonly kind: 'preempt'; readonly request: Request }
+  | { readonly kind: 'preempt'; readonly request: Request; readonly mode?: PreemptMode; readonly costMs?: number }
   | { readonly kind: 'wake'; readonly at: number };
+
+export type PreemptMode = 'kill' | 'phase-boundary';
 
 export const NO_DECISIONS: readonly Decision[] = Object.freeze([]);
 
