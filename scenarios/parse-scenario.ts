@@ -19,7 +19,7 @@ import {
 import { Field } from './json-fields.ts';
 import type { ArrivalScope, DeadlineRule, PolicyChoice, Scenario, StopRule, StreamSpec, WorkloadSpec } from './scenario.ts';
 
-const SCENARIO_KEYS = ['name', 'description', 'seed', 'load', 'models', 'cluster', 'workload', 'policy', 'predictor'];
+const SCENARIO_KEYS = ['name', 'description', 'seed', 'load', 'models', 'cluster', 'workload', 'policy', 'predictor', 'predictorParams'];
 const GPU_KEYS = ['id', 'models', 'maxConcurrency', 'sharing', 'interferenceAlpha', 'timeSliceMs', 'contextSwitchMs', 'link'];
 
 /** GPU settings a scenario need not spell out. */
@@ -53,7 +53,20 @@ export function parseScenario(json: unknown, file: string, defaultName: string):
     workload,
     policy: parsePolicy(root.child('policy')),
     predictor: root.child('predictor').optional((f) => f.oneOf([...PREDICTORS.keys()]), 'solo'),
+    predictorParams: root.child('predictorParams').optional(parsePredictorParams, {}),
   };
+}
+
+/** {"static": {...}, "adaptive": {...}}: each key a predictor, each value its parameters. */
+function parsePredictorParams(field: Field): Record<string, Record<string, unknown>> {
+  const names = [...PREDICTORS.keys()];
+  field.object(names);
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, params] of field.entries()) {
+    params.object(PREDICTORS.get(name)!.params);
+    out[name] = params.value as Record<string, unknown>;
+  }
+  return out;
 }
 
 function parsePolicy(field: Field): PolicyChoice {

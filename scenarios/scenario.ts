@@ -75,4 +75,6 @@ export interface Scenario {
   readonly workload: WorkloadSpec;
   readonly policy: PolicyChoice;
   readonly predictor: string;
+  /** Parameters per predictor name (for the policy's predictor and any shadows). */
+  readonly predictorParams: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }

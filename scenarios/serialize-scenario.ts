@@ -53,6 +53,7 @@ export function scenarioToJson(scenario: Scenario): unknown {
     load: scenario.load,
     policy: { name: scenario.policy.name, params: scenario.policy.params },
     predictor: scenario.predictor,
+    ...(Object.keys(scenario.predictorParams).length > 0 ? { predictorParams: scenario.predictorParams } : {}),
     models: scenario.models.map(modelJson),
     cluster: {
       hosts: cluster.hosts.map((host, h) => ({

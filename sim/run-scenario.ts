@@ -59,7 +59,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const shadows = shadowNames.map((name) => {
     const entry = PREDICTORS.get(name);
     if (entry === undefined) throw new Error(`unknown predictor ${name}`);
-    return entry.create({ cluster: scenario.cluster });
+    return entry.create({ cluster: scenario.cluster, params: scenario.predictorParams[name] ?? {} });
   });
   const writer = options.recordsPath !== undefined ? new RecordsArrowWriter(options.recordsPath) : undefined;
   try {
@@ -75,7 +75,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       models: new Map(scenario.models.map((m) => [m.name, m])),
       arrivals,
       policy: policyEntry.create(scenario.policy.params),
-      predictor: predictorEntry.create({ cluster: scenario.cluster }),
+      predictor: predictorEntry.create({ cluster: scenario.cluster, params: scenario.predictorParams[scenario.predictor] ?? {} }),
       shadowPredictors: shadows,
       seed: scenario.seed,
       sink: recorder,

@@ -33,4 +33,6 @@ export interface Predictor {
 
 export interface PredictorSetup {
   readonly cluster: ClusterSpec;
+  /** The predictor's parameters from the scenario (validated against its entry's names). */
+  readonly params?: Readonly<Record<string, unknown>>;
 }

@@ -3,10 +3,12 @@ import { SoloPredictor } from './solo.ts';
 
 export interface PredictorEntry {
   readonly description: string;
+  /** Parameter names it accepts in the scenario's predictorParams. */
+  readonly params: readonly string[];
   create(setup: PredictorSetup): Predictor;
 }
 
 /** Predictors by name: an explicit map, so what exists is visible in one place. */
 export const PREDICTORS: ReadonlyMap<string, PredictorEntry> = new Map<string, PredictorEntry>([
-  ['solo', { description: 'profile solo times and uncontended transfers; ignores interference', create: (s) => new SoloPredictor(s) }],
+  ['solo', { description: 'profile solo times and uncontended transfers; ignores interference', params: [], create: (s) => new SoloPredictor(s) }],
 ]);
