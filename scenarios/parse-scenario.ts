@@ -37,12 +37,12 @@ const GPU_DEFAULTS = {
  * profiles, GPU counts become GPUs with defaults filled in. The first problem found
  * is thrown as an InputError naming the file and field.
  */
-export function parseScenario(json: unknown, file: string, defaultName: string): Scenario {
+export function parseScenario(json: unknown, file: string, defaultName: string, baseDir: string = dirname(file)): Scenario {
   const root = new Field(file, '', json).object(SCENARIO_KEYS);
   const models = parseModels(root.child('models'));
   const modelNames = models.map((m) => m.name);
   const cluster = parseCluster(root.child('cluster'), modelNames);
-  const workload = parseWorkload(root.child('workload'), models, cluster);
+  const workload = parseWorkload(root.child('workload'), models, cluster, baseDir);
   return {
     name: root.child('name').optional((f) => f.string(), defaultName),
     description: root.child('description').optional((f) => f.string(), ''),
@@ -236,10 +236,10 @@ function parseStop(field: Field, optional: boolean): StopRule {
 }
 
 /** A trace workload: the file (relative to the scenario file), optionally cut short. */
-function parseTraceWorkload(field: Field): WorkloadSpec {
+function parseTraceWorkload(field: Field, baseDir: string): WorkloadSpec {
   field.object(['trace', 'requests', 'durationMs']);
   const traceField = field.child('trace');
-  const path = resolve(dirname(field.file), traceField.string());
+  const path = resolve(baseDir, traceField.string());
   try {
     traceFormatOf(path);
   } catch (error) {
@@ -249,9 +249,33 @@ function parseTraceWorkload(field: Field): WorkloadSpec {
   return { arrivals: POISSON, arrivalScope: 'stream', streams: [], trace: path, stop: parseStop(field, true) };
 }
 
-function parseWorkload(field: Field, models: readonly ModelProfile[], cluster: ClusterSpec): WorkloadSpec {
-  if (field.value !== null && typeof field.value === 'object' && 'trace' in field.value) return parseTraceWorkload(field);
-  field.object(['arrivals', 'ratePerSec', 'streams', 'requests', 'durationMs', 'trace']);
+/** Phases: generated workloads one after another, each lasting its durationMs. */
+function parsePhasedWorkload(field: Field, models: readonly ModelProfile[], cluster: ClusterSpec): WorkloadSpec {
+  field.object(['phases', 'requests']);
+  const phases = field.child('phases').items(1).map((phase) => {
+    if (phase.value !== null && typeof phase.value === 'object' && !('durationMs' in phase.value)) {
+      throw new InputError(`${phase.file}: ${phase.path}.durationMs: expected how long this phase lasts (a number > 0), got nothing (the field is missing)`);
+    }
+    if (phase.value !== null && typeof phase.value === 'object' && 'requests' in phase.value) {
+      throw new InputError(`${phase.file}: ${phase.path}.requests: a phase ends by durationMs; give a request cap on the workload instead`);
+    }
+    return parseWorkload(phase, models, cluster, '');
+  });
+  const total = phases.reduce((sum, p) => sum + (p.stop.kind === 'duration' ? p.stop.ms : 0), 0);
+  const requests = field.child('requests');
+  return {
+    arrivals: POISSON,
+    arrivalScope: 'stream',
+    streams: [],
+    phases,
+    stop: requests.present ? { kind: 'requests', count: requests.number({ integer: true, min: 1 }) } : { kind: 'duration', ms: total },
+  };
+}
+
+function parseWorkload(field: Field, models: readonly ModelProfile[], cluster: ClusterSpec, baseDir: string): WorkloadSpec {
+  if (field.value !== null && typeof field.value === 'object' && 'trace' in field.value) return parseTraceWorkload(field, baseDir);
+  if (field.value !== null && typeof field.value === 'object' && 'phases' in field.value) return parsePhasedWorkload(field, models, cluster);
+  field.object(['arrivals', 'ratePerSec', 'streams', 'requests', 'durationMs', 'trace', 'phases']);
   const modelNames = models.map((m) => m.name);
   const streams = field.child('streams').items(1).map((s) => parseStream(s, models, cluster, modelNames));
   const stop = parseStop(field, false);

@@ -55,6 +55,12 @@ export interface WorkloadSpec {
    * then compresses its time axis (arrival / load), which scales its rate exactly.
    */
   readonly trace?: string;
+  /**
+   * A workload that changes over time: each phase is a generated workload of its
+   * own (streams, process, rate) that runs for its durationMs, one after another.
+   * The top-level streams are then empty.
+   */
+  readonly phases?: readonly WorkloadSpec[];
   readonly stop: StopRule;
 }
 

@@ -1,6 +1,6 @@
 import type { BatchTable, ModelProfile } from '../sim/model/profile.ts';
 import type { ArrivalProcessSpec } from '../traces/arrival-processes.ts';
-import type { ArrivalScope, Scenario, StopRule } from './scenario.ts';
+import type { ArrivalScope, Scenario, StopRule, WorkloadSpec } from './scenario.ts';
 
 /** Bytes per ms back to GB/s, rounded off float noise. */
 function gbps(bytesPerMs: number): number {
@@ -73,7 +73,16 @@ export function scenarioToJson(scenario: Scenario): unknown {
           })),
       })),
     },
-    workload: workload.trace !== undefined ? traceWorkloadJson(workload.trace, workload.stop) : {
+    workload: workloadJson(workload),
+  };
+}
+
+function workloadJson(workload: WorkloadSpec): unknown {
+  if (workload.trace !== undefined) return traceWorkloadJson(workload.trace, workload.stop);
+  if (workload.phases !== undefined) {
+    return { phases: workload.phases.map(workloadJson), ...(workload.stop.kind === 'requests' ? { requests: workload.stop.count } : {}) };
+  }
+  return {
       arrivals: workloadArrivalsJson(workload.arrivals, workload.arrivalScope),
       ...(workload.ratePerSec !== undefined ? { ratePerSec: workload.ratePerSec } : {}),
       streams: workload.streams.map((s) => ({
@@ -85,7 +94,6 @@ export function scenarioToJson(scenario: Scenario): unknown {
         ...(s.arrivals !== undefined ? { arrivals: arrivalProcessJson(s.arrivals) } : {}),
       })),
       ...stopJson(workload.stop),
-    },
   };
 }
 

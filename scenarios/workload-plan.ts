@@ -2,7 +2,9 @@ import { RandomStreams } from '../sim/core/random.ts';
 import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
 import { soloExecutionMs, type ModelProfile } from '../sim/model/profile.ts';
 import { MergedArrivals, ownChannel, sharedChannel, type ArrivalChannel, type GeneratedStream } from '../traces/generated-arrivals.ts';
-import type { Scenario, StopRule, StreamSpec } from './scenario.ts';
+import type { Scenario, StopRule, StreamSpec, WorkloadSpec } from './scenario.ts';
+import { PhasedArrivals } from '../traces/phased-arrivals.ts';
+import type { ArrivalSource, ArrivalSpec } from '../sim/simulator.ts';
 import { BufferedArrivals } from '../traces/buffered-arrivals.ts';
 import { readTrace } from '../traces/trace-reader.ts';
 import type { TraceRecord } from '../traces/trace-schema.ts';
@@ -43,6 +45,7 @@ export function planRates(scenario: Scenario): RatePlan {
   const { workload, cluster } = scenario;
   // A trace's rate is whatever it holds; it is not known before reading it.
   if (workload.trace !== undefined) return { totalPerSec: NaN, capacityPerSec: NaN, offeredLoad: NaN, perStreamPerSec: [] };
+  if (workload.phases !== undefined) return phasedRates(scenario, workload.phases);
   const models = new Map(scenario.models.map((m) => [m.name, m]));
   const totalWeight = workload.streams.reduce((s, st) => s + st.weight, 0);
   let meanSolo = 0;
@@ -59,6 +62,23 @@ export function planRates(scenario: Scenario): RatePlan {
   };
 }
 
+/** Rates of a phased workload: averages over the phases, weighted by their durations. */
+function phasedRates(scenario: Scenario, phases: readonly WorkloadSpec[]): RatePlan {
+  let time = 0;
+  let requests = 0;
+  let offered = 0;
+  for (const phase of phases) {
+    const ms = phase.stop.kind === 'duration' ? phase.stop.ms : 0;
+    const rates = planRates({ ...scenario, workload: phase });
+    time += ms;
+    requests += (rates.totalPerSec * ms) / 1000;
+    offered += rates.offeredLoad * ms;
+  }
+  const totalPerSec = (requests / time) * 1000;
+  const offeredLoad = offered / time;
+  return { totalPerSec, capacityPerSec: totalPerSec / offeredLoad, offeredLoad, perStreamPerSec: [] };
+}
+
 /**
  * The scenario's arrivals as a lazy source, every random draw from named streams:
  * stream i draws its gaps from "arrivals/i/<model>/<priority>" and its batch sizes
@@ -68,8 +88,31 @@ export function planRates(scenario: Scenario): RatePlan {
  * process drawn from "arrivals/workload", each arrival assigned to one of them by
  * weight from "arrivals/workload/pick".
  */
-export function buildArrivals(scenario: Scenario): MergedArrivals {
-  if (scenario.workload.trace !== undefined) throw new Error('buildArrivals is for generated workloads; read traces with workloadArrivals');
+export function buildArrivals(scenario: Scenario): ArrivalSource & Iterable<ArrivalSpec> {
+  const { workload } = scenario;
+  if (workload.trace !== undefined) throw new Error('buildArrivals is for generated workloads; read traces with workloadArrivals');
+  if (workload.phases === undefined) return buildGenerated(scenario, '');
+  // Phase k draws from streams named "phase<k>/...": phases never share draws.
+  let start = 0;
+  const phases = workload.phases.map((phase, k) => {
+    const startMs = start;
+    start += phase.stop.kind === 'duration' ? phase.stop.ms : 0;
+    return { startMs, source: buildGenerated({ ...scenario, workload: phase }, `phase${k}/`) };
+  });
+  return iterableSource(new PhasedArrivals(phases, workload.stop.kind === 'requests' ? workload.stop.count : Infinity));
+}
+
+/** Makes a pull source iterable (each iteration drains the same source). */
+function iterableSource(source: ArrivalSource): ArrivalSource & Iterable<ArrivalSpec> {
+  return {
+    next: () => source.next(),
+    *[Symbol.iterator]() {
+      for (let a = source.next(); a !== undefined; a = source.next()) yield a;
+    },
+  };
+}
+
+function buildGenerated(scenario: Scenario, prefix: string): MergedArrivals {
   const random = new RandomStreams(scenario.seed);
   const models = new Map(scenario.models.map((m) => [m.name, m]));
   const rates = planRates(scenario);
@@ -85,7 +128,7 @@ export function buildArrivals(scenario: Scenario): MergedArrivals {
       ratePerMs: rates.perStreamPerSec[i] / 1000,
       batchSizes: spec.batchSizes,
       relativeDeadline,
-      batchRandom: random.stream(`batch/${i}/${spec.model}/${spec.priority}`),
+      batchRandom: random.stream(`${prefix}batch/${i}/${spec.model}/${spec.priority}`),
     };
   });
   const shared = workload.arrivalScope === 'workload' ? streams.filter((_, i) => workload.streams[i].arrivals === undefined) : [];
@@ -94,11 +137,11 @@ export function buildArrivals(scenario: Scenario): MergedArrivals {
     const stream = streams[i];
     if (shared.includes(stream)) {
       if (stream === shared[0]) {
-        channels.push(sharedChannel(shared, workload.arrivals, random.stream('arrivals/workload'), random.stream('arrivals/workload/pick')));
+        channels.push(sharedChannel(shared, workload.arrivals, random.stream(`${prefix}arrivals/workload`), random.stream(`${prefix}arrivals/workload/pick`)));
       }
       return;
     }
-    channels.push(ownChannel(stream, spec.arrivals ?? workload.arrivals, random.stream(`arrivals/${i}/${spec.model}/${spec.priority}`)));
+    channels.push(ownChannel(stream, spec.arrivals ?? workload.arrivals, random.stream(`${prefix}arrivals/${i}/${spec.model}/${spec.priority}`)));
   });
   const stop = workload.stop;
   if (stop.kind === 'end') throw new Error('a generated workload needs a stop rule (requests or durationMs)');

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../sim/core/errors.ts';
 import { soloExecutionMs } from '../sim/model/profile.ts';
 import type { ArrivalSpec } from '../sim/simulator.ts';
-import { loadScenario, parseScenarioText } from '../scenarios/load-scenario.ts';
+import { builtinScenarioNames, loadScenario, parseScenarioText } from '../scenarios/load-scenario.ts';
 import { parseScenario } from '../scenarios/parse-scenario.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { scenarioToJson } from '../scenarios/serialize-scenario.ts';
@@ -223,7 +223,7 @@ describe('bad scenario input', () => {
   it('names an unknown policy or predictor and lists the known ones', () => {
     expect(badScenario((j) => (j.policy = 'nope'))).toMatch(/^bad\.json: policy: expected one of "fifo", "edf", "priority", got "nope"$/);
     expect(badScenario((j) => (j.policy = { name: 'nope' }))).toMatch(/^bad\.json: policy\.name: expected one of "fifo", .*got "nope"$/);
-    expect(badScenario((j) => (j.predictor = 'oracle'))).toMatch(/^bad\.json: predictor: expected one of "solo", got "oracle"$/);
+    expect(badScenario((j) => (j.predictor = 'oracle'))).toMatch(/^bad\.json: predictor: expected one of "solo"(, "[a-z]+")*, got "oracle"$/);
   });
 
   it('rejects a negative rate and other out-of-range numbers', () => {
@@ -342,7 +342,7 @@ describe('bad scenario input', () => {
     it('reports a missing file and lists the built-ins', () => {
       const file = join(dir, 'missing.json');
       expect(inputError(() => loadScenario(file))).toBe(
-        `${file}: no such file; expected a scenario file or a built-in scenario (default)`,
+        `${file}: no such file; expected a scenario file or a built-in scenario (${builtinScenarioNames().join(', ')})`,
       );
       expect(inputError(() => loadScenario(dir))).toMatch(/: is a directory; expected a scenario file/);
     });

@@ -1,31 +1,73 @@
-import { createWriteStream, openSync, renameSync, rmSync, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { Dictionary, Int32, RecordBatch, RecordBatchFileWriter, Struct, Utf8, Vector, makeData, vectorFromArray, type Data, type Schema } from 'apache-arrow';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  AsyncByteQueue,
+  Dictionary,
+  Int32,
+  RecordBatch,
+  RecordBatchFileWriter,
+  Struct,
+  Utf8,
+  Vector,
+  makeData,
+  vectorFromArray,
+  type Data,
+  type Schema,
+} from 'apache-arrow';
+
+type ArrayBufferViewInput = Parameters<AsyncByteQueue['write']>[0];
+
+/**
+ * The byte sink the IPC writer writes into, made synchronous: bytes go straight to
+ * the file descriptor (coalesced into ~1 MiB writes) instead of queueing for an
+ * async reader, so memory stays bounded however long the run, with no awaiting.
+ */
+class FileByteSink extends AsyncByteQueue {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly fd: number) {
+    super();
+  }
+
+  override write(value: ArrayBufferViewInput | Uint8Array): void {
+    const bytes = value instanceof Uint8Array ? value : new Uint8Array((value as ArrayBufferView).buffer, (value as ArrayBufferView).byteOffset, (value as ArrayBufferView).byteLength);
+    if (bytes.byteLength === 0) return;
+    // Copy: the writer may hand out views of buffers the caller reuses.
+    this.pending.push(bytes.slice());
+    this.pendingBytes += bytes.byteLength;
+    if (this.pendingBytes >= 1 << 20) this.flush();
+  }
+
+  flush(): void {
+    if (this.pendingBytes === 0) return;
+    writeSync(this.fd, Buffer.concat(this.pending, this.pendingBytes));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
 
 /**
  * An Arrow IPC file written record batch by record batch to a temporary sibling,
- * renamed into place by close(): memory stays bounded by one batch (when drain()
- * is awaited between batches) and an interrupted write leaves nothing that looks
- * complete. Every batch must use the one schema given here.
+ * renamed into place by close(): memory stays bounded by one batch and an
+ * interrupted write leaves nothing that looks complete. Every batch must use the
+ * one schema given here.
  */
 export class ArrowFileSink {
   private readonly temporary: string;
-  private readonly writer = new RecordBatchFileWriter();
-  private readonly out: WriteStream;
-  private readonly finished: Promise<void>;
-  private failure: Error | undefined;
+  private readonly fd: number;
+  private readonly bytes: FileByteSink;
+  private readonly writer = new RecordBatchFileWriter({ autoDestroy: false });
+  private closed = false;
 
   constructor(
     private readonly path: string,
     private readonly schema: Schema,
   ) {
     this.temporary = `${path}.tmp-${process.pid}`;
-    // Opened synchronously: abort() may come before an asynchronous open would have
-    // created the file, which would then appear after abort() had removed it.
-    this.out = createWriteStream(this.temporary, { fd: openSync(this.temporary, 'w') });
-    this.out.on('error', (error) => (this.failure = error));
-    this.writer.toNodeStream().pipe(this.out);
-    this.finished = once(this.out, 'finish').then(() => undefined);
+    this.fd = openSync(this.temporary, 'w');
+    this.bytes = new FileByteSink(this.fd);
+    // The writer takes any AsyncByteQueue as its sink (its typings list only streams).
+    this.writer.reset(this.bytes as unknown as Parameters<RecordBatchFileWriter['reset']>[0]);
   }
 
   /** Appends one batch whose columns follow the schema's fields in order. */
@@ -34,21 +76,25 @@ export class ArrowFileSink {
     this.writer.write(new RecordBatch(this.schema, struct));
   }
 
-  /** Waits until the file stream has taken what was written. */
-  async drain(): Promise<void> {
-    if (this.failure) throw this.failure;
-    if (this.out.writableNeedDrain) await once(this.out, 'drain');
-  }
+  /** Nothing to wait for: bytes reach the file as batches are written. */
+  async drain(): Promise<void> {}
 
   async close(): Promise<void> {
-    this.writer.finish();
-    await this.finished;
-    if (this.failure) throw this.failure;
+    this.writer.finish(); // writes the footer
+    this.bytes.flush();
+    closeSync(this.fd);
+    this.closed = true;
     renameSync(this.temporary, this.path);
   }
 
   abort(): void {
-    this.out.destroy();
+    if (!this.closed) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+    }
     rmSync(this.temporary, { force: true });
   }
 }
