@@ -60,26 +60,3 @@ export class GrowableInt32 {
     return this.data.subarray(0, this.length);
   }
 }
-
-/** An append-only Float32Array: half the memory, for values summarized statistically. */
-export class GrowableFloat32 {
-  private data: Float32Array;
-  length = 0;
-
-  constructor(capacity = 1024) {
-    this.data = new Float32Array(capacity);
-  }
-
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Float32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value;
-  }
-
-  view(): Float32Array {
-    return this.data.subarray(0, this.length);
-  }
-}
