@@ -13,12 +13,18 @@ function lazy<M>(load: () => Promise<M>, pick: (module: M) => Action) {
 }
 const runCommand = lazy(() => import('./run-command.ts'), (m) => m.runCommand);
 const listCommand = lazy(() => import('./list-command.ts'), (m) => m.listCommand);
+const compareCommand = lazy(() => import('./compare-command.ts'), (m) => m.compareCommand);
 const traceGenCommand = lazy(() => import('./trace-gen-command.ts'), (m) => m.traceGenCommand);
 const traceConvertCommand = lazy(() => import('./trace-convert-command.ts'), (m) => m.traceConvertCommand);
 const traceInspectCommand = lazy(() => import('./trace-inspect-command.ts'), (m) => m.traceInspectCommand);
 
 function nonNegativeInteger(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
+  return Number(value);
+}
+
+function positiveInteger(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a positive integer');
   return Number(value);
 }
 
@@ -74,6 +80,18 @@ function buildProgram(): Command {
     .description('requests per class and model, duration, rate over time, inter-arrival variability')
     .argument('<file>', 'trace file (.csv or .arrow)')
     .action(traceInspectCommand);
+
+  program
+    .command('compare')
+    .description('run several policies (and predictors) on one scenario over several seeds; mean ± spread per class')
+    .argument('[scenario]', 'scenario file or built-in scenario name')
+    .option('--policies <list>', 'comma-separated policies (default: all registered)')
+    .option('--predictors <list>', "comma-separated predictors (default: the scenario's)")
+    .option('--seeds <n>', 'number of seeds, from the scenario seed up (default 5)', positiveInteger)
+    .option('--load <x>', 'scale the arrival rate', positiveNumber)
+    .option('--out <file>', 'also write the table as JSON to this file')
+    .option('--json', 'print JSON instead of a table')
+    .action(compareCommand);
 
   program.command('list').description('list policies, predictors, built-in scenarios and models').action(listCommand);
   return program;
