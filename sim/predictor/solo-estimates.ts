@@ -37,23 +37,33 @@ export class SoloEstimates {
   /**
    * When a newly dispatched request would get a slot on this GPU: replay the slot
    * releases of what runs (at its predicted completion) and of what is queued ahead
-   * (each taking its solo time).
+   * (each taking its solo time, or what `costs` says: predictors that model
+   * interference pass their own estimates of both).
    */
-  slotFreeAt(gpu: GpuView, now: number): number {
+  slotFreeAt(gpu: GpuView, now: number, costs?: SlotCosts): number {
     if (gpu.freeSlots > 0 && gpu.queuedCount === 0) return now;
     const slots: number[] = [];
     for (const running of gpu.running) {
-      const end = running.predictedCompletion;
+      const end = costs?.runningEnd?.(running) ?? running.predictedCompletion;
       slots.push(end === end && end > now ? end : now);
     }
     while (slots.length < gpu.spec.maxConcurrency) slots.push(now);
     slots.sort((a, b) => a - b);
     for (const queued of gpu.queued) {
       const start = slots.shift()!;
-      insertSorted(slots, start + this.totalMs(queued, gpu.index));
+      const cost = costs !== undefined ? costs.queuedMs(queued, gpu) : this.totalMs(queued, gpu.index);
+      insertSorted(slots, start + cost);
     }
     return slots[0];
   }
+}
+
+/** A predictor's own estimates for slotFreeAt's replay of a GPU's work. */
+export interface SlotCosts {
+  /** Predicted completion of a running request; undefined: its dispatch-time prediction. */
+  runningEnd?(request: Request): number | undefined;
+  /** Transfer plus execution time of a queued request once it starts. */
+  queuedMs(request: Request, gpu: GpuView): number;
 }
 
 function insertSorted(values: number[], value: number): void {
