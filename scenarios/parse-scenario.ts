@@ -53,18 +53,19 @@ export function parseScenario(json: unknown, file: string, defaultName: string, 
     workload,
     policy: parsePolicy(root.child('policy')),
     predictor: root.child('predictor').optional((f) => f.oneOf([...PREDICTORS.keys()]), 'solo'),
-    predictorParams: root.child('predictorParams').optional(parsePredictorParams, {}),
+    predictorParams: root.child('predictorParams').optional((f) => parsePredictorParams(f, cluster), {}),
   };
 }
 
 /** {"static": {...}, "adaptive": {...}}: each key a predictor, each value its parameters. */
-function parsePredictorParams(field: Field): Record<string, Record<string, unknown>> {
+function parsePredictorParams(field: Field, cluster: ClusterSpec): Record<string, Record<string, unknown>> {
   const names = [...PREDICTORS.keys()];
   field.object(names);
   const out: Record<string, Record<string, unknown>> = {};
   for (const [name, params] of field.entries()) {
     params.object(PREDICTORS.get(name)!.params);
     out[name] = params.value as Record<string, unknown>;
+    withFile(field.file, () => PREDICTORS.get(name)!.create({ cluster, params: out[name] }));
   }
   return out;
 }
@@ -77,7 +78,20 @@ function parsePolicy(field: Field): PolicyChoice {
   const params = field.child('params');
   if (!params.present) return { name, params: {} };
   params.object(POLICIES.get(name)!.params);
+  // Values are the policy's to judge: build it once now, so a bad value is reported
+  // here, with the file, rather than when the run starts.
+  withFile(field.file, () => POLICIES.get(name)!.create(params.value as Record<string, unknown>));
   return { name, params: params.value as Record<string, unknown> };
+}
+
+/** Runs a check whose InputError names a field but not the file, adding the file. */
+function withFile<T>(file: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof InputError && !error.message.startsWith(`${file}: `)) throw new InputError(`${file}: ${error.message}`);
+    throw error;
+  }
 }
 
 // ---- models ------------------------------------------------------------------------

@@ -37,7 +37,10 @@ const hosts = scenario.cluster.hosts;
 // Records stream to a scratch file, as `strait run` does, so the figures include
 // writing requests.arrow.
 const scratch = mkdtempSync(join(tmpdir(), 'strait-bench-'));
+const cpuBefore = process.cpuUsage();
 const run = await runScenario(scenario, { recordsPath: join(scratch, 'requests.arrow') });
+const cpu = process.cpuUsage(cpuBefore);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const recordsBytes = statSync(join(scratch, 'requests.arrow')).size;
 rmSync(scratch, { recursive: true, force: true });
 const seconds = run.wallMs / 1000;
@@ -47,7 +50,7 @@ const lines = [
   `scenario: ${requests.toLocaleString('en-US')} requests, ${gpus} GPUs on ${hosts.length} hosts, policy ${values.policy}, predictor ${values.predictor}, load ${values.load}`,
   `wall time:         ${seconds.toFixed(2)} s (simulation, summary, and ${(recordsBytes / 2 ** 20).toFixed(0)} MiB of records written; excludes start-up)`,
   `events:            ${events.toLocaleString('en-US')} (${(events / requests).toFixed(2)} per request)`,
-  `events per second: ${Math.round(events / seconds).toLocaleString('en-US')}`,
+  `events per second: ${Math.round(events / seconds).toLocaleString('en-US')} (wall), ${Math.round(events / cpuSeconds).toLocaleString('en-US')} per CPU-second (${cpuSeconds.toFixed(2)} s CPU)`,
   `cost per event:    ${((run.wallMs * 1e3) / events).toFixed(3)} us`,
   `cost per request:  ${((run.wallMs * 1e3) / requests).toFixed(3)} us`,
   `simulated time:    ${(run.result.simulatedMs / 1000).toFixed(1)} s`,

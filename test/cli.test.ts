@@ -148,7 +148,7 @@ beforeAll(() => {
     },
     unknownPolicy: {
       args: [scenario('policy.json', edit((j) => (j.policy = 'lifo')))],
-      names: /policy\.json: policy: expected one of "fifo", "edf", "priority", got "lifo"/,
+      names: /policy\.json: policy: expected one of "fifo", "edf", "priority", "clockwork", "preempt", "strait", got "lifo"/,
       fileCase: true,
     },
     negativeRate: {
@@ -164,10 +164,10 @@ beforeAll(() => {
     },
     missingFile: {
       args: [file('nowhere.json')],
-      names: /nowhere\.json: no such file; expected a scenario file or a built-in scenario \(default\)/,
+      names: /nowhere\.json: no such file; expected a scenario file or a built-in scenario \(default(, [a-z-]+)*\)/,
       fileCase: true,
     },
-    policyFlag: { args: [small, '--policy', 'nope'], names: /--policy: expected one of fifo, edf, priority, got "nope"/, fileCase: false },
+    policyFlag: { args: [small, '--policy', 'nope'], names: /--policy: expected one of fifo, edf, priority, clockwork, preempt, strait, got "nope"/, fileCase: false },
     seedFlag: { args: [small, '--seed', '-1'], names: /--seed.*'-1' is invalid.*non-negative integer/, fileCase: false },
     loadFlag: { args: [small, '--load', '0'], names: /--load.*'0' is invalid.*positive number/, fileCase: false },
   };

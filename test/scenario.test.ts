@@ -221,7 +221,7 @@ describe('bad scenario input', () => {
   });
 
   it('names an unknown policy or predictor and lists the known ones', () => {
-    expect(badScenario((j) => (j.policy = 'nope'))).toMatch(/^bad\.json: policy: expected one of "fifo", "edf", "priority", got "nope"$/);
+    expect(badScenario((j) => (j.policy = 'nope'))).toMatch(/^bad\.json: policy: expected one of "fifo", "edf", "priority", "clockwork", "preempt", "strait", got "nope"$/);
     expect(badScenario((j) => (j.policy = { name: 'nope' }))).toMatch(/^bad\.json: policy\.name: expected one of "fifo", .*got "nope"$/);
     expect(badScenario((j) => (j.predictor = 'oracle'))).toMatch(/^bad\.json: predictor: expected one of "solo"(, "[a-z]+")*, got "oracle"$/);
   });

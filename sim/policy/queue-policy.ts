@@ -1,9 +1,115 @@
 import { BinaryHeap } from '../core/binary-heap.ts';
+import type { GpuView } from '../cluster/gpu-state.ts';
 import type { Request } from '../model/request.ts';
 import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from './policy.ts';
 
 /** A strict order on waiting requests: true when `a` should be served before `b`. */
 export type ServiceOrder = (a: Request, b: Request) => boolean;
+
+/**
+ * Central waiting requests, one heap per model in a service order, with each model's
+ * hosting GPUs. The queue index of a model is stable for the run, so callers can keep
+ * per-queue flags in plain arrays. Iterated without allocation (the hot path of every
+ * work-conserving policy).
+ */
+export class ModelQueues {
+  private readonly models: string[] = [];
+  private readonly heaps: BinaryHeap<Request>[] = [];
+  private readonly indexOf = new Map<string, number>();
+  private readonly hostLists: (readonly number[])[] = [];
+  private total = 0;
+
+  constructor(readonly order: ServiceOrder) {}
+
+  /** Number of model queues (some may be empty). */
+  get count(): number {
+    return this.heaps.length;
+  }
+
+  /** Requests waiting in all queues. */
+  get size(): number {
+    return this.total;
+  }
+
+  push(request: Request): void {
+    let q = this.indexOf.get(request.model.name);
+    if (q === undefined) {
+      q = this.heaps.length;
+      this.indexOf.set(request.model.name, q);
+      this.models.push(request.model.name);
+      this.heaps.push(new BinaryHeap(this.order));
+    }
+    this.heaps[q].push(request);
+    this.total++;
+  }
+
+  head(q: number): Request | undefined {
+    return this.heaps[q].peek();
+  }
+
+  pop(q: number): Request | undefined {
+    const request = this.heaps[q].pop();
+    if (request !== undefined) this.total--;
+    return request;
+  }
+
+  /** GPUs hosting queue q's model, in index order (the GPU set is fixed for a run). */
+  hosts(q: number, gpus: readonly GpuView[]): readonly number[] {
+    let hosts = this.hostLists[q];
+    if (hosts === undefined) {
+      const model = this.models[q];
+      const list: number[] = [];
+      for (let g = 0; g < gpus.length; g++) if (gpus[g].hosts(model)) list.push(g);
+      this.hostLists[q] = hosts = list;
+    }
+    return hosts;
+  }
+
+  /**
+   * The queue whose head comes first in the order among those with a hosting GPU
+   * that has free[g] > 0 (and not skip[q]); -1 when there is none.
+   */
+  first(gpus: readonly GpuView[], free: readonly number[], skip?: readonly boolean[]): number {
+    let best = -1;
+    let bestHead: Request | undefined;
+    for (let q = 0; q < this.heaps.length; q++) {
+      const head = this.heaps[q].peek();
+      if (head === undefined || (bestHead !== undefined && !this.order(head, bestHead))) continue;
+      if (skip !== undefined && skip[q]) continue;
+      if (!anyFreeAmong(this.hosts(q, gpus), free)) continue;
+      best = q;
+      bestHead = head;
+    }
+    return best;
+  }
+}
+
+/** Whether any of `gpus` has free[g] > 0. */
+export function anyFreeAmong(gpus: readonly number[], free: readonly number[]): boolean {
+  for (let i = 0; i < gpus.length; i++) if (free[gpus[i]] > 0) return true;
+  return false;
+}
+
+/** The GPU among `gpus` with the most free[g] (the lowest index on ties), or -1. */
+export function mostFree(gpus: readonly number[], free: readonly number[]): number {
+  let target = -1;
+  for (const g of gpus) if (free[g] > 0 && (target < 0 || free[g] > free[target])) target = g;
+  return target;
+}
+
+/**
+ * Fills free[g] with the slots a newly dispatched request could take at once on each
+ * GPU (none while its local queue holds anything); returns whether any is free.
+ */
+export function freeSlots(gpus: readonly GpuView[], free: number[]): boolean {
+  let anyFree = false;
+  for (let g = 0; g < gpus.length; g++) {
+    const slots = gpus[g].queuedCount === 0 ? gpus[g].freeSlots : 0;
+    free[g] = slots > 0 ? slots : 0;
+    if (slots > 0) anyFree = true;
+  }
+  return anyFree;
+}
 
 /**
  * The shared mechanism of the work-conserving queue policies (fifo, edf, priority):
@@ -14,20 +120,18 @@ export type ServiceOrder = (a: Request, b: Request) => boolean;
  * free slots takes it, so load spreads.
  */
 export class QueuePolicy implements Policy {
-  // Parallel arrays (one entry per model seen), iterated without allocation.
-  private readonly queueModels: string[] = [];
-  private readonly queueList: BinaryHeap<Request>[] = [];
-  private readonly queues = new Map<string, BinaryHeap<Request>>();
-  private readonly hosts = new Map<string, number[]>();
+  private readonly queues: ModelQueues;
   private readonly free: number[] = [];
 
   constructor(
     readonly name: string,
-    private readonly order: ServiceOrder,
-  ) {}
+    order: ServiceOrder,
+  ) {
+    this.queues = new ModelQueues(order);
+  }
 
   onArrival(request: Request, view: ClusterView): readonly Decision[] {
-    this.enqueue(request);
+    this.queues.push(request);
     return this.fill(view);
   }
 
@@ -36,73 +140,25 @@ export class QueuePolicy implements Policy {
   }
 
   onPreempted(request: Request, view: ClusterView): readonly Decision[] {
-    this.enqueue(request);
+    this.queues.push(request);
     return this.fill(view);
-  }
-
-  private enqueue(request: Request): void {
-    let queue = this.queues.get(request.model.name);
-    if (queue === undefined) {
-      queue = new BinaryHeap(this.order);
-      this.queues.set(request.model.name, queue);
-      this.queueModels.push(request.model.name);
-      this.queueList.push(queue);
-    }
-    queue.push(request);
   }
 
   /** Binds waiting requests to free slots until no free GPU can take any. */
   private fill(view: ClusterView): readonly Decision[] {
     const gpus = view.gpus;
     const free = this.free;
-    let anyFree = false;
-    for (let g = 0; g < gpus.length; g++) {
-      const slots = gpus[g].queuedCount === 0 ? gpus[g].freeSlots : 0;
-      free[g] = slots;
-      if (slots > 0) anyFree = true;
-    }
-    if (!anyFree) return NO_DECISIONS;
-
+    if (!freeSlots(gpus, free)) return NO_DECISIONS;
     let decisions: Decision[] | undefined;
     for (;;) {
-      let best: Request | undefined;
-      let bestQueue: BinaryHeap<Request> | undefined;
-      let bestHosts: readonly number[] = [];
-      for (let q = 0; q < this.queueList.length; q++) {
-        const queue = this.queueList[q];
-        const head = queue.peek();
-        if (head === undefined || (best !== undefined && !this.order(head, best))) continue;
-        const hosts = this.hostsOf(this.queueModels[q], gpus);
-        if (!anyFreeAmong(hosts, free)) continue;
-        best = head;
-        bestQueue = queue;
-        bestHosts = hosts;
-      }
-      if (best === undefined || bestQueue === undefined) break;
-      let target = -1;
-      for (const g of bestHosts) if (free[g] > 0 && (target < 0 || free[g] > free[target])) target = g;
-      bestQueue.pop();
+      const q = this.queues.first(gpus, free);
+      if (q < 0) break;
+      const target = mostFree(this.queues.hosts(q, gpus), free);
       free[target]--;
-      (decisions ??= []).push({ kind: 'dispatch', request: best, gpu: target });
+      (decisions ??= []).push({ kind: 'dispatch', request: this.queues.pop(q)!, gpu: target });
     }
     return decisions ?? NO_DECISIONS;
   }
-
-  /** GPUs hosting a model, in index order (the GPU set is fixed for a run). */
-  private hostsOf(model: string, gpus: ClusterView['gpus']): readonly number[] {
-    let hosts = this.hosts.get(model);
-    if (hosts === undefined) {
-      hosts = [];
-      for (let g = 0; g < gpus.length; g++) if (gpus[g].hosts(model)) hosts.push(g);
-      this.hosts.set(model, hosts);
-    }
-    return hosts;
-  }
-}
-
-function anyFreeAmong(gpus: readonly number[], free: readonly number[]): boolean {
-  for (let i = 0; i < gpus.length; i++) if (free[gpus[i]] > 0) return true;
-  return false;
 }
 
 const byArrival: ServiceOrder = (a, b) => a.arrival < b.arrival || (a.arrival === b.arrival && a.id < b.id);
@@ -116,3 +172,7 @@ export const edfOrder: ServiceOrder = (a, b) => a.deadline < b.deadline || (a.de
 /** High priority before low, first come first served within a class; no preemption. */
 export const priorityOrder: ServiceOrder = (a, b) =>
   a.priority !== b.priority ? a.priority === 'high' : byArrival(a, b);
+
+/** High priority before low, earliest deadline first within a class. */
+export const priorityEdfOrder: ServiceOrder = (a, b) =>
+  a.priority !== b.priority ? a.priority === 'high' : edfOrder(a, b);

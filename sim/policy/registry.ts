@@ -1,23 +1,80 @@
+import { ClockworkPolicy, CLOCKWORK_DEFAULTS } from './clockwork.ts';
+import { booleanParam, checkParamNames, numberParam, oneOfParam } from './params.ts';
 import type { Policy, PolicyParams } from './policy.ts';
+import { PreemptPolicy, PREEMPT_DEFAULTS } from './preempt.ts';
 import { QueuePolicy, edfOrder, fifoOrder, priorityOrder } from './queue-policy.ts';
+import { StraitPolicy, STRAIT_DEFAULTS } from './strait.ts';
 
 export interface PolicyEntry {
   readonly description: string;
   /** Parameter names it accepts (anything else in the scenario is an error). */
   readonly params: readonly string[];
+  /** Builds the policy; a bad parameter value is an InputError naming policy.params.<name>. */
   create(params: PolicyParams): Policy;
+}
+
+/** An entry whose create first checks the parameter names against its list. */
+function entry(description: string, params: readonly string[], create: (params: PolicyParams) => Policy): PolicyEntry {
+  return {
+    description,
+    params,
+    create(values) {
+      checkParamNames(values, params);
+      return create(values);
+    },
+  };
 }
 
 /** Policies by name: an explicit map, so what exists is visible in one place. */
 export const POLICIES: ReadonlyMap<string, PolicyEntry> = new Map<string, PolicyEntry>([
-  ['fifo', { description: 'first come, first served; work-conserving', params: [], create: () => new QueuePolicy('fifo', fifoOrder) }],
-  ['edf', { description: 'earliest deadline first; work-conserving', params: [], create: () => new QueuePolicy('edf', edfOrder) }],
+  ['fifo', entry('first come, first served; work-conserving', [], () => new QueuePolicy('fifo', fifoOrder))],
+  ['edf', entry('earliest deadline first; work-conserving', [], () => new QueuePolicy('edf', edfOrder))],
+  ['priority', entry('static priority: high before low, FIFO within a class, no preemption', [], () => new QueuePolicy('priority', priorityOrder))],
   [
-    'priority',
-    {
-      description: 'static priority: high before low, FIFO within a class, no preemption',
-      params: [],
-      create: () => new QueuePolicy('priority', priorityOrder),
-    },
+    'clockwork',
+    entry(
+      'Clockwork-like predict-and-reject: one request at a time per GPU, per-GPU FIFO queues, each arrival queued on the GPU ' +
+        'with the earliest predicted completion or rejected if that misses its deadline. ' +
+        `dropLate: drop a request whose predicted completion misses its deadline when its turn comes (${CLOCKWORK_DEFAULTS.dropLate})`,
+      ['dropLate'],
+      (p) => new ClockworkPolicy({ dropLate: booleanParam(p, 'dropLate', CLOCKWORK_DEFAULTS.dropLate) }),
+    ),
+  ],
+  [
+    'preempt',
+    entry(
+      'REEF-like preemption: priority order, and a high arrival with no free slot preempts the most recently started ' +
+        `low request on a GPU hosting its model. mode: "kill" (restart, progress lost) or "phase-boundary" (suspend at the next ` +
+        `phase end, resume on the same GPU) ("${PREEMPT_DEFAULTS.mode}"); costMs: GPU stall per preemption (${PREEMPT_DEFAULTS.costMs}); ` +
+        'maxPreemptionsPerRequest: a low request preempted this often is left to finish (no limit)',
+      ['mode', 'costMs', 'maxPreemptionsPerRequest'],
+      (p) =>
+        new PreemptPolicy({
+          mode: oneOfParam(p, 'mode', ['kill', 'phase-boundary'] as const, PREEMPT_DEFAULTS.mode),
+          costMs: numberParam(p, 'costMs', PREEMPT_DEFAULTS.costMs, { min: 0 }),
+          maxPreemptionsPerRequest: numberParam(p, 'maxPreemptionsPerRequest', PREEMPT_DEFAULTS.maxPreemptionsPerRequest, {
+            min: 0,
+            integer: true,
+          }),
+        }),
+    ),
+  ],
+  [
+    'strait',
+    entry(
+      'priority- and interference-aware, driven by the scenario predictor: high requests at once to the GPU with the earliest ' +
+        'predicted completion; low requests (EDF) only where no running high request is predicted to miss its deadline because of ' +
+        `them. lateAction: "drop" or "defer" a request predicted to miss anyway ("${STRAIT_DEFAULTS.lateAction}"); reserveSlots: ` +
+        `slots per GPU kept free of low work (${STRAIT_DEFAULTS.reserveSlots}); marginMs: safety margin on high deadlines ` +
+        `(${STRAIT_DEFAULTS.marginMs}); recheckMs: re-examine held-back work this often, 0 = only on events (${STRAIT_DEFAULTS.recheckMs})`,
+      ['lateAction', 'reserveSlots', 'marginMs', 'recheckMs'],
+      (p) =>
+        new StraitPolicy({
+          lateAction: oneOfParam(p, 'lateAction', ['drop', 'defer'] as const, STRAIT_DEFAULTS.lateAction),
+          reserveSlots: numberParam(p, 'reserveSlots', STRAIT_DEFAULTS.reserveSlots, { min: 0, integer: true }),
+          marginMs: numberParam(p, 'marginMs', STRAIT_DEFAULTS.marginMs, { min: 0 }),
+          recheckMs: numberParam(p, 'recheckMs', STRAIT_DEFAULTS.recheckMs, { min: 0 }),
+        }),
+    ),
   ],
 ]);
