@@ -1,6 +1,7 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { parse as parseCsvSync } from 'csv-parse/sync';
-import { RecordBatchReader, type RecordBatch, type Vector } from 'apache-arrow';
+import { MessageReader, RecordBatchReader, type RecordBatch, type Vector } from 'apache-arrow';
 import { InputError } from '../sim/core/errors.ts';
 import { REQUIRED_TRACE_COLUMNS, TRACE_COLUMNS, TraceRowChecker, traceFormatOf, type TraceRecord } from './trace-schema.ts';
 
@@ -198,26 +199,71 @@ function checkArrowFraming(path: string): void {
   }
 }
 
+interface ArrowFooter {
+  readonly numRecordBatches: number;
+  getRecordBatch(index: number): { readonly offset: number; readonly metaDataLength: number } | null;
+}
+
+/**
+ * apache-arrow's file reader loops forever when a footer entry for a record batch
+ * points at a message of another kind (a file whose body is corrupt but whose
+ * footer is intact), so every entry is checked first: it must hold a record batch.
+ */
+function checkRecordBatchBlocks(path: string, footer: ArrowFooter): void {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    for (let i = 0; i < footer.numRecordBatches; i++) {
+      const block = footer.getRecordBatch(i);
+      let isRecordBatch = false;
+      if (block !== null && block.offset >= 0 && block.metaDataLength > 0 && block.offset + block.metaDataLength <= size) {
+        const metadata = Buffer.alloc(block.metaDataLength);
+        readSync(fd, metadata, 0, metadata.length, block.offset);
+        try {
+          isRecordBatch = new MessageReader(metadata).readMessage()?.isRecordBatch() === true;
+        } catch {
+          // undecodable metadata: corrupt
+        }
+      }
+      if (!isRecordBatch) {
+        throw new InputError(`${path}: record batch ${i}: truncated or corrupt Arrow data (its footer entry does not point at a record batch)`);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function* readArrowTrace(path: string, options: TraceReadOptions): AsyncGenerator<TraceRecord[]> {
   checkArrowFraming(path);
   const checker = new TraceRowChecker(path, options.knownModels);
   let batchIndex = 0;
-  let reader: AsyncIterable<RecordBatch>;
+  let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>;
+  // A file handle (not a read stream): the reader then fetches one record batch at
+  // a time through the footer, so memory stays flat however large the file. A read
+  // stream would be drained into memory as fast as the disk delivers it.
+  const handle = await open(path, 'r');
   try {
-    reader = await RecordBatchReader.from(createReadStream(path));
-  } catch (error) {
-    throw new InputError(`${path}: not a readable Arrow IPC file (${(error as Error).message})`);
-  }
-  const batches = reader[Symbol.asyncIterator]();
-  for (;;) {
-    let step: IteratorResult<RecordBatch>;
     try {
-      step = await batches.next();
+      reader = await RecordBatchReader.from(handle);
+      await reader.open();
     } catch (error) {
-      throw new InputError(`${path}: record batch ${batchIndex}: truncated or corrupt Arrow data (${(error as Error).message})`);
+      throw new InputError(`${path}: not a readable Arrow IPC file (${(error as Error).message})`);
     }
-    if (step.done) break;
-    yield arrowRows(path, step.value, batchIndex++, checker);
+    if (reader.footer !== null) checkRecordBatchBlocks(path, reader.footer);
+    const batches = reader[Symbol.asyncIterator]();
+    for (;;) {
+      let step: IteratorResult<RecordBatch>;
+      try {
+        step = await batches.next();
+      } catch (error) {
+        throw new InputError(`${path}: record batch ${batchIndex}: truncated or corrupt Arrow data (${(error as Error).message})`);
+      }
+      if (step.done) break;
+      yield arrowRows(path, step.value, batchIndex++, checker);
+    }
+  } finally {
+    await handle.close();
   }
   if (batchIndex === 0 || checker.count === 0) throw new InputError(`${path}: the Arrow file holds no requests`);
 }

@@ -55,7 +55,9 @@ export class TraceRowChecker {
   }
 
   private fail(where: string, column: string, expected: string, got: unknown): never {
-    throw new InputError(`${this.file}: ${where}: ${column}: expected ${expected}, got ${JSON.stringify(got)}`);
+    // NaN is what an empty or unparsable cell (or an Arrow null) reads as; JSON would show it as null.
+    const shown = typeof got === 'number' && Number.isNaN(got) ? 'an empty or non-numeric value' : JSON.stringify(got);
+    throw new InputError(`${this.file}: ${where}: ${column}: expected ${expected}, got ${shown}`);
   }
 
   /**
