@@ -45,6 +45,7 @@ function buildProgram(): Command {
     .argument('[scenario]', 'scenario file or built-in scenario name')
     .option('--policy <name>', 'scheduling policy (see `strait list`)')
     .option('--predictor <name>', 'latency predictor (see `strait list`)')
+    .option('--compare-predictors <list>', 'also evaluate these predictors on the same run, without steering it (e.g. solo,static)')
     .option('--seed <n>', 'random seed', nonNegativeInteger)
     .option('--load <x>', 'scale the arrival rate (with a capacity-based rate: fraction of capacity)', positiveNumber)
     .option('--out <dir>', 'run directory to write (default runs/<scenario>-<policy>-<predictor>-seed<n>-load<x>)')

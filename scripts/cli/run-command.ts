@@ -8,6 +8,8 @@ import { scenarioToJson } from '../../scenarios/serialize-scenario.ts';
 import { formatRunReport, summaryDocument, timingDocument } from './run-report.ts';
 
 export interface RunCommandOptions {
+  /** Comma-separated predictors evaluated alongside the scenario's own. */
+  readonly comparePredictors?: string;
   readonly policy?: string;
   readonly predictor?: string;
   readonly seed?: number;
@@ -42,6 +44,8 @@ function progressReporter(total: number): ((arrivals: number, simulatedMs: numbe
 export async function runCommand(scenarioArg: string | undefined, options: RunCommandOptions): Promise<void> {
   checkName('--policy', options.policy, POLICIES.keys());
   checkName('--predictor', options.predictor, PREDICTORS.keys());
+  const shadowPredictors = options.comparePredictors === undefined ? [] : options.comparePredictors.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  for (const name of shadowPredictors) checkName('--compare-predictors', name, PREDICTORS.keys());
   const scenario = applyOverrides(loadScenario(scenarioArg), options);
   const out =
     options.out ?? defaultOutDir(scenario.name, scenario.policy.name, scenario.predictor, scenario.seed, scenario.load);
@@ -50,6 +54,7 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
     const stop = scenario.workload.stop;
     const run = await runScenario(scenario, {
       recordsPath: directory.path('requests.arrow'),
+      shadowPredictors,
       onProgress: progressReporter(stop.kind === 'requests' ? stop.count : 0),
     });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');

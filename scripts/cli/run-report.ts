@@ -1,5 +1,5 @@
 import type { ScenarioRun } from '../../sim/run-scenario.ts';
-import type { ClassSummary } from '../../sim/metrics/summary.ts';
+import type { ClassSummary, ErrorWindow } from '../../sim/metrics/summary.ts';
 import { fixed, pct, table, thousands } from './format.ts';
 
 /** The deterministic part of a run's results: what summary.json holds. */
@@ -48,6 +48,29 @@ function classRow(name: string, c: ClassSummary): string[] {
   ];
 }
 
+const SPARKS = '▁▂▃▄▅▆▇█';
+
+/** Execution-time error over the run as a sparkline (one character per window). */
+function errorSparkline(windows: readonly ErrorWindow[], max: number): string {
+  return windows
+    .map((w) => (w.mape === w.mape ? SPARKS[Math.min(SPARKS.length - 1, Math.round((w.mape / max) * (SPARKS.length - 1)))] : ' '))
+    .join('');
+}
+
+/** Each evaluated predictor's error: the policy's own, then any shadows. */
+function predictorLines(run: ScenarioRun): string[] {
+  const entries = Object.entries(run.summary.predictors);
+  const max = Math.max(1e-9, ...entries.flatMap(([, p]) => p.executionOverTime.map((w) => (w.mape === w.mape ? w.mape : 0))));
+  const width = Math.max(...entries.map(([name]) => name.length));
+  return entries.map(([name, p], k) => {
+    const role = k === 0 ? 'predictor' : 'shadow   ';
+    return (
+      `${role} ${name.padEnd(width)}: execution MAPE ${fixed(p.execution.mape, 1)}% (p95 ${fixed(p.execution.p95AbsPctError, 1)}%), ` +
+      `transfer MAPE ${fixed(p.transfer.mape, 1)}% (p95 ${fixed(p.transfer.p95AbsPctError, 1)}%)  error over time (0..${fixed(max, 0)}%): ${errorSparkline(p.executionOverTime, max)}`
+    );
+  });
+}
+
 /** The human-readable report printed after a run. */
 export function formatRunReport(run: ScenarioRun): string {
   const { scenario, summary, rates } = run;
@@ -80,7 +103,7 @@ export function formatRunReport(run: ScenarioRun): string {
     '',
     `GPU utilization ${pct(summary.overall.gpuUtilization)} (${summary.gpus.map((g) => `${g.id} ${pct(g.utilization)}`).join(', ')})`,
     `fairness (Jain's index over class slowdowns) ${fixed(summary.overall.fairness, 3)}`,
-    `predictor ${scenario.predictor}: execution MAPE ${fixed(summary.predictorError.execution.mape, 1)}% (p95 ${fixed(summary.predictorError.execution.p95AbsPctError, 1)}%), transfer MAPE ${fixed(summary.predictorError.transfer.mape, 1)}% (p95 ${fixed(summary.predictorError.transfer.p95AbsPctError, 1)}%)`,
+    ...predictorLines(run),
     `simulated ${fixed(summary.simulatedMs / 1000, 1)} s: ${thousands(summary.events)} events in ${fixed(run.wallMs / 1000, 2)} s wall (${thousands(summary.events / (run.wallMs / 1000))} events/s)`,
   ];
   return lines.join('\n');
