@@ -1,4 +1,5 @@
 import { InputError } from '../sim/core/errors.ts';
+import { describeNumberRule, fitsNumberRule, type NumberRule } from '../sim/core/params.ts';
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)';
@@ -9,13 +10,7 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-export interface NumberRule {
-  readonly min?: number;
-  /** Smallest value not allowed from below: value must be > above. */
-  readonly above?: number;
-  readonly max?: number;
-  readonly integer?: boolean;
-}
+export type { NumberRule } from '../sim/core/params.ts';
 
 /**
  * A cursor into parsed JSON that knows its file and path, so every complaint names
@@ -68,18 +63,8 @@ export class Field {
   }
 
   number(rule: NumberRule = {}): number {
-    const v = this.value;
-    const parts: string[] = [rule.integer ? 'an integer' : 'a number'];
-    if (rule.above !== undefined) parts.push(`> ${rule.above}`);
-    if (rule.min !== undefined) parts.push(`>= ${rule.min}`);
-    if (rule.max !== undefined) parts.push(`<= ${rule.max}`);
-    const expected = parts.join(' ');
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(expected);
-    if (rule.integer && !Number.isInteger(v)) this.fail(expected);
-    if (rule.above !== undefined && !(v > rule.above)) this.fail(expected);
-    if (rule.min !== undefined && v < rule.min) this.fail(expected);
-    if (rule.max !== undefined && v > rule.max) this.fail(expected);
-    return v;
+    if (!fitsNumberRule(this.value, rule)) this.fail(describeNumberRule(rule));
+    return this.value;
   }
 
   string(): string {

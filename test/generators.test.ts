@@ -13,7 +13,7 @@ import { scenarioToJson } from '../scenarios/serialize-scenario.ts';
 import { buildArrivals, planRates, soloLatencyMs } from '../scenarios/workload-plan.ts';
 import { traceGenCommand } from '../scripts/cli/trace-gen-command.ts';
 import { arrivalClock, gammaVariate, mmppGapStats, mmppRates, theoreticalGapCv, type ArrivalProcessSpec } from '../traces/arrival-processes.ts';
-import { PoissonArrivals, type PoissonStream } from '../traces/poisson-arrivals.ts';
+import { PoissonArrivals, type PoissonStream } from './reference/poisson-arrivals.ts';
 
 // ---- statistics helpers ------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 import { ClockworkPolicy, CLOCKWORK_DEFAULTS } from './clockwork.ts';
-import { booleanParam, checkParamNames, numberParam, oneOfParam } from './params.ts';
+import { Params } from '../core/params.ts';
 import type { Policy, PolicyParams } from './policy.ts';
 import { PreemptPolicy, PREEMPT_DEFAULTS } from './preempt.ts';
 import { QueuePolicy, edfOrder, fifoOrder, priorityOrder } from './queue-policy.ts';
@@ -14,13 +14,12 @@ export interface PolicyEntry {
 }
 
 /** An entry whose create first checks the parameter names against its list. */
-function entry(description: string, params: readonly string[], create: (params: PolicyParams) => Policy): PolicyEntry {
+function entry(description: string, params: readonly string[], create: (params: Params) => Policy): PolicyEntry {
   return {
     description,
     params,
     create(values) {
-      checkParamNames(values, params);
-      return create(values);
+      return create(new Params('policy.params', values).checkNames(params));
     },
   };
 }
@@ -37,7 +36,7 @@ export const POLICIES: ReadonlyMap<string, PolicyEntry> = new Map<string, Policy
         'with the earliest predicted completion or rejected if that misses its deadline. ' +
         `dropLate: drop a request whose predicted completion misses its deadline when its turn comes (${CLOCKWORK_DEFAULTS.dropLate})`,
       ['dropLate'],
-      (p) => new ClockworkPolicy({ dropLate: booleanParam(p, 'dropLate', CLOCKWORK_DEFAULTS.dropLate) }),
+      (p) => new ClockworkPolicy({ dropLate: p.boolean('dropLate', CLOCKWORK_DEFAULTS.dropLate) }),
     ),
   ],
   [
@@ -50,9 +49,9 @@ export const POLICIES: ReadonlyMap<string, PolicyEntry> = new Map<string, Policy
       ['mode', 'costMs', 'maxPreemptionsPerRequest'],
       (p) =>
         new PreemptPolicy({
-          mode: oneOfParam(p, 'mode', ['kill', 'phase-boundary'] as const, PREEMPT_DEFAULTS.mode),
-          costMs: numberParam(p, 'costMs', PREEMPT_DEFAULTS.costMs, { min: 0 }),
-          maxPreemptionsPerRequest: numberParam(p, 'maxPreemptionsPerRequest', PREEMPT_DEFAULTS.maxPreemptionsPerRequest, {
+          mode: p.oneOf('mode', ['kill', 'phase-boundary'] as const, PREEMPT_DEFAULTS.mode),
+          costMs: p.number('costMs', PREEMPT_DEFAULTS.costMs, { min: 0 }),
+          maxPreemptionsPerRequest: p.number('maxPreemptionsPerRequest', PREEMPT_DEFAULTS.maxPreemptionsPerRequest, {
             min: 0,
             integer: true,
           }),
@@ -70,10 +69,10 @@ export const POLICIES: ReadonlyMap<string, PolicyEntry> = new Map<string, Policy
       ['lateAction', 'reserveSlots', 'marginMs', 'recheckMs'],
       (p) =>
         new StraitPolicy({
-          lateAction: oneOfParam(p, 'lateAction', ['drop', 'defer'] as const, STRAIT_DEFAULTS.lateAction),
-          reserveSlots: numberParam(p, 'reserveSlots', STRAIT_DEFAULTS.reserveSlots, { min: 0, integer: true }),
-          marginMs: numberParam(p, 'marginMs', STRAIT_DEFAULTS.marginMs, { min: 0 }),
-          recheckMs: numberParam(p, 'recheckMs', STRAIT_DEFAULTS.recheckMs, { min: 0 }),
+          lateAction: p.oneOf('lateAction', ['drop', 'defer'] as const, STRAIT_DEFAULTS.lateAction),
+          reserveSlots: p.number('reserveSlots', STRAIT_DEFAULTS.reserveSlots, { min: 0, integer: true }),
+          marginMs: p.number('marginMs', STRAIT_DEFAULTS.marginMs, { min: 0 }),
+          recheckMs: p.number('recheckMs', STRAIT_DEFAULTS.recheckMs, { min: 0 }),
         }),
     ),
   ],

@@ -2,7 +2,7 @@ import type { ClusterSpec } from '../cluster/cluster-spec.ts';
 import type { GpuView, LinkLoad } from '../cluster/gpu-state.ts';
 import type { Request } from '../model/request.ts';
 import { colocationFeatures, phaseTable, type ColocationFeatures, type MeanDemand } from './colocation-features.ts';
-import { numberParam, stringListParam } from './params.ts';
+import { Params } from '../core/params.ts';
 import type { Prediction, PredictionContext, Predictor, PredictorSetup } from './predictor.ts';
 import { RecursiveLeastSquares } from './rls.ts';
 import { SharingForecaster } from './sharing-forecast.ts';
@@ -216,12 +216,12 @@ export class AdaptivePredictor implements Predictor {
   }
 
   constructor(setup: PredictorSetup) {
-    const p = setup.params;
-    this.forgetting = numberParam(p, 'adaptive', 'forgetting', ADAPTIVE_DEFAULTS.forgetting, { above: 0, max: 1 });
-    this.window = numberParam(p, 'adaptive', 'window', ADAPTIVE_DEFAULTS.window, { integer: true, min: 1 });
-    this.warmup = numberParam(p, 'adaptive', 'warmup', ADAPTIVE_DEFAULTS.warmup, { integer: true, min: 0 });
-    this.delta = numberParam(p, 'adaptive', 'delta', ADAPTIVE_DEFAULTS.delta, { above: 0 });
-    this.candidateNames = stringListParam(p, 'adaptive', 'candidates', ADAPTIVE_DEFAULTS.candidates, ADAPTIVE_CANDIDATES) as AdaptiveCandidateName[];
+    const p = new Params('predictorParams.adaptive', setup.params);
+    this.forgetting = p.number('forgetting', ADAPTIVE_DEFAULTS.forgetting, { above: 0, max: 1 });
+    this.window = p.number('window', ADAPTIVE_DEFAULTS.window, { integer: true, min: 1 });
+    this.warmup = p.number('warmup', ADAPTIVE_DEFAULTS.warmup, { integer: true, min: 0 });
+    this.delta = p.number('delta', ADAPTIVE_DEFAULTS.delta, { above: 0 });
+    this.candidateNames = p.nameList('candidates', ADAPTIVE_DEFAULTS.candidates, ADAPTIVE_CANDIDATES) as AdaptiveCandidateName[];
     this.solo = new SoloEstimates(setup.cluster);
     this.candidates = this.candidateNames.map((name) => this.buildCandidate(name));
     this.errors = this.candidates.map(() => new ErrorWindow(this.window));

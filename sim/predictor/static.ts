@@ -1,6 +1,6 @@
 import type { GpuView } from '../cluster/gpu-state.ts';
 import type { Request } from '../model/request.ts';
-import { numberListParam } from './params.ts';
+import { Params } from '../core/params.ts';
 import type { Prediction, PredictionContext, Predictor, PredictorSetup } from './predictor.ts';
 import { SoloEstimates } from './solo-estimates.ts';
 
@@ -25,7 +25,7 @@ export class StaticPredictor implements Predictor {
 
   constructor(setup: PredictorSetup) {
     this.solo = new SoloEstimates(setup.cluster);
-    this.slowdowns = numberListParam(setup.params, 'static', 'slowdowns', DEFAULT_SLOWDOWNS, { above: 0 });
+    this.slowdowns = new Params('predictorParams.static', setup.params).numberList('slowdowns', DEFAULT_SLOWDOWNS, { above: 0 });
   }
 
   /** The factor for this many co-runners. */

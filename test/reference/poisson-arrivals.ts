@@ -1,6 +1,6 @@
-import type { RandomStream } from '../sim/core/random.ts';
-import type { Priority } from '../sim/model/request.ts';
-import type { ArrivalSource, ArrivalSpec } from '../sim/simulator.ts';
+import type { RandomStream } from '../../sim/core/random.ts';
+import type { Priority } from '../../sim/model/request.ts';
+import type { ArrivalSource, ArrivalSpec } from '../../sim/simulator.ts';
 
 /** One Poisson stream of requests for a model at a priority. */
 export interface PoissonStream {
@@ -20,6 +20,9 @@ export interface PoissonStream {
 export type ArrivalLimit = { readonly requests: number } | { readonly durationMs: number };
 
 /**
+ * The first Poisson workload source, kept as a test reference: the general
+ * generator (traces/generated-arrivals.ts) must make exactly its draws and arrivals.
+ *
  * Superposed Poisson streams, generated lazily: each stream keeps only its next
  * arrival, and next() hands out the earliest (ties to the lower stream index), so a
  * workload of any length costs constant memory.
