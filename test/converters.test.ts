@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { InputError } from '../sim/core/errors.ts';
 import { builtinModel } from '../sim/model/builtin-models.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
+import { runScenario } from '../sim/run-scenario.ts';
 import { soloLatencyMs } from '../scenarios/workload-plan.ts';
 import { TraceRowChecker } from '../traces/trace-schema.ts';
 import { traceConvertCommand } from '../scripts/cli/trace-convert-command.ts';
@@ -333,6 +334,18 @@ describe('azure-functions-2019', () => {
   function expectSorted(rows: Row[]): void {
     for (let i = 1; i < rows.length; i++) expect(rows[i].arrival).toBeGreaterThanOrEqual(rows[i - 1].arrival);
   }
+
+  it('converts into a trace that strait runs end to end', async () => {
+    const d = freshDir();
+    const input = dayFile(d, 1, day1);
+    await convertAzureFunctions2019([input], join(d, 'functions.arrow'), { mapping: parseTargetMapping('http=mobilenet_v2:high,*=resnet152:low:4') });
+    const scenarioFile = write(d, 'replay.json', JSON.stringify({ extends: 'default', workload: { trace: 'functions.arrow' } }));
+    const run = await runScenario(loadScenario(scenarioFile));
+    expect(run.summary.overall.count).toBe(20);
+    expect(run.summary.classes.high.count).toBe(run.records.priority.view().filter((p) => p === 0).length);
+    expect(run.summary.classes.high.count + run.summary.classes.low.count).toBe(20);
+    expect(run.summary.classes.high.met + run.summary.classes.low.met).toBe(20); // an idle cluster meets every deadline
+  });
 
   it('puts exactly count[m] arrivals in minute m, sorted, mapped by trigger', async () => {
     const d = freshDir();
