@@ -2,7 +2,7 @@
  * Simulator throughput benchmark: one large run, timed end to end inside the
  * process. Reports events per second, cost per event and per request, and peak
  * resident memory. Usage:
- *   npm run bench -- [--requests N] [--gpus N] [--policy P] [--load X] [--seed N]
+ *   npm run bench -- [--requests N] [--gpus N] [--policy P] [--predictor Q] [--load X] [--seed N] [--records file|memory]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,9 @@ const { values } = parseArgs({
     predictor: { type: 'string', default: 'solo' },
     load: { type: 'string', default: '0.85' },
     seed: { type: 'string', default: '1' },
+    // file: stream requests.arrow to disk as `strait run` does; memory: keep the
+    // records in memory columns (the simulator and its bookkeeping, without Arrow I/O)
+    records: { type: 'string', default: 'file' },
   },
 });
 
@@ -38,17 +41,18 @@ const hosts = scenario.cluster.hosts;
 // writing requests.arrow.
 const scratch = mkdtempSync(join(tmpdir(), 'strait-bench-'));
 const cpuBefore = process.cpuUsage();
-const run = await runScenario(scenario, { recordsPath: join(scratch, 'requests.arrow') });
+const toFile = values.records !== 'memory';
+const run = await runScenario(scenario, toFile ? { recordsPath: join(scratch, 'requests.arrow') } : {});
 const cpu = process.cpuUsage(cpuBefore);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-const recordsBytes = statSync(join(scratch, 'requests.arrow')).size;
+const recordsBytes = toFile ? statSync(join(scratch, 'requests.arrow')).size : 0;
 rmSync(scratch, { recursive: true, force: true });
 const seconds = run.wallMs / 1000;
 const { events } = run.result;
 const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 const lines = [
   `scenario: ${requests.toLocaleString('en-US')} requests, ${gpus} GPUs on ${hosts.length} hosts, policy ${values.policy}, predictor ${values.predictor}, load ${values.load}`,
-  `wall time:         ${seconds.toFixed(2)} s (simulation, summary, and ${(recordsBytes / 2 ** 20).toFixed(0)} MiB of records written; excludes start-up)`,
+  `wall time:         ${seconds.toFixed(2)} s (simulation, summary, and ${toFile ? `${(recordsBytes / 2 ** 20).toFixed(0)} MiB of records written` : 'records kept in memory'}; excludes start-up)`,
   `events:            ${events.toLocaleString('en-US')} (${(events / requests).toFixed(2)} per request)`,
   `events per second: ${Math.round(events / seconds).toLocaleString('en-US')} (wall), ${Math.round(events / cpuSeconds).toLocaleString('en-US')} per CPU-second (${cpuSeconds.toFixed(2)} s CPU)`,
   `cost per event:    ${((run.wallMs * 1e3) / events).toFixed(3)} us`,
