@@ -165,8 +165,8 @@ class ArrowTraceWriter implements TraceWriter {
 
 // One schema object for every batch: the IPC writer starts a new file when the
 // schema (dictionary ids included) changes between batches.
-const MODEL_TYPE = dictionaryType();
-const PRIORITY_TYPE = dictionaryType();
+const MODEL_TYPE = dictionaryType(0);
+const PRIORITY_TYPE = dictionaryType(1);
 const TRACE_SCHEMA = new Schema([
   new Field('arrival_ms', new Float64(), false),
   new Field('model', MODEL_TYPE, false),

@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { InputError } from '../../sim/core/errors.ts';
+import { CheckFailure, InputError } from '../../sim/core/errors.ts';
 import { TRACE_GEN_FLAGS } from '../../scenarios/generate-trace.ts';
 import { TRACE_CONVERT_HELP } from './trace-convert-command.ts';
 
@@ -14,9 +14,13 @@ function lazy<M>(load: () => Promise<M>, pick: (module: M) => Action) {
 const runCommand = lazy(() => import('./run-command.ts'), (m) => m.runCommand);
 const listCommand = lazy(() => import('./list-command.ts'), (m) => m.listCommand);
 const compareCommand = lazy(() => import('./compare-command.ts'), (m) => m.compareCommand);
+const sweepCommand = lazy(() => import('./sweep-command.ts'), (m) => m.sweepCommand);
+const sweepMergeCommand = lazy(() => import('./sweep-merge-command.ts'), (m) => m.sweepMergeCommand);
+const regressCommand = lazy(() => import('./regress-command.ts'), (m) => m.regressCommand);
 const traceGenCommand = lazy(() => import('./trace-gen-command.ts'), (m) => m.traceGenCommand);
 const traceConvertCommand = lazy(() => import('./trace-convert-command.ts'), (m) => m.traceConvertCommand);
 const traceInspectCommand = lazy(() => import('./trace-inspect-command.ts'), (m) => m.traceInspectCommand);
+const reportCommand = lazy(() => import('./report-command.ts'), (m) => m.reportCommand);
 
 function nonNegativeInteger(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
@@ -26,6 +30,12 @@ function nonNegativeInteger(value: string): number {
 function positiveInteger(value: string): number {
   if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a positive integer');
   return Number(value);
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a non-negative number');
+  return n;
 }
 
 function positiveNumber(value: string): number {
@@ -94,6 +104,43 @@ function buildProgram(): Command {
     .option('--json', 'print JSON instead of a table')
     .action(compareCommand);
 
+  const sweep = program
+    .command('sweep')
+    .description('run a scenario over a grid of policies x predictors x loads x seeds on worker threads; a run directory per point and an index')
+    .argument('[scenario]', 'scenario file or built-in scenario name')
+    .option('--policies <list>', 'comma-separated policies (default: all registered)')
+    .option('--predictors <list>', "comma-separated predictors (default: the scenario's)")
+    .option('--loads <range|list>', "loads as a:b:step (inclusive) or a comma-separated list (default: the scenario's)")
+    .option('--seeds <n|a:b|list>', 'N seeds from the scenario seed up, a range a:b, or a comma-separated list (default 5)')
+    .option('--out <dir>', 'sweep directory to write (a restarted sweep skips the points already complete)')
+    .option('--workers <n>', 'worker threads (default: one per core)', positiveInteger)
+    .option('--shard <i/n>', 'run only the i-th (0-based) of n round-robin slices of the grid; join them with `strait sweep merge`')
+    .action(sweepCommand);
+  sweep
+    .command('merge')
+    .description('join the directories of a sharded sweep into one sweep directory')
+    .argument('<out>', 'sweep directory to write (must not exist, or be empty)')
+    .argument('<shards...>', 'shard directories, all of one grid')
+    .option('--move', 'move the run directories out of the shards instead of copying them')
+    .action((out: string, shards: string[], options: { move?: boolean }) => sweepMergeCommand(out, shards, options));
+
+  program
+    .command('regress')
+    .description("compare a sweep's per-policy, per-class violation rates with a baseline; exit 1 if one is worse or missing")
+    .argument('<sweeps...>', 'sweep directories (written by `strait sweep`)')
+    .requiredOption('--baseline <file>', 'baseline file (JSON)')
+    .option('--tolerance <pp>', 'percentage points a rate may exceed its baseline by (default 1.0)', nonNegativeNumber)
+    .option('--update', 'rewrite the baseline from the sweeps instead of checking')
+    .action((sweeps: string[], options: object) => regressCommand(sweeps, options));
+
+  program
+    .command('report')
+    .description('figures (Vega-Lite spec, SVG, PNG) and one self-contained index.html from a run or a sweep directory')
+    .argument('<dir>', 'a run directory (summary.json, requests.arrow) or a sweep directory (sweep.json, runs/)')
+    .requiredOption('--out <dir>', 'report directory to write (replaced if it holds a report)')
+    .option('--run <name>', "sweep only: the run under runs/ whose per-run figures are shown (default: highest load, strait/adaptive if swept, lowest seed)")
+    .action(reportCommand);
+
   program.command('list').description('list policies, predictors, built-in scenarios and models').action(listCommand);
   return program;
 }
@@ -108,6 +155,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof InputError) {
       process.stderr.write(`strait: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof CheckFailure) {
+      process.stderr.write(`strait: ${error.message}\n`);
+      return 1;
     }
     process.stderr.write(`strait: internal error: ${(error as Error).message}\n`);
     if (process.env.STRAIT_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);

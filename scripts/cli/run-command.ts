@@ -1,11 +1,10 @@
 import { InputError } from '../../sim/core/errors.ts';
-import { RunDirectory } from '../../sim/output/run-directory.ts';
 import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
-import { applyOverrides, runScenario } from '../../sim/run-scenario.ts';
+import { applyOverrides } from '../../sim/run-scenario.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
-import { scenarioToJson } from '../../scenarios/serialize-scenario.ts';
-import { formatRunReport, summaryDocument, timingDocument } from './run-report.ts';
+import { formatRunReport } from './run-report.ts';
+import { runIntoDirectory } from './run-into-directory.ts';
 
 export interface RunCommandOptions {
   /** Comma-separated predictors evaluated alongside the scenario's own. */
@@ -49,24 +48,14 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
   const scenario = applyOverrides(loadScenario(scenarioArg), options);
   const out =
     options.out ?? defaultOutDir(scenario.name, scenario.policy.name, scenario.predictor, scenario.seed, scenario.load);
-  const directory = RunDirectory.open(out);
-  try {
-    const stop = scenario.workload.stop;
-    const run = await runScenario(scenario, {
-      recordsPath: directory.path('requests.arrow'),
-      shadowPredictors,
-      onProgress: progressReporter(stop.kind === 'requests' ? stop.count : 0),
-    });
-    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    const summary = summaryDocument(run);
-    directory.writeJson('summary.json', summary);
-    directory.writeJson('scenario.json', scenarioToJson(scenario));
-    directory.writeJson('timing.json', timingDocument(run));
-    directory.commit();
-    process.stdout.write(options.json ? JSON.stringify(summary, null, 2) + '\n' : formatRunReport(run) + '\n');
-    process.stderr.write(`wrote ${out}/ (summary.json, requests.arrow, scenario.json, timing.json)\n`);
-  } catch (error) {
-    directory.discard();
-    throw error;
-  }
+  const stop = scenario.workload.stop;
+  const { run, summary } = await runIntoDirectory(scenario, out, {
+    shadowPredictors,
+    onProgress: progressReporter(stop.kind === 'requests' ? stop.count : 0),
+    onSimulated: () => {
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    },
+  });
+  process.stdout.write(options.json ? JSON.stringify(summary, null, 2) + '\n' : formatRunReport(run) + '\n');
+  process.stderr.write(`wrote ${out}/ (summary.json, requests.arrow, scenario.json, timing.json)\n`);
 }

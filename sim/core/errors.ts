@@ -6,3 +6,12 @@
 export class InputError extends Error {
   override readonly name = 'InputError';
 }
+
+/**
+ * A check that ran and found a failure (e.g. `strait regress` finding a rate worse than
+ * its baseline): the command has already printed the details; the CLI prints the
+ * message as one line and exits 1.
+ */
+export class CheckFailure extends Error {
+  override readonly name = 'CheckFailure';
+}

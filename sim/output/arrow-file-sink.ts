@@ -99,9 +99,14 @@ export class ArrowFileSink {
   }
 }
 
-/** A dictionary-encoded string type; one instance per column, shared by all batches. */
-export function dictionaryType(): Dictionary<Utf8, Int32> {
-  return new Dictionary(new Utf8(), new Int32());
+/**
+ * A dictionary-encoded string type; one instance per column, shared by all batches.
+ * The id is explicit (unique within one file's schema): left out, apache-arrow takes
+ * the next value of a per-thread counter, so a file's bytes would depend on how many
+ * dictionary types the thread had made before (module import order, worker threads).
+ */
+export function dictionaryType(id: number): Dictionary<Utf8, Int32> {
+  return new Dictionary(new Utf8(), new Int32(), id);
 }
 
 /**

@@ -2,9 +2,9 @@ import { Field, Float64, Int32, Schema, makeData, type Data } from 'apache-arrow
 import { OUTCOMES, PRIORITY_CODES, type RequestRecords } from '../metrics/request-records.ts';
 import { ArrowFileSink, GrowingDictionary, dictionaryType } from './arrow-file-sink.ts';
 
-const MODEL = dictionaryType();
-const PRIORITY = dictionaryType();
-const OUTCOME = dictionaryType();
+const MODEL = dictionaryType(0);
+const PRIORITY = dictionaryType(1);
+const OUTCOME = dictionaryType(2);
 
 type FloatKey =
   | 'arrival' | 'deadline' | 'dispatched' | 'transferInStart' | 'transferInEnd' | 'executionStart' | 'executionEnd'

@@ -1,0 +1,56 @@
+import type { Config } from 'vega-lite';
+
+/**
+ * What every figure shares: one sans-serif font at sizes that stay readable when a
+ * figure is shrunk to a paper column, a white background (PNGs are not transparent),
+ * and the labels of the two priority classes.
+ */
+
+/** DejaVu Sans is what the PNG renderer loads; browsers fall back along the list. */
+export const FONT = 'DejaVu Sans, Verdana, Helvetica, Arial, sans-serif';
+
+export const CONFIG: Config = {
+  font: FONT,
+  background: 'white',
+  padding: 10,
+  title: { fontSize: 16, subtitleFontSize: 13, subtitleColor: '#444', anchor: 'start', offset: 12 },
+  axis: { labelFontSize: 13, titleFontSize: 14, titleFontWeight: 'normal', titlePadding: 8, labelColor: '#222', titleColor: '#000' },
+  legend: { labelFontSize: 13, titleFontSize: 14, titleFontWeight: 'normal', symbolSize: 120, labelLimit: 260 },
+  header: { labelFontSize: 14, titleFontSize: 14, labelFontWeight: 'bold' },
+  view: { stroke: '#bbb' },
+  range: { category: { scheme: 'tableau10' } },
+};
+
+/** One panel of a faceted figure; a figure of one panel is a little wider. */
+export const PANEL = { width: 340, height: 260 } as const;
+export const SINGLE = { width: 460, height: 280 } as const;
+
+export type Priority = 'high' | 'low';
+export const PRIORITIES: readonly Priority[] = ['high', 'low'];
+export const CLASS_LABELS: Readonly<Record<Priority, string>> = { high: 'High priority', low: 'Low priority' };
+export const CLASS_ORDER: readonly string[] = PRIORITIES.map((p) => CLASS_LABELS[p]);
+/** Fixed class colours, so high is the same colour in every figure. */
+export const CLASS_COLORS: readonly string[] = ['#d62728', '#1f77b4'];
+
+export interface FigureText {
+  /** Shown above the chart; the HTML page repeats it as the caption's lead. */
+  readonly title: string;
+  readonly subtitle?: string;
+}
+
+export function titleOf(text: FigureText): { text: string; subtitle?: string } {
+  return text.subtitle === undefined ? { text: text.title } : { text: text.title, subtitle: text.subtitle };
+}
+
+/** Series in the order given, so a policy keeps its colour and shape in every figure. */
+export function seriesScale(series: readonly string[]): { domain: string[]; scheme?: 'tableau20' } {
+  return series.length > 10 ? { domain: [...series], scheme: 'tableau20' } : { domain: [...series] };
+}
+
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+
+/** Ticks of a load axis: at the swept loads when there are few, else about six. */
+export function loadAxis(rows: readonly { readonly load: number }[]): { values: number[] } | { tickCount: number } {
+  const loads = [...new Set(rows.map((r) => r.load))].sort((a, b) => a - b);
+  return loads.length <= 8 ? { values: loads } : { tickCount: 6 };
+}
