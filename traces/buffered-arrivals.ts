@@ -1,7 +1,10 @@
 import type { ArrivalSource, ArrivalSpec, BufferedArrivalSource } from '../sim/simulator.ts';
 
-/** Arrivals pulled per chunk from a synchronous source. */
-export const ARRIVAL_CHUNK = 65536;
+/**
+ * Arrivals pulled per chunk from a synchronous source: small, so the arrival objects
+ * are consumed while still young (cheap for the garbage collector).
+ */
+export const ARRIVAL_CHUNK = 1024;
 
 /**
  * Holds arrivals a chunk at a time for Simulator.runStreaming: from an async
