@@ -50,7 +50,8 @@ export function seriesScale(series: readonly string[]): { domain: string[]; sche
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
 /** Ticks of a load axis: at the swept loads when there are few, else about six. */
-export function loadAxis(rows: readonly { readonly load: number }[]): { values: number[] } | { tickCount: number } {
+export function loadAxis(rows: readonly { readonly load: number }[]): { values: number[]; format: string } | { tickCount: number; format: string } {
   const loads = [...new Set(rows.map((r) => r.load))].sort((a, b) => a - b);
-  return loads.length <= 8 ? { values: loads } : { tickCount: 6 };
+  // "~g" prints each swept load as given (0.95, not the axis-wide "0.9" of ".1f").
+  return loads.length <= 8 ? { values: loads, format: '~g' } : { tickCount: 6, format: '~g' };
 }
