@@ -4,59 +4,16 @@
  * call costs about half a second of start-up, so all calls are started in beforeAll
  * (as many at once as there are CPUs) and each test awaits the ones it checks.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../scenarios/load-scenario.ts';
 import { scenarioToJson } from '../scenarios/serialize-scenario.ts';
+import { expectSuccess, strait, type CliResult } from './strait-cli.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TIMEOUT = 60_000;
-
-interface CliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** At most this many CLI processes at once; more only slow each other down. */
-const MAX_RUNNING = Math.max(2, availableParallelism());
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function strait(args: readonly string[]): Promise<CliResult> {
-  if (running >= MAX_RUNNING) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await spawnStrait(args);
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
-
-function spawnStrait(args: readonly string[]): Promise<CliResult> {
-  const env = { ...process.env };
-  delete env.STRAIT_DEBUG;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/strait.js', ...args], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-/** Fails with the command's output when it did not exit 0. */
-function expectSuccess(run: CliResult): void {
-  expect(run.status, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(0);
-}
 
 const RUN_FILES = ['requests.arrow', 'scenario.json', 'summary.json', 'timing.json'];
 

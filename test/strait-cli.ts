@@ -1,6 +1,6 @@
 /**
  * Spawning `node scripts/strait.js` from tests, at most as many at once as there are
- * CPUs (more only slow each other down). Used by the sweep and regress suites.
+ * CPUs (more only slow each other down). Used by the CLI, sweep and regress suites.
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
