@@ -11,7 +11,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../scenarios/load-scenario.ts';
 import { scenarioToJson } from '../scenarios/serialize-scenario.ts';
-import { expectSuccess, strait, type CliResult } from './strait-cli.ts';
+import { expectSuccess, strait, smallScenarioJson, type CliResult } from './strait-cli.ts';
 
 const TIMEOUT = 60_000;
 
@@ -44,22 +44,7 @@ const ARROW_COLUMNS = [
 const OUTCOME_KEYS = ['met', 'late', 'dropped', 'rejected', 'unserved'];
 
 /** Two GPUs, two built-in models, 2000 requests: a run of a fraction of a second. */
-const SMALL = {
-  name: 'small',
-  seed: 3,
-  load: 0.8,
-  policy: 'fifo',
-  predictor: 'solo',
-  models: ['mobilenet_v2', 'bert_base'],
-  cluster: { hosts: [{ uplink: { h2dGBps: 16, d2hGBps: 16 }, gpus: 2 }] },
-  workload: {
-    streams: [
-      { model: 'mobilenet_v2', priority: 'high', weight: 1, batchSizes: [1, 2], sloFactor: 5 },
-      { model: 'bert_base', priority: 'low', weight: 2, batchSizes: [4, 8], sloFactor: 10 },
-    ],
-    requests: 2000,
-  },
-};
+const SMALL = smallScenarioJson({ requests: 2000 });
 
 // Each bad input: the arguments before --out, and what its message must name.
 type Bad = { readonly args: readonly string[]; readonly names: RegExp; readonly fileCase: boolean };

@@ -18,7 +18,7 @@ import {
 } from '../sim/output/regression-baseline.ts';
 import { INDEX_COLUMNS, type SweepIndexRow } from '../sim/output/sweep-index.ts';
 import { regressCommand } from '../scripts/cli/regress-command.ts';
-import { expectSuccess, lines, strait, type CliResult } from './strait-cli.ts';
+import { expectSuccess, lines, strait, smallScenarioJson, type CliResult } from './strait-cli.ts';
 
 const TIMEOUT = 60_000;
 
@@ -92,22 +92,7 @@ describe('regression baseline', () => {
 });
 
 /** Strait at high load on two GPUs; the worse variant keeps no slot free for high arrivals. */
-const REAL = {
-  name: 'reg',
-  seed: 1,
-  load: 1,
-  policy: 'strait',
-  predictor: 'solo',
-  models: ['mobilenet_v2', 'bert_base'],
-  cluster: { hosts: [{ uplink: { h2dGBps: 16, d2hGBps: 16 }, gpus: 2 }] },
-  workload: {
-    streams: [
-      { model: 'mobilenet_v2', priority: 'high', weight: 1, batchSizes: [1, 2], sloFactor: 5 },
-      { model: 'bert_base', priority: 'low', weight: 2, batchSizes: [4, 8], sloFactor: 10 },
-    ],
-    requests: 400,
-  },
-};
+const REAL = smallScenarioJson({ name: 'reg', seed: 1, load: 1, policy: 'strait', requests: 400 });
 const WORSE = { ...REAL, policy: { name: 'strait', params: { reserveSlots: 0 } } };
 const GRID = ['--policies', 'strait,priority', '--loads', '0.9,1.1', '--seeds', '2', '--workers', '1'];
 

@@ -3,11 +3,9 @@
  * builders, rendering (SVG, then PNG at twice the size), and `strait report` on a run
  * directory and on a small sweep, including the bad-input cases.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tableFromIPC } from 'apache-arrow';
 import type { TopLevelSpec } from 'vega-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,8 +27,8 @@ import { violationVsLoadSpec, type ViolationVsLoadRow } from '../reports/specs/v
 import { textWidth } from '../reports/text-metrics.ts';
 import { reportCommand } from '../scripts/cli/report-command.ts';
 import { reportScenario, writeRun, writeSweep } from './report-fixtures.ts';
+import { strait } from './strait-cli.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TIMEOUT = 60_000;
 
 // ---- helpers over specs ----------------------------------------------------------
@@ -459,20 +457,6 @@ describe('strait report on a sweep', () => {
 });
 
 // ---- bad input --------------------------------------------------------------------------
-
-function strait(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env.STRAIT_DEBUG;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/strait.js', ...args], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 async function inputError(work: () => Promise<unknown>): Promise<string> {
   try {

@@ -53,3 +53,28 @@ export function expectSuccess(run: CliResult): void {
 export function lines(text: string): string[] {
   return text.split('\n').filter((line) => line !== '');
 }
+
+/**
+ * A small scenario for CLI tests: two GPUs, MobileNetV2 at high priority and
+ * BERT-base at low, Poisson; runs in a fraction of a second. Override any field.
+ */
+export function smallScenarioJson(overrides: Readonly<Record<string, unknown>> & { readonly requests: number }) {
+  const { requests, ...rest } = overrides;
+  return {
+    name: 'small',
+    seed: 3,
+    load: 0.8,
+    policy: 'fifo' as unknown,
+    predictor: 'solo',
+    models: ['mobilenet_v2', 'bert_base'],
+    cluster: { hosts: [{ uplink: { h2dGBps: 16, d2hGBps: 16 }, gpus: 2 }] },
+    workload: {
+      streams: [
+        { model: 'mobilenet_v2', priority: 'high', weight: 1, batchSizes: [1, 2], sloFactor: 5 },
+        { model: 'bert_base', priority: 'low', weight: 2, batchSizes: [4, 8], sloFactor: 10 },
+      ],
+      requests,
+    },
+    ...rest,
+  };
+}

@@ -33,7 +33,7 @@ import {
 import { summaryDocument } from '../scripts/cli/run-report.ts';
 import { sweepCommand } from '../scripts/cli/sweep-command.ts';
 import { sweepMergeCommand } from '../scripts/cli/sweep-merge-command.ts';
-import { expectSuccess, lines, strait, type CliResult } from './strait-cli.ts';
+import { expectSuccess, lines, strait, smallScenarioJson, type CliResult } from './strait-cli.ts';
 
 const TIMEOUT = 60_000;
 
@@ -135,22 +135,7 @@ describe('sweep index', () => {
 });
 
 /** Two GPUs, two models, 200 requests: a run of a few milliseconds. */
-const TINY = {
-  name: 'tiny',
-  seed: 3,
-  load: 0.8,
-  policy: 'fifo',
-  predictor: 'solo',
-  models: ['mobilenet_v2', 'bert_base'],
-  cluster: { hosts: [{ uplink: { h2dGBps: 16, d2hGBps: 16 }, gpus: 2 }] },
-  workload: {
-    streams: [
-      { model: 'mobilenet_v2', priority: 'high', weight: 1, batchSizes: [1, 2], sloFactor: 5 },
-      { model: 'bert_base', priority: 'low', weight: 2, batchSizes: [4, 8], sloFactor: 10 },
-    ],
-    requests: 200,
-  },
-};
+const TINY = smallScenarioJson({ name: 'tiny', requests: 200 });
 
 /** 2 policies x 3 loads x 2 seeds = 12 points. */
 const GRID = ['--policies', 'strait,fifo', '--loads', '0.6:1.0:0.2', '--seeds', '2'];
