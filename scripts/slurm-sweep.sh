@@ -11,7 +11,7 @@
 # It submits two jobs:
 #   1. a job array of SHARDS tasks (indices 0..SHARDS-1); task i runs
 #        strait sweep SCENARIO ... --shard i/SHARDS --out OUT/shards/i --workers $SLURM_CPUS_PER_TASK
-#      (each task uses all the CPUs Slurm gives it, one worker thread per CPU);
+#      (each task uses all the CPUs Slurm gives it, one worker process per CPU);
 #   2. a merge job that starts when every task has succeeded (afterok) and runs
 #        strait sweep merge OUT/merged OUT/shards/*
 #      which checks that the shards are of one grid and that every point is complete.

@@ -33,6 +33,7 @@ import {
 import { summaryDocument } from '../scripts/cli/run-report.ts';
 import { sweepCommand } from '../scripts/cli/sweep-command.ts';
 import { sweepMergeCommand } from '../scripts/cli/sweep-merge-command.ts';
+import { workerExecArgv } from '../scripts/cli/sweep-pool.ts';
 import { expectSuccess, lines, strait, smallScenarioJson, type CliResult } from './strait-cli.ts';
 
 const TIMEOUT = 60_000;
@@ -114,6 +115,12 @@ describe('sweep grid', () => {
       expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
     }
     expect(shardPoints(points, { index: 1, count: 4 }).map((p) => points.indexOf(p))).toEqual([1, 5, 9, 13, 17]);
+  });
+
+  it('worker processes collect garbage on their own thread only when they take every core', () => {
+    expect(workerExecArgv(2, 2)).toEqual(['--single-threaded-gc']);
+    expect(workerExecArgv(3, 2)).toEqual(['--single-threaded-gc']);
+    expect(workerExecArgv(2, 16)).toEqual([]);
   });
 });
 
@@ -260,7 +267,7 @@ describe('strait sweep', () => {
     expect(readFileSync(join(files, 'scenario.json'), 'utf8')).toBe(JSON.stringify(scenarioToJson(scenario), null, 2) + '\n');
   }, TIMEOUT);
 
-  it('gives the same bytes on 1 worker (the main thread) as on 2 worker threads', async () => {
+  it('gives the same bytes on 1 worker (in process) as on 2 worker processes', async () => {
     expectSuccess(await runs.two);
     expectSuccess(await runs.one);
     expectSameSweep('two', 'one');

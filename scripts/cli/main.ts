@@ -106,14 +106,14 @@ function buildProgram(): Command {
 
   const sweep = program
     .command('sweep')
-    .description('run a scenario over a grid of policies x predictors x loads x seeds on worker threads; a run directory per point and an index')
+    .description('run a scenario over a grid of policies x predictors x loads x seeds on worker processes; a run directory per point and an index')
     .argument('[scenario]', 'scenario file or built-in scenario name')
     .option('--policies <list>', 'comma-separated policies (default: all registered)')
     .option('--predictors <list>', "comma-separated predictors (default: the scenario's)")
     .option('--loads <range|list>', "loads as a:b:step (inclusive) or a comma-separated list (default: the scenario's)")
     .option('--seeds <n|a:b|list>', 'N seeds from the scenario seed up, a range a:b, or a comma-separated list (default 5)')
     .option('--out <dir>', 'sweep directory to write (a restarted sweep skips the points already complete)')
-    .option('--workers <n>', 'worker threads (default: one per core)', positiveInteger)
+    .option('--workers <n>', 'worker processes (default: one per core)', positiveInteger)
     .option('--shard <i/n>', 'run only the i-th (0-based) of n round-robin slices of the grid; join them with `strait sweep merge`')
     .action(sweepCommand);
   sweep

@@ -110,7 +110,7 @@ function progressLine(total: number, skipped: number): { update: (done: number) 
 
 /**
  * `strait sweep`: the base scenario at every (policy, predictor, load, seed) of the grid
- * (or of one shard of it), in parallel on worker threads; one run directory per point
+ * (or of one shard of it), in parallel on worker processes; one run directory per point
  * under OUT/runs, the grid in OUT/sweep.json, every point's summary in OUT/index.csv.
  */
 export async function sweepCommand(scenarioArg: string | undefined, options: SweepOptions): Promise<void> {

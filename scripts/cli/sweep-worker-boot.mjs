@@ -1,16 +1,17 @@
-// Entry of a `strait sweep` worker thread. Worker threads do not inherit the main
-// thread's tsx hooks (Node 20), so register them here, then load the TypeScript
-// worker module named by the pool (scripts/cli/sweep-worker.ts).
+// Entry of a `strait sweep` worker process (forked with an IPC channel). Its first
+// message is the pool's setup; tsx is registered here, then the TypeScript worker
+// module named by the setup (scripts/cli/sweep-worker.ts) takes over the channel.
 //
 // The packages the simulator uses are imported first, before tsx is registered: Node
 // loads them natively, and the TypeScript modules' imports of them later find them
 // already loaded. Through tsx's hooks every file of apache-arrow (some hundreds) would
 // be one round trip to the hooks thread: about a second per worker.
-import { workerData } from 'node:worker_threads';
 import 'apache-arrow';
 import 'seedrandom';
 import 'csv-parse/sync';
 import { register } from 'tsx/esm/api';
 
+const setup = await new Promise((resolve) => process.once('message', resolve));
 register();
-await import(workerData.module);
+const worker = await import(setup.module);
+worker.serve(setup);

@@ -1,30 +1,26 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../../sim/core/errors.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
-import type { PointDone, PointFailed, PointTask, WorkerSetup } from './sweep-pool.ts';
+import type { PointDone, PointFailed, PointTask, WorkerReady, WorkerSetup } from './sweep-pool.ts';
 import { parseBaseScenario, runSweepPoint } from './sweep-point.ts';
 
 /**
- * A sweep worker thread: runs the points the pool sends, one at a time, each into its
- * own run directory (written atomically), and answers each with done or failed.
+ * A sweep worker process: runs the points the pool sends over the IPC channel, one
+ * at a time, each into its own run directory (written atomically), and answers each
+ * with done or failed. It exits when the pool closes the channel.
  */
-const setup = workerData as WorkerSetup;
-const port = parentPort!;
-let base: Scenario | undefined;
-
-port.on('message', async (task: PointTask) => {
-  try {
-    base ??= parseBaseScenario(setup.baseScenario, setup.scenarioName, setup.sweepDir);
-    await runSweepPoint(base, task.point, setup.runsDir);
-    port.postMessage({ kind: 'done', index: task.index } satisfies PointDone);
-  } catch (error) {
-    const e = error as Error;
-    port.postMessage({
-      kind: 'failed',
-      index: task.index,
-      message: e.message,
-      input: error instanceof InputError,
-      stack: e.stack,
-    } satisfies PointFailed);
-  }
-});
+export function serve(setup: WorkerSetup): void {
+  let base: Scenario | undefined;
+  const reply = (message: WorkerReady | PointDone | PointFailed) => process.send!(message);
+  process.on('message', async (task: PointTask) => {
+    try {
+      base ??= parseBaseScenario(setup.baseScenario, setup.scenarioName, setup.sweepDir);
+      await runSweepPoint(base, task.point, setup.runsDir);
+      reply({ kind: 'done', index: task.index });
+    } catch (error) {
+      const e = error as Error;
+      reply({ kind: 'failed', index: task.index, message: e.message, input: error instanceof InputError, stack: e.stack });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  reply({ kind: 'ready' });
+}
