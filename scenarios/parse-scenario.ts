@@ -1,5 +1,5 @@
 import { gbpsToBytesPerMs, type ClusterSpec, type GpuSpec, type HostSpec, type LinkSpec } from '../sim/cluster/cluster-spec.ts';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../sim/core/errors.ts';
 import { traceFormatOf } from '../traces/trace-schema.ts';
@@ -16,10 +16,10 @@ import {
   POISSON,
   type ArrivalProcessSpec,
 } from '../traces/arrival-processes.ts';
-import { Field } from './json-fields.ts';
+import { Field, parseJson } from './json-fields.ts';
 import type { ArrivalScope, DeadlineRule, PolicyChoice, Scenario, StopRule, StreamSpec, WorkloadSpec } from './scenario.ts';
 
-const SCENARIO_KEYS = ['name', 'description', 'seed', 'load', 'models', 'cluster', 'workload', 'policy', 'predictor', 'predictorParams'];
+const SCENARIO_KEYS = ['name', 'description', 'seed', 'load', 'models', 'calibration', 'cluster', 'workload', 'policy', 'predictor', 'predictorParams'];
 const GPU_KEYS = ['id', 'models', 'maxConcurrency', 'sharing', 'interferenceAlpha', 'timeSliceMs', 'contextSwitchMs', 'link'];
 
 /** GPU settings a scenario need not spell out. */
@@ -39,9 +39,14 @@ const GPU_DEFAULTS = {
  */
 export function parseScenario(json: unknown, file: string, defaultName: string, baseDir: string = dirname(file)): Scenario {
   const root = new Field(file, '', json).object(SCENARIO_KEYS);
-  const models = parseModels(root.child('models'));
+  const calibration = root.child('calibration').optional((f) => readCalibration(resolve(baseDir, f.string())), undefined);
+  let models = parseModels(root.child('models'));
+  if (calibration !== undefined) models = models.map((m) => calibration.models.get(m.name) ?? m);
   const modelNames = models.map((m) => m.name);
-  const cluster = parseCluster(root.child('cluster'), modelNames);
+  let cluster = parseCluster(root.child('cluster'), modelNames);
+  if (calibration !== undefined) {
+    cluster = { ...cluster, gpus: cluster.gpus.map((gpu) => ({ ...gpu, sharing: calibration.sharing, link: calibration.link })) };
+  }
   const workload = parseWorkload(root.child('workload'), models, cluster, baseDir);
   return {
     name: root.child('name').optional((f) => f.string(), defaultName),
@@ -92,6 +97,37 @@ function withFile<T>(file: string, check: () => T): T {
     if (error instanceof InputError && !error.message.startsWith(`${file}: `)) throw new InputError(`${file}: ${error.message}`);
     throw error;
   }
+}
+
+// ---- calibration profiles -------------------------------------------------------------
+
+/** What a calibration profile (written by `strait calibrate`) sets in a scenario. */
+interface Calibration {
+  readonly models: ReadonlyMap<string, ModelProfile>;
+  readonly sharing: GpuSpec['sharing'];
+  readonly link: LinkSpec;
+}
+
+const CALIBRATION_KEYS = ['kind', 'version', 'sources', 'backend', 'device', 'sharing', 'link', 'models', 'fit'];
+
+/**
+ * Reads a calibration profile: its models replace the scenario's models of the same
+ * name, and its sharing and link settings apply to every GPU of the scenario.
+ */
+export function readCalibration(path: string): Calibration {
+  if (!existsSync(path)) throw new InputError(`${path}: calibration profile not found`);
+  const root = new Field(path, '', parseJson(readFileSync(path, 'utf8'), path)).object(CALIBRATION_KEYS);
+  if (root.child('kind').string() !== 'strait-calibration') root.child('kind').fail('"strait-calibration" (a file written by `strait calibrate`)');
+  const sharingField = root.child('sharing');
+  sharingField.object(['mode', 'timeSliceMs', 'contextSwitchMs', 'interferenceAlpha']);
+  const sharing = {
+    mode: sharingField.child('mode').oneOf(['spatial', 'time-sliced']) as SharingMode,
+    interferenceAlpha: sharingField.child('interferenceAlpha').optional((f) => f.number({ min: 0 }), GPU_DEFAULTS.interferenceAlpha),
+    timeSliceMs: sharingField.child('timeSliceMs').optional((f) => f.number({ above: 0 }), GPU_DEFAULTS.timeSliceMs),
+    contextSwitchMs: sharingField.child('contextSwitchMs').optional((f) => f.number({ min: 0 }), GPU_DEFAULTS.contextSwitchMs),
+  };
+  const models = parseModels(root.child('models'));
+  return { models: new Map(models.map((m) => [m.name, m])), sharing, link: parseLink(root.child('link')) };
 }
 
 // ---- models ------------------------------------------------------------------------

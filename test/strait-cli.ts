@@ -19,19 +19,19 @@ const MAX_RUNNING = Math.max(2, availableParallelism());
 let running = 0;
 const waiting: (() => void)[] = [];
 
-export async function strait(args: readonly string[]): Promise<CliResult> {
+export async function strait(args: readonly string[], extraEnv: Readonly<Record<string, string>> = {}): Promise<CliResult> {
   if (running >= MAX_RUNNING) await new Promise<void>((resolve) => waiting.push(resolve));
   running++;
   try {
-    return await spawnStrait(args);
+    return await spawnStrait(args, extraEnv);
   } finally {
     running--;
     waiting.shift()?.();
   }
 }
 
-function spawnStrait(args: readonly string[]): Promise<CliResult> {
-  const env = { ...process.env };
+function spawnStrait(args: readonly string[], extraEnv: Readonly<Record<string, string>>): Promise<CliResult> {
+  const env = { ...process.env, ...extraEnv };
   delete env.STRAIT_DEBUG;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['scripts/strait.js', ...args], { cwd: ROOT, env });

@@ -21,6 +21,9 @@ const traceGenCommand = lazy(() => import('./trace-gen-command.ts'), (m) => m.tr
 const traceConvertCommand = lazy(() => import('./trace-convert-command.ts'), (m) => m.traceConvertCommand);
 const traceInspectCommand = lazy(() => import('./trace-inspect-command.ts'), (m) => m.traceInspectCommand);
 const reportCommand = lazy(() => import('./report-command.ts'), (m) => m.reportCommand);
+const replayCommand = lazy(() => import('./replay-command.ts'), (m) => m.replayCommand);
+const calibrateCommand = lazy(() => import('./calibrate-command.ts'), (m) => m.calibrateCommand);
+const validateCommand = lazy(() => import('./validate-command.ts'), (m) => m.validateCommand);
 
 function nonNegativeInteger(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
@@ -132,6 +135,41 @@ function buildProgram(): Command {
     .option('--tolerance <pp>', 'percentage points a rate may exceed its baseline by (default 1.0)', nonNegativeNumber)
     .option('--update', 'rewrite the baseline from the sweeps instead of checking')
     .action((sweeps: string[], options: object) => regressCommand(sweeps, options));
+
+  program
+    .command('replay')
+    .description("replay a scenario's trace on real TensorFlow.js workers in wall-clock time, driving the same policy objects")
+    .argument('[scenario]', 'scenario file or built-in scenario name (e.g. replay-cpu)')
+    .option('--out <dir>', 'replay directory to write')
+    .option('--backend <name>', 'auto, node-gpu, node, wasm or cpu (default auto: the first that loads)')
+    .option('--time-scale <x>', 'stretch the trace: arrival t ms is replayed at t * x (default 1)', positiveNumber)
+    .option('--warmup <n>', 'warm-up runs per worker and model/batch pair before the trace, not recorded (default 3)', nonNegativeInteger)
+    .option('--pin <mode>', 'auto: pin each device and the dispatcher to CPU cores with taskset (CPU backends); none', 'auto')
+    .option('--requests <n>', 'replay only the first n arrivals', positiveInteger)
+    .option('--policy <name>', 'scheduling policy (see `strait list`)')
+    .option('--predictor <name>', 'latency predictor (see `strait list`)')
+    .option('--seed <n>', 'random seed (trace and model weights)', nonNegativeInteger)
+    .option('--load <x>', 'scale the arrival rate', positiveNumber)
+    .option('--json', 'print JSON instead of tables')
+    .action(replayCommand);
+
+  program
+    .command('calibrate')
+    .description('fit solo times, the sharing model and link parameters from replay directories into a calibration profile')
+    .argument('<replays...>', 'directories written by `strait replay`')
+    .option('--out <file>', 'calibration profile to write (JSON)')
+    .option('--json', 'print the fit as JSON')
+    .action((dirs: string[], options: object) => calibrateCommand(dirs, options));
+
+  program
+    .command('validate')
+    .description("simulate a replay's trace with a calibration profile; per model and class, the simulator's error against the replay")
+    .option('--replay <dir>', 'a directory written by `strait replay` (ideally not one the profile was fitted on)')
+    .option('--profile <file>', 'calibration profile written by `strait calibrate`')
+    .option('--out <file>', 'also write the comparison as JSON')
+    .option('--json', 'print JSON instead of tables')
+    .option('--check', 'exit 1 when an error is beyond the bounds (10% mean, 20% p99, 3 pp violations)')
+    .action(validateCommand);
 
   program
     .command('report')

@@ -1,4 +1,4 @@
-import { Field, Float64, Int32, Schema, makeData, type Data } from 'apache-arrow';
+import { Field, Float64, Int32, Schema, Utf8, makeData, vectorFromArray, type Data } from 'apache-arrow';
 import { OUTCOMES, PRIORITY_CODES, type RequestRecords } from '../metrics/request-records.ts';
 import { ArrowFileSink, GrowingDictionary, dictionaryType } from './arrow-file-sink.ts';
 
@@ -45,11 +45,29 @@ const COLUMNS: readonly (
 
 const DICTIONARY_TYPES = { model: MODEL, priority: PRIORITY, outcome: OUTCOME };
 
-const SCHEMA = new Schema(
-  COLUMNS.map((c) => new Field(c.name, 'float' in c ? new Float64() : 'int' in c ? new Int32() : DICTIONARY_TYPES[c.dictionary], false)),
-);
+const FIELDS = COLUMNS.map((c) => new Field(c.name, 'float' in c ? new Float64() : 'int' in c ? new Int32() : DICTIONARY_TYPES[c.dictionary], false));
 
-export const REQUEST_COLUMNS: readonly string[] = SCHEMA.fields.map((f) => f.name);
+export const REQUEST_COLUMNS: readonly string[] = FIELDS.map((f) => f.name);
+
+/** A column appended after the standard ones (the replay's co-location columns). */
+export interface ExtraColumn {
+  readonly name: string;
+  readonly kind: 'float' | 'int' | 'utf8';
+}
+
+/** Values of one extra column for one batch, one per record. */
+export type ExtraValues = Float64Array | Int32Array | readonly string[];
+
+function extraField(column: ExtraColumn): Field {
+  return new Field(column.name, column.kind === 'float' ? new Float64() : column.kind === 'int' ? new Int32() : new Utf8(), false);
+}
+
+function extraData(column: ExtraColumn, values: ExtraValues, n: number): Data {
+  if (values.length !== n) throw new Error(`extra column ${column.name}: ${values.length} values for ${n} records`);
+  if (column.kind === 'utf8') return vectorFromArray(values as string[], new Utf8()).data[0];
+  const type = column.kind === 'float' ? new Float64() : new Int32();
+  return makeData({ type, length: n, data: (values as Float64Array | Int32Array).slice() } as Parameters<typeof makeData>[0]) as Data;
+}
 
 /**
  * Streams per-request records into requests.arrow, one record batch per flush of
@@ -61,11 +79,15 @@ export class RecordsArrowWriter {
   private readonly priorities = new GrowingDictionary(PRIORITY_CODES);
   private readonly outcomes = new GrowingDictionary(OUTCOMES);
 
-  constructor(path: string) {
-    this.sink = new ArrowFileSink(path, SCHEMA);
+  /** `extras`: columns after the standard ones; write() then takes their values. */
+  constructor(
+    path: string,
+    private readonly extras: readonly ExtraColumn[] = [],
+  ) {
+    this.sink = new ArrowFileSink(path, new Schema([...FIELDS, ...extras.map(extraField)]));
   }
 
-  write(records: RequestRecords): void {
+  write(records: RequestRecords, extraValues: readonly ExtraValues[] = []): void {
     const n = records.length;
     if (n === 0) return;
     // Record codes index the recorder's own model list; map them to this file's.
@@ -83,6 +105,8 @@ export class RecordsArrowWriter {
           ? makeData({ type: new Int32(), length: n, data: records[c.int].view().slice() })
           : dictionaries[c.dictionary](),
     );
+    if (extraValues.length !== this.extras.length) throw new Error(`${this.extras.length} extra columns, ${extraValues.length} given`);
+    this.extras.forEach((column, k) => columns.push(extraData(column, extraValues[k], n)));
     this.sink.writeColumns(n, columns);
   }
 

@@ -1,0 +1,300 @@
+import type { ModelProfile, PhaseProfile } from '../sim/model/profile.ts';
+import { servedRecords, type ReplayDirectory, type ReplayRecord } from './replay-records.ts';
+
+/**
+ * Fits the simulator's parameters to what replays measured.
+ *
+ * Execution (time-sliced sharing, as workers sharing a device get): a request that
+ * executed T1 ms alone and Tn ms while n requests executed did work
+ *   W = T1 + sum_n r_n * Tn
+ * where r_n is each one's progress rate at concurrency n. W is the solo time of its
+ * (model, batch); r_n is common to all. Every served request gives one equation
+ * linear in the unknowns (each W and each r_n), solved by least squares. The
+ * simulator's time-sliced mode then gets rate 1/n times slice/(slice + switch): the
+ * switch cost is set so that n = 2 matches r_2.
+ *
+ * Transfers: duration = setup + bytes / bandwidth, per direction, by least squares.
+ */
+
+export interface CalibrationProfile {
+  readonly kind: 'strait-calibration';
+  readonly version: 1;
+  readonly sources: readonly string[];
+  readonly backend: string;
+  readonly device: string;
+  readonly sharing: { readonly mode: 'time-sliced'; readonly timeSliceMs: number; readonly contextSwitchMs: number };
+  readonly link: { readonly h2dGBps: number; readonly d2hGBps: number; readonly setupMs: number };
+  readonly models: readonly ModelProfileJson[];
+  readonly fit: CalibrationFit;
+}
+
+/** A model profile as scenario files write it. */
+export interface ModelProfileJson {
+  readonly name: string;
+  readonly description: string;
+  readonly inputBytesPerItem: number;
+  readonly outputBytesPerItem: number;
+  readonly variability: { readonly kind: 'lognormal'; readonly cv: number } | { readonly kind: 'deterministic' };
+  readonly maxBatch: number;
+  readonly phases: readonly {
+    readonly name: string;
+    /** Solo time by batch size ({"1": 0.5, "4": 1.2}). */
+    readonly soloMs: Readonly<Record<string, number>>;
+    readonly compute: number;
+    readonly memory: number;
+  }[];
+}
+
+export interface ExecutionFitRow {
+  readonly model: string;
+  readonly batch: number;
+  readonly samples: number;
+  /** Requests that executed alone the whole time. */
+  readonly soloSamples: number;
+  readonly soloMs: number;
+  /** Mean absolute percentage error of the model's per-request work against soloMs. */
+  readonly mape: number;
+}
+
+export interface LinearFit {
+  readonly samples: number;
+  readonly interceptMs: number;
+  /** ms per byte. */
+  readonly slope: number;
+  readonly r2: number;
+  readonly mape: number;
+}
+
+export interface CalibrationFit {
+  readonly requests: number;
+  /** r_n by n (index 0 is n = 1, always 1). */
+  readonly rateAtConcurrency: readonly number[];
+  /** Time-sliced efficiency slice / (slice + switch) implied by r_2. */
+  readonly efficiency: number;
+  readonly execution: readonly ExecutionFitRow[];
+  /** R^2 of the execution equations (observed alone-time against the fitted model). */
+  readonly executionR2: number;
+  readonly transferIn: LinearFit;
+  readonly transferOut: LinearFit;
+}
+
+const TIME_SLICE_MS = 2;
+
+export function calibrate(replays: readonly ReplayDirectory[]): CalibrationProfile {
+  const served = replays.flatMap((r) => servedRecords(r.records));
+  if (served.length === 0) throw new Error('the replays hold no served requests to calibrate from');
+  const scenario = replays[0].scenario;
+  const models = new Map(scenario.models.map((m) => [m.name, m]));
+
+  // Unknowns: one W per (model, batch), then r_2 .. r_N.
+  const pairs = [...new Set(served.map((r) => `${r.model}\u0000${r.batch}`))].sort();
+  const pairIndex = new Map(pairs.map((p, i) => [p, i]));
+  const maxLevel = Math.max(1, ...served.map((r) => r.timeAtConcurrency.length));
+  const unknowns = pairs.length + (maxLevel - 1);
+  const rows: number[][] = [];
+  const rhs: number[] = [];
+  for (const r of served) {
+    const row = new Array<number>(unknowns).fill(0);
+    row[pairIndex.get(`${r.model}\u0000${r.batch}`)!] = 1;
+    for (let n = 2; n <= r.timeAtConcurrency.length; n++) row[pairs.length + n - 2] = -r.timeAtConcurrency[n - 1];
+    rows.push(row);
+    rhs.push(r.timeAtConcurrency[0] ?? 0);
+  }
+  // Levels never observed keep the fair share 1/n (a ridge towards it keeps the system solvable).
+  const prior = Array.from({ length: unknowns }, (_, k) => (k < pairs.length ? NaN : 1 / (k - pairs.length + 2)));
+  const solution = leastSquares(rows, rhs, prior);
+  const rates = [1, ...solution.slice(pairs.length).map((r) => Math.min(1, Math.max(0.01, r)))];
+  const fittedWork = solution.slice(0, pairs.length);
+
+  const work = (r: ReplayRecord) => {
+    let w = r.timeAtConcurrency[0] ?? 0;
+    for (let n = 2; n <= r.timeAtConcurrency.length; n++) w += rates[n - 1] * r.timeAtConcurrency[n - 1];
+    return w;
+  };
+  const executionRows: ExecutionFitRow[] = pairs.map((key, p) => {
+    const [model, batchText] = key.split('\u0000');
+    const group = served.filter((r) => r.model === model && r.batch === Number(batchText));
+    const soloMs = fittedWork[p];
+    return {
+      model,
+      batch: Number(batchText),
+      samples: group.length,
+      soloSamples: group.filter((r) => r.maxCoRunners === 0).length,
+      soloMs,
+      mape: mean(group.map((r) => Math.abs(work(r) - soloMs) / soloMs)),
+    };
+  });
+  const predictedAlone = served.map((r, i) => rows[i].reduce((s, a, k) => s + a * (k < pairs.length ? fittedWork[k] : rates[k - pairs.length + 1]), 0));
+  const executionR2 = rSquared(rhs, predictedAlone);
+
+  const profiles: ModelProfileJson[] = [...new Set(served.map((r) => r.model))].sort().map((name) => {
+    const base = models.get(name);
+    const group = served.filter((r) => r.model === name);
+    const rowsOfModel = executionRows.filter((row) => row.model === name).sort((a, b) => a.batch - b.batch);
+    return modelProfile(name, base, group, rowsOfModel, work);
+  });
+
+  const efficiency = maxLevel >= 2 ? Math.min(1, 2 * rates[1]) : 1;
+  const transferIn = linearFit(served.map((r) => [bytesIn(r, models), r.transferInEnd - r.transferInStart]));
+  const transferOut = linearFit(served.map((r) => [bytesOut(r, models), r.completed - r.transferOutStart]));
+  const setupMs = Math.max(0, (transferIn.interceptMs + transferOut.interceptMs) / 2);
+  const meta = replays[0].meta;
+  return {
+    kind: 'strait-calibration',
+    version: 1,
+    sources: replays.map((r) => r.dir),
+    backend: meta.backend,
+    device: meta.device,
+    sharing: { mode: 'time-sliced', timeSliceMs: TIME_SLICE_MS, contextSwitchMs: TIME_SLICE_MS * (1 / efficiency - 1) },
+    link: { h2dGBps: bandwidthGBps(transferIn.slope), d2hGBps: bandwidthGBps(transferOut.slope), setupMs },
+    models: profiles,
+    fit: { requests: served.length, rateAtConcurrency: rates, efficiency, execution: executionRows, executionR2, transferIn, transferOut },
+  };
+}
+
+function modelProfile(
+  name: string,
+  base: ModelProfile | undefined,
+  group: readonly ReplayRecord[],
+  rows: readonly ExecutionFitRow[],
+  work: (r: ReplayRecord) => number,
+): ModelProfileJson {
+  // Phase shares from requests that ran alone (their phase times are undistorted).
+  const alone = group.filter((r) => r.maxCoRunners === 0 && r.phaseMs.length > 0);
+  const source = alone.length > 0 ? alone : group.filter((r) => r.phaseMs.length > 0);
+  const phaseCount = source[0]?.phaseMs.length ?? 1;
+  const shares = Array.from({ length: phaseCount }, (_, k) => mean(source.map((r) => r.phaseMs[k] / r.phaseMs.reduce((a, b) => a + b, 0))));
+  const names = base !== undefined && base.phases.length === phaseCount ? base.phases.map((p) => p.name) : shares.map((_, k) => `phase-${k + 1}`);
+  const batchSizes = rows.map((r) => r.batch);
+  const phases = shares.map((share, k) => ({
+    name: names[k],
+    soloMs: Object.fromEntries(rows.map((r) => [String(r.batch), round(r.soloMs * share)])),
+    // Time slicing runs one context at a time: demands do not enter its rates.
+    compute: 1,
+    memory: 1,
+  }));
+  // Variability: spread of each request's work around its (model, batch) solo time.
+  const soloOf = new Map(rows.map((r) => [r.batch, r.soloMs]));
+  const ratios = group.map((r) => work(r) / soloOf.get(r.batch)!).filter((x) => Number.isFinite(x) && x > 0);
+  const cv = ratios.length >= 2 ? Math.sqrt(variance(ratios)) / mean(ratios) : 0;
+  return {
+    name,
+    description: `${base?.description ?? name} (calibrated)`,
+    inputBytesPerItem: base?.inputBytesPerItem ?? 0,
+    outputBytesPerItem: base?.outputBytesPerItem ?? 0,
+    variability: cv > 0 ? { kind: 'lognormal', cv: round(cv) } : { kind: 'deterministic' },
+    maxBatch: Math.max(base?.maxBatch ?? 1, ...batchSizes),
+    phases,
+  };
+}
+
+function bytesIn(r: ReplayRecord, models: ReadonlyMap<string, ModelProfile>): number {
+  return (models.get(r.model)?.inputBytesPerItem ?? 0) * r.batch;
+}
+
+function bytesOut(r: ReplayRecord, models: ReadonlyMap<string, ModelProfile>): number {
+  return (models.get(r.model)?.outputBytesPerItem ?? 0) * r.batch;
+}
+
+/** ms per byte to GB/s (10^9 bytes per second); a flat or negative slope means "too fast to see". */
+function bandwidthGBps(msPerByte: number): number {
+  return msPerByte > 1e-12 ? round(1 / msPerByte / 1e6) : 1000;
+}
+
+function linearFit(points: readonly (readonly [number, number])[]): LinearFit {
+  const xs = points.map((p) => p[0]);
+  const ys = points.map((p) => p[1]);
+  const mx = mean(xs);
+  const my = mean(ys);
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+  }
+  let slope = sxx > 0 ? sxy / sxx : 0;
+  let intercept = my - slope * mx;
+  if (slope < 0) {
+    // Bytes do not explain the times: a constant is the honest fit.
+    slope = 0;
+    intercept = my;
+  }
+  if (intercept < 0) {
+    intercept = 0;
+    slope = xs.reduce((s, x, i) => s + x * ys[i], 0) / Math.max(1e-300, xs.reduce((s, x) => s + x * x, 0));
+  }
+  const predicted = xs.map((x) => intercept + slope * x);
+  return {
+    samples: points.length,
+    interceptMs: intercept,
+    slope,
+    r2: rSquared(ys, predicted),
+    mape: mean(ys.map((y, i) => (y > 0 ? Math.abs(predicted[i] - y) / y : 0))),
+  };
+}
+
+/**
+ * Least squares for A x = b through the normal equations, with a weak ridge pulling
+ * each unknown that has a prior (not NaN) towards it, so unknowns the data cannot
+ * see stay at their prior instead of making the system singular.
+ */
+export function leastSquares(a: readonly (readonly number[])[], b: readonly number[], prior: readonly number[]): number[] {
+  const k = prior.length;
+  const m = Array.from({ length: k }, () => new Array<number>(k + 1).fill(0));
+  for (let i = 0; i < a.length; i++) {
+    const row = a[i];
+    for (let p = 0; p < k; p++) {
+      if (row[p] === 0) continue;
+      for (let q = 0; q < k; q++) m[p][q] += row[p] * row[q];
+      m[p][k] += row[p] * b[i];
+    }
+  }
+  const scale = Math.max(1e-9, ...m.map((r, p) => r[p])) * 1e-6;
+  for (let p = 0; p < k; p++) {
+    if (!Number.isNaN(prior[p])) {
+      m[p][p] += scale;
+      m[p][k] += scale * prior[p];
+    }
+  }
+  // Gauss-Jordan with partial pivoting.
+  for (let col = 0; col < k; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < k; r++) if (Math.abs(m[r][col]) > Math.abs(m[pivot][col])) pivot = r;
+    [m[col], m[pivot]] = [m[pivot], m[col]];
+    const d = m[col][col];
+    if (Math.abs(d) < 1e-300) continue;
+    for (let c = col; c <= k; c++) m[col][c] /= d;
+    for (let r = 0; r < k; r++) {
+      if (r === col || m[r][col] === 0) continue;
+      const f = m[r][col];
+      for (let c = col; c <= k; c++) m[r][c] -= f * m[col][c];
+    }
+  }
+  return m.map((r) => r[k]);
+}
+
+function rSquared(observed: readonly number[], predicted: readonly number[]): number {
+  const my = mean(observed);
+  let ssRes = 0;
+  let ssTot = 0;
+  for (let i = 0; i < observed.length; i++) {
+    ssRes += (observed[i] - predicted[i]) ** 2;
+    ssTot += (observed[i] - my) ** 2;
+  }
+  return ssTot > 0 ? 1 - ssRes / ssTot : 1;
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function variance(xs: readonly number[]): number {
+  const m = mean(xs);
+  return xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+
+export type { PhaseProfile };

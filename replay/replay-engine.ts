@@ -1,0 +1,419 @@
+import { GpuState } from '../sim/cluster/gpu-state.ts';
+import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
+import type { ModelProfile } from '../sim/model/profile.ts';
+import { Request } from '../sim/model/request.ts';
+import type { ClusterView, Decision, Policy } from '../sim/policy/policy.ts';
+import type { Predictor } from '../sim/predictor/predictor.ts';
+import type { ArrivalSpec, RequestSink } from '../sim/simulator.ts';
+import type { BackendChoice } from './backends.ts';
+import { DeviceWorker } from './device-worker.ts';
+import { realModelIo } from './real-models.ts';
+import { monotonicMs, type FromWorker, type RunDone, type WorkerReady } from './worker-protocol.ts';
+
+export interface ReplaySetup {
+  readonly cluster: ClusterSpec;
+  readonly models: ReadonlyMap<string, ModelProfile>;
+  readonly policy: Policy;
+  readonly predictor: Predictor;
+  readonly sink: RequestSink;
+  readonly backend: BackendChoice;
+  /** Trace time to wall time: a request due at t ms in the trace arrives at t * timeScale. */
+  readonly timeScale: number;
+  /** Warm-up runs per worker and (model, batch) pair of the trace, before the trace starts. */
+  readonly warmupRuns: number;
+  /** Cores per device (by index) to pin its workers to, or undefined. */
+  readonly deviceCores?: readonly (readonly number[])[];
+  /** Weight seed of the real models. */
+  readonly seed: number;
+  readonly onProgress?: (left: number, total: number, elapsedMs: number) => void;
+  /** Fault injection for tests: worker 0 exits abruptly after this many runs. */
+  readonly crashAfterRuns?: number;
+}
+
+/** What happened to one served request on its worker, beyond the Request's own timestamps. */
+export interface ServedDetail {
+  readonly worker: number;
+  readonly phaseMs: readonly number[];
+}
+
+export interface ReplayResult {
+  /** Wall time from the first arrival's due time to the end, ms. */
+  readonly durationMs: number;
+  readonly requests: number;
+  /** Per request id: its worker and per-phase times (served requests only). */
+  readonly served: ReadonlyMap<number, ServedDetail>;
+  readonly workers: readonly WorkerReady[];
+  /** Set when a worker died mid-replay: the run stopped there. */
+  readonly failure?: ReplayFailure;
+}
+
+export interface ReplayFailure {
+  readonly message: string;
+  /** Requests that were in flight on the dead worker (their results are lost). */
+  readonly lost: readonly number[];
+  /** Requests in flight elsewhere or not yet arrived when the replay stopped. */
+  readonly notReplayed: number;
+}
+
+/** A policy asked for something the replay cannot do on real hardware. */
+export class ReplayUnsupported extends Error {}
+
+/**
+ * Replays arrivals in wall-clock time against real workers, driving the same policy
+ * and predictor objects the simulator drives, through the same ClusterView. A
+ * dispatched request holds a slot of its device (one worker) from the start of its
+ * input copy to the end of its output copy, as in the simulator.
+ */
+export class ReplayEngine implements ClusterView {
+  readonly gpus: GpuState[];
+  readonly waiting = new Set<Request>();
+  private readonly workers: DeviceWorker[][] = [];
+  private readonly byId = new Map<number, Request>();
+  private readonly served = new Map<number, ServedDetail>();
+  private origin = 0;
+  private arrivals: readonly ArrivalSpec[] = [];
+  private nextArrival = 0;
+  private inFlight = 0;
+  private pendingWakes = 0;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private finishRun: ((failure?: ReplayFailure) => void) | undefined;
+  private failRun: ((error: Error) => void) | undefined;
+  private stopped = false;
+
+  constructor(private readonly setup: ReplaySetup) {
+    this.gpus = setup.cluster.gpus.map((spec, i) => new GpuState(i, spec));
+  }
+
+  get now(): number {
+    return monotonicMs() - this.origin;
+  }
+
+  get predictor(): Predictor {
+    return this.setup.predictor;
+  }
+
+  /** Starts every device's workers (one per slot) and waits until each has its models built. */
+  async start(): Promise<WorkerReady[]> {
+    let index = 0;
+    this.setup.cluster.gpus.forEach((gpu, g) => {
+      const list: DeviceWorker[] = [];
+      for (let k = 0; k < gpu.maxConcurrency; k++) {
+        list.push(
+          new DeviceWorker({
+            index,
+            device: g,
+            backend: this.setup.backend,
+            models: gpu.models,
+            seed: this.setup.seed,
+            cores: this.setup.deviceCores?.[g],
+            crashAfterRuns: index === 0 ? this.setup.crashAfterRuns : undefined,
+          }),
+        );
+        index++;
+      }
+      this.workers.push(list);
+    });
+    try {
+      return await Promise.all(this.allWorkers().map((w) => w.whenReady()));
+    } catch (error) {
+      await this.shutdown(true);
+      throw error;
+    }
+  }
+
+  /**
+   * Warm-up: each worker runs every (model, batch) pair of the trace `runs` times
+   * through the same channel, before the clock starts. Nothing is recorded.
+   */
+  async warmUp(arrivals: readonly ArrivalSpec[], runs: number): Promise<void> {
+    const pairs = new Map<string, { model: string; batch: number }>();
+    for (const a of arrivals) pairs.set(`${a.model}/${a.batch}`, { model: a.model, batch: a.batch });
+    let id = -1;
+    await Promise.all(
+      this.allWorkers().map(async (worker) => {
+        const hosted = new Set(this.setup.cluster.gpus[worker.options.device].models);
+        for (let r = 0; r < runs; r++) {
+          for (const { model, batch } of pairs.values()) {
+            if (!hosted.has(model)) continue;
+            await new Promise<void>((resolve, reject) => {
+              const taskId = id--;
+              const onMessage = (message: FromWorker) => {
+                if ((message.kind === 'done' || message.kind === 'run-failed') && message.id === taskId) {
+                  worker.process.off('message', onMessage);
+                  worker.running = -1;
+                  if (message.kind === 'run-failed') reject(new Error(`warm-up of ${model} failed: ${message.message}`));
+                  else resolve();
+                }
+              };
+              worker.process.on('message', onMessage);
+              worker.send({ kind: 'run', id: taskId, model, batch, input: makeInput(model, batch), warmup: true });
+            });
+          }
+        }
+      }),
+    );
+  }
+
+  /** Replays the arrivals (sorted by time) to the end; resolves when every request has left. */
+  run(arrivals: readonly ArrivalSpec[]): Promise<ReplayResult> {
+    this.arrivals = arrivals;
+    for (const worker of this.allWorkers()) {
+      worker.process.on('message', (message: FromWorker) => this.onWorkerMessage(worker, message));
+      worker.process.on('exit', (code, signal) => this.onWorkerExit(worker, code, signal));
+    }
+    return new Promise<ReplayResult>((resolve, reject) => {
+      this.failRun = (error) => {
+        this.stopped = true;
+        reject(error);
+      };
+      this.finishRun = (failure) => {
+        this.stopped = true;
+        resolve({
+          durationMs: this.now,
+          requests: this.byId.size,
+          served: this.served,
+          workers: this.allWorkers().map((w) => w.ready!),
+          failure,
+        });
+      };
+      this.origin = monotonicMs();
+      this.pump();
+    });
+  }
+
+  async shutdown(kill = false): Promise<void> {
+    this.stopped = true;
+    this.clearTimer();
+    await Promise.all(this.allWorkers().map((w) => (kill ? w.kill() : w.close())));
+  }
+
+  private allWorkers(): DeviceWorker[] {
+    return this.workers.flat();
+  }
+
+  // ---- arrivals in wall-clock time ---------------------------------------------
+
+  /** Admits every arrival that is due, then waits for the next one. */
+  private readonly pump = (): void => {
+    this.timer = undefined;
+    if (this.stopped) return;
+    const scale = this.setup.timeScale;
+    try {
+      while (this.nextArrival < this.arrivals.length && this.arrivals[this.nextArrival].arrival * scale <= this.now) {
+        this.admit(this.arrivals[this.nextArrival++]);
+      }
+    } catch (error) {
+      this.fail(error as Error);
+      return;
+    }
+    if (this.nextArrival < this.arrivals.length) {
+      const wait = this.arrivals[this.nextArrival].arrival * scale - this.now;
+      // Timers fire a millisecond or more late: sleep to near the due time, then
+      // poll (each poll still lets completions from workers in).
+      this.timer = wait > 2 ? setTimeout(this.pump, wait - 2) : setImmediate(this.pump);
+    } else {
+      this.maybeFinish();
+    }
+  };
+
+  private admit(spec: ArrivalSpec): void {
+    const model = this.setup.models.get(spec.model);
+    if (model === undefined) throw new Error(`arrival names unknown model "${spec.model}"`);
+    // The arrival is when the dispatcher saw it (a timer's lateness is not latency
+    // the simulator could reproduce); the deadline budget counts from there.
+    const now = this.now;
+    const request = new Request(
+      this.byId.size,
+      now,
+      model,
+      spec.batch,
+      spec.priority,
+      now + spec.relativeDeadline,
+      spec.inputBytes ?? model.inputBytesPerItem * spec.batch,
+      spec.outputBytes ?? model.outputBytesPerItem * spec.batch,
+      1,
+    );
+    this.byId.set(request.id, request);
+    this.waiting.add(request);
+    this.apply(this.setup.policy.onArrival(request, this));
+    this.setup.onProgress?.(this.arrivals.length - this.nextArrival, this.arrivals.length, now);
+  }
+
+  // ---- decisions (the simulator's semantics) ------------------------------------
+
+  private apply(decisions: readonly Decision[]): void {
+    for (const decision of decisions) {
+      switch (decision.kind) {
+        case 'dispatch':
+          this.dispatch(decision.request, decision.gpu);
+          break;
+        case 'reject':
+          this.requireWaiting(decision.request, 'reject');
+          this.leave(decision.request, 'rejected');
+          break;
+        case 'drop':
+          this.drop(decision.request);
+          break;
+        case 'preempt':
+          throw new ReplayUnsupported(
+            `policy ${this.setup.policy.name} preempted request ${decision.request.id}: replay cannot stop a running TensorFlow.js execution, so preempting policies run only in the simulator`,
+          );
+        case 'wake':
+          this.pendingWakes++;
+          setTimeout(this.onWake, Math.max(0, decision.at - this.now));
+          break;
+      }
+    }
+  }
+
+  private readonly onWake = (): void => {
+    this.pendingWakes--;
+    if (this.stopped) return;
+    try {
+      const policy = this.setup.policy;
+      if (policy.onWake !== undefined) this.apply(policy.onWake(this));
+    } catch (error) {
+      this.fail(error as Error);
+      return;
+    }
+    this.maybeFinish();
+  };
+
+  private requireWaiting(request: Request, action: string): void {
+    if (request.state !== 'waiting') {
+      throw new Error(`policy ${this.setup.policy.name} tried to ${action} request ${request.id}, which is ${request.state}, not waiting`);
+    }
+  }
+
+  private dispatch(request: Request, g: number): void {
+    this.requireWaiting(request, 'dispatch');
+    const gpu = this.gpus[g];
+    if (gpu === undefined || !gpu.hosts(request.model.name)) {
+      throw new Error(`policy ${this.setup.policy.name} dispatched request ${request.id} to device ${g}, which does not host model ${request.model.name}`);
+    }
+    const prediction = this.setup.predictor.predict(request, gpu, this);
+    request.predictedTransferMs = prediction.transferMs;
+    request.predictedExecutionMs = prediction.executionMs;
+    request.predictedCompletion = prediction.completion;
+    request.dispatchedAt = this.now;
+    request.gpu = g;
+    this.waiting.delete(request);
+    if (gpu.freeSlots > 0 && gpu.queuedCount === 0) this.startOn(request, gpu);
+    else {
+      request.state = 'gpu-queued';
+      gpu.queue.push(request);
+    }
+  }
+
+  private drop(request: Request): void {
+    if (request.state === 'gpu-queued') this.gpus[request.gpu].queue.remove(request);
+    else this.requireWaiting(request, 'drop');
+    this.leave(request, 'dropped');
+  }
+
+  private leave(request: Request, state: 'dropped' | 'rejected', unserved = false): void {
+    request.state = state;
+    this.waiting.delete(request);
+    if (unserved) request.unserved = true;
+    this.setup.sink.record(request);
+  }
+
+  // ---- a request on a worker -----------------------------------------------------
+
+  private startOn(request: Request, gpu: GpuState): void {
+    const worker = this.workers[gpu.index].find((w) => w.idle);
+    if (worker === undefined) throw new Error(`device ${gpu.index} has a free slot but no idle worker`);
+    gpu.running.push(request);
+    this.inFlight++;
+    request.state = 'transfer-in';
+    const input = makeInput(request.model.name, request.batch);
+    request.transferInStart = this.now;
+    worker.send({ kind: 'run', id: request.id, model: request.model.name, batch: request.batch, input, warmup: false });
+  }
+
+  private onWorkerMessage(worker: DeviceWorker, message: FromWorker): void {
+    if (this.stopped || (message.kind !== 'done' && message.kind !== 'run-failed') || message.id < 0) return;
+    const completedAt = this.now;
+    const request = this.byId.get(message.id)!;
+    worker.running = -1;
+    this.inFlight--;
+    if (message.kind === 'run-failed') {
+      this.fail(new Error(`request ${request.id} (${request.model.name}, batch ${request.batch}) failed on worker ${worker.options.index}: ${message.message}`));
+      return;
+    }
+    this.complete(request, worker, message, completedAt);
+  }
+
+  private complete(request: Request, worker: DeviceWorker, done: RunDone, completedAt: number): void {
+    const origin = this.origin;
+    request.transferInEnd = done.receivedAt - origin;
+    request.executionStart = done.executionStart - origin;
+    request.executionEnd = done.executionEnd - origin;
+    request.transferOutStart = done.sentAt - origin;
+    request.completedAt = completedAt;
+    request.phase = request.model.phases.length;
+    request.state = 'done';
+    this.served.set(request.id, { worker: worker.options.index, phaseMs: done.phaseMs });
+    const gpu = this.gpus[request.gpu];
+    gpu.removeRunning(request);
+    try {
+      this.setup.predictor.observe(request, gpu, this);
+      this.setup.sink.record(request);
+      while (gpu.freeSlots > 0 && gpu.queuedCount > 0) this.startOn(gpu.queue.shift()!, gpu);
+      this.apply(this.setup.policy.onCompletion(request, this));
+    } catch (error) {
+      this.fail(error as Error);
+      return;
+    }
+    this.maybeFinish();
+  }
+
+  /** Done when every arrival is in, nothing runs or waits on a device, and no wake is due. */
+  private maybeFinish(): void {
+    if (this.stopped || this.nextArrival < this.arrivals.length || this.inFlight > 0 || this.pendingWakes > 0) return;
+    if (this.gpus.some((g) => g.queuedCount > 0)) return;
+    // What the policy still holds once nothing can happen was never served.
+    for (const request of [...this.waiting]) this.leave(request, 'dropped', true);
+    this.finishRun?.();
+  }
+
+  private onWorkerExit(worker: DeviceWorker, code: number | null, signal: string | null): void {
+    if (this.stopped || worker.closing) return;
+    const lost = worker.running >= 0 ? [worker.running] : [];
+    const device = this.setup.cluster.gpus[worker.options.device].id;
+    const how = signal !== null ? `signal ${signal}` : `code ${code}`;
+    const inFlightElsewhere = this.inFlight - lost.length;
+    const notArrived = this.arrivals.length - this.nextArrival;
+    const queued = this.gpus.reduce((n, g) => n + g.queuedCount, 0) + this.waiting.size;
+    this.clearTimer();
+    this.finishRun?.({
+      message: `replay worker ${worker.options.index} (device ${device}) exited (${how}) mid-replay`,
+      lost,
+      notReplayed: inFlightElsewhere + notArrived + queued,
+    });
+  }
+
+  private fail(error: Error): void {
+    if (this.stopped) return;
+    this.clearTimer();
+    this.failRun?.(error);
+  }
+
+  private clearTimer(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer as NodeJS.Timeout);
+    clearImmediate(this.timer as NodeJS.Immediate);
+    this.timer = undefined;
+  }
+}
+
+/**
+ * A request's input tensor: batch x the model's input size, filled with small
+ * deterministic values (valid token ids for the transformer). Fresh per request,
+ * since the channel copies it anyway.
+ */
+export function makeInput(model: string, batch: number): Float32Array {
+  const input = new Float32Array(batch * realModelIo(model).inputElementsPerItem);
+  for (let i = 0; i < input.length; i++) input[i] = (i % 97) / 97;
+  return input;
+}

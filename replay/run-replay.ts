@@ -1,0 +1,253 @@
+import { availableParallelism, cpus } from 'node:os';
+import { InputError } from '../sim/core/errors.ts';
+import { RunRecorder } from '../sim/metrics/run-recorder.ts';
+import { RecordsArrowWriter, type ExtraColumn, type ExtraValues } from '../sim/output/records-arrow-writer.ts';
+import { RunDirectory } from '../sim/output/run-directory.ts';
+import { POLICIES } from '../sim/policy/registry.ts';
+import { PREDICTORS } from '../sim/predictor/registry.ts';
+import type { ScenarioRun } from '../sim/run-scenario.ts';
+import type { ArrivalSpec, SimulationResult } from '../sim/simulator.ts';
+import { planRates, workloadArrivals } from '../scenarios/workload-plan.ts';
+import type { Scenario } from '../scenarios/scenario.ts';
+import { scenarioToJson } from '../scenarios/serialize-scenario.ts';
+import { summaryDocument } from '../scripts/cli/run-report.ts';
+import type { BackendChoice } from './backends.ts';
+import { coLocations, type CoLocation } from './colocation.ts';
+import { hasTaskset, pinProcess, planPinning } from './cpu-pinning.ts';
+import { hasRealModel, REAL_MODEL_NAMES } from './real-models.ts';
+import { ReplayEngine, type ReplayFailure, type ReplayResult } from './replay-engine.ts';
+
+export interface ReplayOptions {
+  readonly backend: BackendChoice;
+  readonly timeScale: number;
+  readonly warmupRuns: number;
+  /** Pin devices and the dispatcher to cores (CPU backends, Linux with taskset). */
+  readonly pin: boolean;
+  /** Replay only the first N arrivals of the trace. */
+  readonly requests?: number;
+  readonly onProgress?: (left: number, total: number, elapsedMs: number) => void;
+  readonly crashAfterRuns?: number;
+}
+
+/** The columns requests.arrow has in a replay, after the simulator's own. */
+export const REPLAY_COLUMNS: readonly ExtraColumn[] = [
+  { name: 'backend', kind: 'utf8' },
+  { name: 'worker', kind: 'int' },
+  /** Requests that executed beside it on its device: "id:overlap_ms" joined by commas. */
+  { name: 'co_runners', kind: 'utf8' },
+  { name: 'co_run_ms', kind: 'float' },
+  { name: 'max_co_runners', kind: 'int' },
+  /** Execution time at 1, 2, ... requests executing on the device, ms, comma-separated. */
+  { name: 'time_at_concurrency_ms', kind: 'utf8' },
+  { name: 'phase_ms', kind: 'utf8' },
+];
+
+export interface ReplayRun {
+  readonly run: ScenarioRun;
+  readonly replay: ReplayResult;
+  readonly meta: ReplayMeta;
+  readonly colocation: ReadonlyMap<number, CoLocation>;
+}
+
+export interface ReplayMeta {
+  readonly kind: 'strait-replay';
+  readonly status: 'complete' | 'failed';
+  readonly backend: string;
+  readonly device: string;
+  readonly tfjsVersion: string;
+  readonly backendAttempts: readonly string[];
+  readonly workersPerDevice: readonly number[];
+  readonly pinning: string;
+  readonly timeScale: number;
+  readonly warmupRuns: number;
+  readonly requests: number;
+  readonly durationMs: number;
+  readonly host: { readonly cpu: string; readonly cores: number; readonly node: string; readonly platform: string };
+  readonly failure?: ReplayFailure;
+}
+
+/** Every model the scenario's devices host must have a real implementation. */
+export function checkReplayable(scenario: Scenario): void {
+  for (const gpu of scenario.cluster.gpus) {
+    for (const model of gpu.models) {
+      if (!hasRealModel(model)) {
+        throw new InputError(
+          `scenario ${scenario.name}: model "${model}" has no real implementation for replay (replay has ${REAL_MODEL_NAMES.join(', ')})`,
+        );
+      }
+    }
+  }
+}
+
+/** The whole trace of a scenario, in arrival order (replays are short enough to hold). */
+export async function collectArrivals(scenario: Scenario, limit = Infinity): Promise<ArrivalSpec[]> {
+  const source = workloadArrivals(scenario);
+  const out: ArrivalSpec[] = [];
+  while (out.length < limit && (await source.refill())) {
+    for (let a = source.next(); a !== undefined && out.length < limit; a = source.next()) out.push(a);
+  }
+  return out;
+}
+
+/**
+ * Replays a scenario's trace on real workers into a run directory: requests.arrow
+ * (the simulator's columns plus the co-location ones), summary.json, scenario.json and
+ * replay.json (backend, device, pinning, and the failure if a worker died). A replay
+ * cut short by a dead worker still writes what completed, then throws.
+ */
+export async function replayIntoDirectory(scenario: Scenario, out: string, options: ReplayOptions): Promise<ReplayRun> {
+  checkReplayable(scenario);
+  const policyEntry = POLICIES.get(scenario.policy.name);
+  const predictorEntry = PREDICTORS.get(scenario.predictor);
+  if (policyEntry === undefined) throw new InputError(`unknown policy ${scenario.policy.name}`);
+  if (predictorEntry === undefined) throw new InputError(`unknown predictor ${scenario.predictor}`);
+  const arrivals = await collectArrivals(scenario, options.requests);
+  if (arrivals.length === 0) throw new InputError(`scenario ${scenario.name}: the workload has no arrivals to replay`);
+
+  const cores = availableParallelism();
+  const cpuBackend = options.backend === 'wasm' || options.backend === 'cpu' || options.backend === 'auto';
+  const pinning = planPinning(scenario.cluster.gpus.length, cores, options.pin && cpuBackend, hasTaskset());
+  if (pinning.dispatcher !== undefined) pinProcess(process.pid, pinning.dispatcher);
+
+  const directory = RunDirectory.open(out);
+  const recorder = new RunRecorder(scenario.cluster, { predictorNames: [scenario.predictor] });
+  const engine = new ReplayEngine({
+    cluster: scenario.cluster,
+    models: new Map(scenario.models.map((m) => [m.name, m])),
+    policy: policyEntry.create(scenario.policy.params),
+    predictor: predictorEntry.create({ cluster: scenario.cluster, params: scenario.predictorParams[scenario.predictor] ?? {} }),
+    sink: recorder,
+    backend: options.backend,
+    timeScale: options.timeScale,
+    warmupRuns: options.warmupRuns,
+    deviceCores: pinning.devices,
+    seed: scenario.seed,
+    onProgress: options.onProgress,
+    crashAfterRuns: options.crashAfterRuns,
+  });
+  let replay: ReplayResult;
+  try {
+    const ready = await engine.start();
+    const backends = new Set(ready.map((r) => r.backend));
+    if (backends.size > 1) throw new Error(`workers loaded different backends: ${[...backends].join(', ')}`);
+    await engine.warmUp(arrivals, options.warmupRuns);
+    replay = await engine.run(arrivals);
+  } catch (error) {
+    await engine.shutdown(true);
+    directory.discard();
+    throw error;
+  }
+  await engine.shutdown(replay.failure !== undefined);
+
+  try {
+    recorder.flush();
+    const result = replayResultCounters(scenario, recorder, replay);
+    const summary = recorder.summarize(result);
+    const run: ScenarioRun = { scenario, rates: planRates(scenario), result, records: recorder.records, summary, wallMs: replay.durationMs };
+    const colocation = await writeRecords(directory.path('requests.arrow'), recorder, replay);
+    const first = replay.workers[0];
+    const meta: ReplayMeta = {
+      kind: 'strait-replay',
+      status: replay.failure === undefined ? 'complete' : 'failed',
+      backend: first.backend,
+      device: first.device,
+      tfjsVersion: first.version,
+      backendAttempts: first.attempts,
+      workersPerDevice: scenario.cluster.gpus.map((g) => g.maxConcurrency),
+      pinning: pinning.description,
+      timeScale: options.timeScale,
+      warmupRuns: options.warmupRuns,
+      requests: replay.requests,
+      durationMs: replay.durationMs,
+      host: { cpu: cpus()[0]?.model ?? 'unknown', cores, node: process.version, platform: `${process.platform}-${process.arch}` },
+      failure: replay.failure,
+    };
+    directory.writeJson('summary.json', summaryDocument(run));
+    directory.writeJson('scenario.json', scenarioToJson(scenario));
+    directory.writeJson('replay.json', meta);
+    directory.commit();
+    return { run, replay, meta, colocation };
+  } catch (error) {
+    directory.discard();
+    throw error;
+  }
+}
+
+/** Device counters for the summary: busy time is the union of execution intervals. */
+function replayResultCounters(scenario: Scenario, recorder: RunRecorder, replay: ReplayResult): SimulationResult {
+  const records = recorder.records;
+  const [executionStartView, executionEndView, gpuView] = [records.executionStart.view(), records.executionEnd.view(), records.gpu.view()];
+  const perDevice: [number, number][][] = scenario.cluster.gpus.map(() => []);
+  let executed = 0;
+  for (let i = 0; i < records.length; i++) {
+    const start = executionStartView[i];
+    const end = executionEndView[i];
+    if (Number.isNaN(start) || Number.isNaN(end)) continue;
+    perDevice[gpuView[i]].push([start, end]);
+    executed += end - start;
+  }
+  return {
+    simulatedMs: replay.durationMs,
+    events: 0,
+    requests: replay.requests,
+    gpus: scenario.cluster.gpus.map((gpu, g) => {
+      const busy = unionLength(perDevice[g]);
+      return { id: gpu.id, busyMs: busy, soloWorkMs: executed, deliveredWorkMs: executed };
+    }),
+  };
+}
+
+function unionLength(intervals: [number, number][]): number {
+  intervals.sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [s, e] of intervals) {
+    if (e <= end) continue;
+    total += e - Math.max(s, end);
+    end = e;
+  }
+  return total;
+}
+
+async function writeRecords(path: string, recorder: RunRecorder, replay: ReplayResult): Promise<Map<number, CoLocation>> {
+  const records = recorder.records;
+  const [executionStartView, executionEndView, gpuView, idView] = [
+    records.executionStart.view(),
+    records.executionEnd.view(),
+    records.gpu.view(),
+    records.id.view(),
+  ];
+  const n = records.length;
+  const intervals = [];
+  for (let i = 0; i < n; i++) {
+    const start = executionStartView[i];
+    if (Number.isNaN(start)) continue;
+    intervals.push({ id: idView[i], device: gpuView[i], start, end: executionEndView[i] });
+  }
+  const colocation = coLocations(intervals);
+  const backend = replay.workers[0]?.backend ?? '';
+  const backendColumn: string[] = [];
+  const worker = new Int32Array(n);
+  const coRunners: string[] = [];
+  const coRunMs = new Float64Array(n);
+  const maxCoRunners = new Int32Array(n);
+  const timeAt: string[] = [];
+  const phaseMs: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = idView[i];
+    const detail = replay.served.get(id);
+    const co = colocation.get(id);
+    backendColumn.push(backend);
+    worker[i] = detail?.worker ?? -1;
+    coRunners.push(co === undefined ? '' : co.coRunners.map((c) => `${c.id}:${c.overlapMs.toFixed(3)}`).join(','));
+    coRunMs[i] = co?.coRunMs ?? NaN;
+    maxCoRunners[i] = co?.maxCoRunners ?? -1;
+    timeAt.push(co === undefined ? '' : co.timeAtConcurrency.map((t) => t.toFixed(3)).join(','));
+    phaseMs.push(detail === undefined ? '' : detail.phaseMs.map((t) => t.toFixed(3)).join(','));
+  }
+  const writer = new RecordsArrowWriter(path, REPLAY_COLUMNS);
+  const extras: ExtraValues[] = [backendColumn, worker, coRunners, coRunMs, maxCoRunners, timeAt, phaseMs];
+  writer.write(records, extras);
+  await writer.close();
+  return colocation;
+}

@@ -1,0 +1,166 @@
+import { RunRecorder } from '../sim/metrics/run-recorder.ts';
+import { OUTCOMES, PRIORITY_CODES } from '../sim/metrics/request-records.ts';
+import { POLICIES } from '../sim/policy/registry.ts';
+import { PREDICTORS } from '../sim/predictor/registry.ts';
+import { Simulator, type ArrivalSource, type ArrivalSpec } from '../sim/simulator.ts';
+import { quantileSorted } from '../sim/metrics/quantiles.ts';
+import { readCalibration } from '../scenarios/parse-scenario.ts';
+import type { Scenario } from '../scenarios/scenario.ts';
+import type { ReplayDirectory } from './replay-records.ts';
+
+/** What validation holds the simulator to (the bar). */
+export const VALIDATION_BOUNDS = { meanLatency: 0.1, p99Latency: 0.2, violationPp: 3 };
+
+export interface LatencyComparison {
+  readonly model: string;
+  /** 'all', 'high' or 'low'. */
+  readonly priority: string;
+  readonly replayCount: number;
+  readonly simCount: number;
+  readonly replayMeanMs: number;
+  readonly simMeanMs: number;
+  /** (sim - replay) / replay. */
+  readonly meanError: number;
+  readonly replayP99Ms: number;
+  readonly simP99Ms: number;
+  readonly p99Error: number;
+}
+
+export interface ViolationComparison {
+  readonly priority: string;
+  readonly requests: number;
+  readonly replayRate: number;
+  readonly simRate: number;
+  /** sim - replay, percentage points. */
+  readonly differencePp: number;
+}
+
+export interface Validation {
+  readonly replay: string;
+  readonly profile: string;
+  readonly policy: string;
+  readonly predictor: string;
+  readonly requests: number;
+  readonly perModel: readonly LatencyComparison[];
+  readonly perModelClass: readonly LatencyComparison[];
+  readonly violations: readonly ViolationComparison[];
+  /** Every per-model latency and per-class violation comparison within VALIDATION_BOUNDS. */
+  readonly withinBounds: boolean;
+}
+
+/** The replay's scenario with the profile's models, sharing and links. */
+export function calibratedScenario(scenario: Scenario, profilePath: string): Scenario {
+  const calibration = readCalibration(profilePath);
+  return {
+    ...scenario,
+    models: scenario.models.map((m) => calibration.models.get(m.name) ?? m),
+    cluster: {
+      ...scenario.cluster,
+      gpus: scenario.cluster.gpus.map((gpu) => ({ ...gpu, sharing: calibration.sharing, link: calibration.link })),
+    },
+  };
+}
+
+interface Outcomes {
+  readonly model: string;
+  readonly priority: string;
+  readonly latency: number;
+  readonly violated: boolean;
+  readonly served: boolean;
+}
+
+/**
+ * Simulates the replay's own trace (its arrival times as the dispatcher saw them,
+ * models, batches, classes and deadlines) under the same policy and predictor with
+ * the calibrated profile, and compares latency and violations request class by class.
+ */
+export function validate(replay: ReplayDirectory, profilePath: string): Validation {
+  const scenario = calibratedScenario(replay.scenario, profilePath);
+  const arrivals: ArrivalSpec[] = replay.records.map((r) => ({
+    arrival: r.arrival,
+    model: r.model,
+    batch: r.batch,
+    priority: r.priority,
+    relativeDeadline: r.deadline - r.arrival,
+  }));
+  let next = 0;
+  const source: ArrivalSource = { next: () => arrivals[next++] };
+  const recorder = new RunRecorder(scenario.cluster, { predictorNames: [scenario.predictor] });
+  const simulator = new Simulator({
+    cluster: scenario.cluster,
+    models: new Map(scenario.models.map((m) => [m.name, m])),
+    arrivals: source,
+    policy: POLICIES.get(scenario.policy.name)!.create(scenario.policy.params),
+    predictor: PREDICTORS.get(scenario.predictor)!.create({ cluster: scenario.cluster, params: scenario.predictorParams[scenario.predictor] ?? {} }),
+    seed: scenario.seed,
+    sink: recorder,
+  });
+  simulator.run();
+  const records = recorder.records;
+  const latency = records.latency.view();
+  const outcome = records.outcome.view();
+  const priority = records.priority.view();
+  const model = records.model.view();
+  const sim: Outcomes[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const o = OUTCOMES[outcome[i]];
+    sim.push({ model: records.models[model[i]], priority: PRIORITY_CODES[priority[i]], latency: latency[i], violated: o !== 'met', served: o === 'met' || o === 'late' });
+  }
+  const real: Outcomes[] = replay.records.map((r) => ({
+    model: r.model,
+    priority: r.priority,
+    latency: r.latency,
+    violated: r.outcome !== 'met',
+    served: r.outcome === 'met' || r.outcome === 'late',
+  }));
+
+  const models = [...new Set(real.map((r) => r.model))].sort();
+  const compare = (m: string, p: string): LatencyComparison => {
+    const pick = (list: Outcomes[]) => list.filter((o) => o.served && o.model === m && (p === 'all' || o.priority === p)).map((o) => o.latency).sort((a, b) => a - b);
+    const a = pick(real);
+    const b = pick(sim);
+    const replayMeanMs = mean(a);
+    const simMeanMs = mean(b);
+    const replayP99Ms = quantileSorted(a, 0.99);
+    const simP99Ms = quantileSorted(b, 0.99);
+    return {
+      model: m,
+      priority: p,
+      replayCount: a.length,
+      simCount: b.length,
+      replayMeanMs,
+      simMeanMs,
+      meanError: (simMeanMs - replayMeanMs) / replayMeanMs,
+      replayP99Ms,
+      simP99Ms,
+      p99Error: (simP99Ms - replayP99Ms) / replayP99Ms,
+    };
+  };
+  const perModel = models.map((m) => compare(m, 'all'));
+  const perModelClass = models.flatMap((m) => ['high', 'low'].map((p) => compare(m, p))).filter((c) => c.replayCount > 0);
+  const violations = ['high', 'low'].map((p): ViolationComparison => {
+    const a = real.filter((o) => o.priority === p);
+    const b = sim.filter((o) => o.priority === p);
+    const replayRate = a.filter((o) => o.violated).length / Math.max(1, a.length);
+    const simRate = b.filter((o) => o.violated).length / Math.max(1, b.length);
+    return { priority: p, requests: a.length, replayRate, simRate, differencePp: 100 * (simRate - replayRate) };
+  });
+  const withinBounds =
+    perModel.every((c) => Math.abs(c.meanError) <= VALIDATION_BOUNDS.meanLatency && Math.abs(c.p99Error) <= VALIDATION_BOUNDS.p99Latency) &&
+    violations.every((v) => Math.abs(v.differencePp) <= VALIDATION_BOUNDS.violationPp);
+  return {
+    replay: replay.dir,
+    profile: profilePath,
+    policy: scenario.policy.name,
+    predictor: scenario.predictor,
+    requests: replay.records.length,
+    perModel,
+    perModelClass,
+    violations,
+    withinBounds,
+  };
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+}

@@ -1,0 +1,45 @@
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { InputError } from '../../sim/core/errors.ts';
+import { calibrate } from '../../replay/calibrate.ts';
+import { readReplayDirectory } from '../../replay/replay-records.ts';
+import { fixed, pct, table } from './format.ts';
+
+export interface CalibrateCommandOptions {
+  readonly out?: string;
+  readonly json?: boolean;
+}
+
+/** `strait calibrate`: fits a calibration profile from replay directories. */
+export async function calibrateCommand(dirs: string[], options: CalibrateCommandOptions): Promise<void> {
+  if (options.out === undefined) throw new InputError('--out: the profile file to write is required');
+  const replays = dirs.map((dir) => {
+    process.stderr.write(`reading ${dir}\n`);
+    return readReplayDirectory(dir);
+  });
+  process.stderr.write(`fitting ${replays.reduce((n, r) => n + r.records.length, 0)} requests from ${replays.length} replay(s)\n`);
+  const profile = calibrate(replays);
+  const temporary = `${options.out}.tmp-${process.pid}`;
+  writeFileSync(temporary, JSON.stringify(profile, null, 2) + '\n');
+  renameSync(temporary, options.out);
+  const { fit } = profile;
+  if (options.json) {
+    process.stdout.write(JSON.stringify(fit, null, 2) + '\n');
+  } else {
+    const lines = [
+      `calibrated from ${fit.requests} served requests on ${profile.backend} (${profile.device})`,
+      '',
+      table(
+        ['model', 'batch', 'samples', 'alone', 'solo ms', 'work MAPE'],
+        fit.execution.map((r) => [r.model, String(r.batch), String(r.samples), String(r.soloSamples), fixed(r.soloMs, 3), pct(r.mape)]),
+      ),
+      '',
+      `sharing: progress rate at concurrency ${fit.rateAtConcurrency.map((r, n) => `${n + 1}: ${fixed(r, 3)}`).join(', ')} ` +
+        `-> time-sliced, efficiency ${fixed(fit.efficiency, 3)} (slice ${profile.sharing.timeSliceMs} ms, switch ${fixed(profile.sharing.contextSwitchMs, 3)} ms); ` +
+        `execution R^2 ${fixed(fit.executionR2, 3)}`,
+      `input copies:  setup ${fixed(fit.transferIn.interceptMs, 3)} ms + ${fixed(profile.link.h2dGBps, 3)} GB/s (R^2 ${fixed(fit.transferIn.r2, 3)}, MAPE ${pct(fit.transferIn.mape)}, ${fit.transferIn.samples} samples)`,
+      `output copies: setup ${fixed(fit.transferOut.interceptMs, 3)} ms + ${fixed(profile.link.d2hGBps, 3)} GB/s (R^2 ${fixed(fit.transferOut.r2, 3)}, MAPE ${pct(fit.transferOut.mape)}, ${fit.transferOut.samples} samples)`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  process.stderr.write(`wrote ${options.out}${existsSync(options.out) ? '' : ' (missing?)'}\n`);
+}

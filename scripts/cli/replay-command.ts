@@ -1,0 +1,93 @@
+import { CheckFailure, InputError } from '../../sim/core/errors.ts';
+import { POLICIES } from '../../sim/policy/registry.ts';
+import { PREDICTORS } from '../../sim/predictor/registry.ts';
+import { applyOverrides } from '../../sim/run-scenario.ts';
+import { loadScenario } from '../../scenarios/load-scenario.ts';
+import { parseBackendChoice } from '../../replay/backends.ts';
+import { interferenceRows } from '../../replay/interference.ts';
+import { checkReplayable, replayIntoDirectory } from '../../replay/run-replay.ts';
+import { fixed, table } from './format.ts';
+import { formatRunReport } from './run-report.ts';
+
+export interface ReplayCommandOptions {
+  readonly out?: string;
+  readonly backend?: string;
+  readonly timeScale?: number;
+  readonly warmup?: number;
+  readonly pin?: string;
+  readonly requests?: number;
+  readonly policy?: string;
+  readonly predictor?: string;
+  readonly seed?: number;
+  readonly load?: number;
+  readonly json?: boolean;
+}
+
+function checkName(flag: string, value: string | undefined, known: Iterable<string>): void {
+  const names = [...known];
+  if (value !== undefined && !names.includes(value)) throw new InputError(`${flag}: expected one of ${names.join(', ')}, got "${value}"`);
+}
+
+/** Progress on stderr: a rewritten line on a terminal, a line per tenth otherwise. */
+function progressReporter(): (left: number, total: number, elapsedMs: number) => void {
+  let lastTenth = -1;
+  return (left, total, elapsedMs) => {
+    const done = total - left;
+    const text = `replayed ${done}/${total} arrivals, ${(elapsedMs / 1000).toFixed(1)} s`;
+    if (process.stderr.isTTY) process.stderr.write(`\r${text} `);
+    else {
+      const tenth = Math.floor((10 * done) / total);
+      if (tenth !== lastTenth) process.stderr.write(`${text}\n`);
+      lastTenth = tenth;
+    }
+  };
+}
+
+/** `strait replay`: a scenario's trace on real TensorFlow.js workers, in wall-clock time. */
+export async function replayCommand(scenarioArg: string | undefined, options: ReplayCommandOptions): Promise<void> {
+  const backend = parseBackendChoice(options.backend ?? 'auto');
+  checkName('--policy', options.policy, POLICIES.keys());
+  checkName('--predictor', options.predictor, PREDICTORS.keys());
+  checkName('--pin', options.pin, ['auto', 'none']);
+  const scenario = applyOverrides(loadScenario(scenarioArg), options);
+  const out = options.out ?? `runs/replay-${scenario.name}-${scenario.policy.name}-seed${scenario.seed}-load${scenario.load}`;
+  checkReplayable(scenario);
+  const devices = scenario.cluster.gpus;
+  process.stderr.write(
+    `replay ${scenario.name}: ${devices.length} device(s), ${devices.reduce((n, g) => n + g.maxConcurrency, 0)} worker(s), backend ${backend}; starting workers and warming up\n`,
+  );
+  const { run, meta, colocation } = await replayIntoDirectory(scenario, out, {
+    backend,
+    timeScale: options.timeScale ?? 1,
+    warmupRuns: options.warmup ?? 3,
+    pin: (options.pin ?? 'auto') === 'auto',
+    requests: options.requests,
+    onProgress: progressReporter(),
+    // Fault injection for the tests of a worker dying mid-replay (not a user option).
+    crashAfterRuns: process.env.STRAIT_REPLAY_CRASH_AFTER !== undefined ? Number(process.env.STRAIT_REPLAY_CRASH_AFTER) : undefined,
+  });
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  const rows = interferenceRows(run.records, colocation);
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ replay: meta, summary: run.summary, interference: rows }, null, 2) + '\n');
+  } else {
+    const lines = [
+      `backend ${meta.backend} on ${meta.device} (tfjs ${meta.tfjsVersion}); ${meta.pinning}; time scale ${meta.timeScale}`,
+      formatRunReport(run),
+      '',
+      'execution alone vs sharing the device (at least half the time):',
+      table(
+        ['model', 'batch', 'alone n', 'alone ms', 'shared n', 'shared ms', 'slowdown'],
+        rows.map((r) => [r.model, String(r.batch), String(r.soloCount), fixed(r.soloMeanMs), String(r.sharedCount), fixed(r.sharedMeanMs), `${fixed(r.slowdown)}x`]),
+      ),
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  process.stderr.write(`wrote ${out}/ (requests.arrow, summary.json, scenario.json, replay.json)\n`);
+  if (meta.failure !== undefined) {
+    const f = meta.failure;
+    throw new CheckFailure(
+      `${f.message}: lost request${f.lost.length === 1 ? '' : 's'} ${f.lost.join(', ') || '(none in flight on it)'}; ${f.notReplayed} not replayed; the ${run.records.length} records it has are in ${out}/requests.arrow`,
+    );
+  }
+}

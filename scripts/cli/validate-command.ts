@@ -1,0 +1,75 @@
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { CheckFailure, InputError } from '../../sim/core/errors.ts';
+import { readReplayDirectory } from '../../replay/replay-records.ts';
+import { VALIDATION_BOUNDS, validate, type LatencyComparison } from '../../replay/validate.ts';
+import { fixed, pct, table } from './format.ts';
+
+export interface ValidateCommandOptions {
+  readonly replay?: string;
+  readonly profile?: string;
+  readonly out?: string;
+  readonly json?: boolean;
+  readonly check?: boolean;
+}
+
+function signedPct(x: number): string {
+  return `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
+}
+
+function latencyRow(c: LatencyComparison, bounded: boolean): string[] {
+  const mark = (ok: boolean) => (bounded ? (ok ? '' : ' !') : '');
+  return [
+    c.model,
+    c.priority,
+    String(c.replayCount),
+    fixed(c.replayMeanMs),
+    fixed(c.simMeanMs),
+    signedPct(c.meanError) + mark(Math.abs(c.meanError) <= VALIDATION_BOUNDS.meanLatency),
+    fixed(c.replayP99Ms),
+    fixed(c.simP99Ms),
+    signedPct(c.p99Error) + mark(Math.abs(c.p99Error) <= VALIDATION_BOUNDS.p99Latency),
+  ];
+}
+
+/** `strait validate`: the simulator, calibrated, against a replay on the same trace. */
+export async function validateCommand(options: ValidateCommandOptions): Promise<void> {
+  if (options.replay === undefined) throw new InputError('--replay: the replay directory to validate against is required');
+  if (options.profile === undefined) throw new InputError('--profile: the calibration profile (from `strait calibrate`) is required');
+  if (!existsSync(options.profile)) throw new InputError(`--profile: ${options.profile} not found`);
+  const replay = readReplayDirectory(options.replay);
+  process.stderr.write(`simulating the ${replay.records.length} requests of ${options.replay} with ${options.profile}\n`);
+  const result = validate(replay, options.profile);
+  if (options.out !== undefined) {
+    const temporary = `${options.out}.tmp-${process.pid}`;
+    writeFileSync(temporary, JSON.stringify(result, null, 2) + '\n');
+    renameSync(temporary, options.out);
+  }
+  if (options.json) {
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  } else {
+    const header = ['model', 'class', 'served', 'replay mean', 'sim mean', 'error', 'replay p99', 'sim p99', 'error'];
+    const lines = [
+      `policy ${result.policy}, predictor ${result.predictor}, ${result.requests} requests (latencies in ms; ! marks an error beyond ` +
+        `${pct(VALIDATION_BOUNDS.meanLatency, 0)} on the mean or ${pct(VALIDATION_BOUNDS.p99Latency, 0)} on p99)`,
+      '',
+      table(header, [...result.perModel.map((c) => latencyRow(c, true)), ...result.perModelClass.map((c) => latencyRow(c, false))]),
+      '',
+      table(
+        ['class', 'requests', 'replay violations', 'sim violations', 'difference'],
+        result.violations.map((v) => [
+          v.priority,
+          String(v.requests),
+          pct(v.replayRate, 2),
+          pct(v.simRate, 2),
+          `${v.differencePp >= 0 ? '+' : ''}${v.differencePp.toFixed(2)} pp${Math.abs(v.differencePp) <= VALIDATION_BOUNDS.violationPp ? '' : ' !'}`,
+        ]),
+      ),
+      '',
+      result.withinBounds
+        ? `within bounds: mean latency <= ${pct(VALIDATION_BOUNDS.meanLatency, 0)}, p99 <= ${pct(VALIDATION_BOUNDS.p99Latency, 0)} per model, violations <= ${VALIDATION_BOUNDS.violationPp} pp per class`
+        : 'OUTSIDE the bounds (marked !)',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  if (options.check && !result.withinBounds) throw new CheckFailure('the simulator is outside the validation bounds on this replay');
+}

@@ -1,0 +1,278 @@
+/**
+ * Replay: the co-location arithmetic and the calibration fit (pure, on synthetic
+ * records with known parameters), CPU pinning plans, one policy object type driven by
+ * both the simulator and the replay engine, and end to end through the CLI on the
+ * wasm backend: a short replay, calibrate, validate, and the bad inputs (unknown
+ * backend, a model with no real implementation, a worker dying mid-replay).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coLocations } from '../replay/colocation.ts';
+import { calibrate, leastSquares } from '../replay/calibrate.ts';
+import { planPinning } from '../replay/cpu-pinning.ts';
+import type { ReplayDirectory, ReplayRecord } from '../replay/replay-records.ts';
+import { RunRecorder } from '../sim/metrics/run-recorder.ts';
+import { POLICIES } from '../sim/policy/registry.ts';
+import { PREDICTORS } from '../sim/predictor/registry.ts';
+import { Simulator } from '../sim/simulator.ts';
+import { ReplayEngine } from '../replay/replay-engine.ts';
+import { collectArrivals } from '../replay/run-replay.ts';
+import { loadScenario } from '../scenarios/load-scenario.ts';
+import { applyOverrides } from '../sim/run-scenario.ts';
+import { readFileSync as readSource } from 'node:fs';
+import { expectSuccess, lines, strait } from './strait-cli.ts';
+
+describe('co-location', () => {
+  it('gives each request its co-runners, overlaps and time at each concurrency', () => {
+    const c = coLocations([
+      { id: 1, device: 0, start: 0, end: 10 },
+      { id: 2, device: 0, start: 4, end: 6 },
+      { id: 3, device: 0, start: 5, end: 12 },
+      { id: 4, device: 1, start: 0, end: 10 }, // another device: never a co-runner
+    ]);
+    const one = c.get(1)!;
+    expect(one.coRunners).toEqual([
+      { id: 2, overlapMs: 2 },
+      { id: 3, overlapMs: 5 },
+    ]);
+    // alone 0-4, two 4-5, three 5-6, two 6-10
+    expect(one.timeAtConcurrency).toEqual([4, 5, 1]);
+    expect(one.coRunMs).toBe(6);
+    expect(one.maxCoRunners).toBe(2);
+    expect(c.get(4)!.coRunners).toEqual([]);
+    expect(c.get(4)!.timeAtConcurrency).toEqual([10]);
+    // total time always adds up
+    for (const id of [1, 2, 3]) {
+      const t = c.get(id)!.timeAtConcurrency.reduce((a, b) => a + b, 0);
+      expect(t).toBeCloseTo({ 1: 10, 2: 2, 3: 7 }[id]!, 12);
+    }
+  });
+});
+
+describe('calibration fit', () => {
+  it('solves least squares exactly on a consistent system', () => {
+    const x = leastSquares(
+      [
+        [1, 0, -2],
+        [0, 1, -1],
+        [1, 0, 0],
+        [0, 1, -3],
+      ],
+      [5 - 2 * 0.4, 3 - 0.4, 5, 3 - 1.2],
+      [NaN, NaN, 0.5],
+    );
+    expect(x[0]).toBeCloseTo(5, 4);
+    expect(x[1]).toBeCloseTo(3, 4);
+    expect(x[2]).toBeCloseTo(0.4, 4);
+  });
+
+  it('recovers solo times, the rate when sharing, and link parameters from synthetic replays', async () => {
+    const scenario = applyOverrides(loadScenario('replay-cpu'), {});
+    const solo: Record<string, number> = { 'mobilenet_v2/1': 4, 'mobilenet_v2/4': 11, 'bert_base/4': 20 };
+    const r2 = 0.42;
+    const inputBytes = (model: string, batch: number) => scenario.models.find((m) => m.name === model)!.inputBytesPerItem * batch;
+    const outputBytes = (model: string, batch: number) => scenario.models.find((m) => m.name === model)!.outputBytesPerItem * batch;
+    const records: ReplayRecord[] = [];
+    let id = 0;
+    for (let k = 0; k < 60; k++) {
+      for (const key of Object.keys(solo)) {
+        const [model, b] = key.split('/');
+        const batch = Number(b);
+        // Some alone the whole time, others sharing part of it at rate r2.
+        const shared = (k % 3) * 0.3 * solo[key];
+        const alone = solo[key] - r2 * shared;
+        const exec = alone + shared;
+        const tin = 0.3 + inputBytes(model, batch) / 2e5; // 0.2 GB/s, 0.3 ms setup
+        const tout = 0.3 + outputBytes(model, batch) / 2e5;
+        records.push({
+          id: id++, arrival: k * 100, model, batch, priority: 'high', deadline: k * 100 + 500, outcome: 'met', gpu: 0,
+          transferInStart: k * 100, transferInEnd: k * 100 + tin, executionStart: k * 100 + tin, executionEnd: k * 100 + tin + exec,
+          transferOutStart: k * 100 + tin + exec, completed: k * 100 + tin + exec + tout, latency: tin + exec + tout,
+          timeAtConcurrency: shared > 0 ? [alone, shared] : [alone], maxCoRunners: shared > 0 ? 1 : 0,
+          phaseMs: [exec / 4, exec / 4, exec / 2],
+        });
+      }
+    }
+    const replay: ReplayDirectory = {
+      dir: 'synthetic',
+      scenario,
+      meta: { backend: 'wasm', device: 'test' } as ReplayDirectory['meta'],
+      records,
+    };
+    const profile = calibrate([replay]);
+    for (const row of profile.fit.execution) expect(row.soloMs).toBeCloseTo(solo[`${row.model}/${row.batch}`], 4);
+    expect(profile.fit.rateAtConcurrency[1]).toBeCloseTo(r2, 4);
+    expect(profile.fit.efficiency).toBeCloseTo(2 * r2, 4);
+    expect(profile.sharing.contextSwitchMs).toBeCloseTo(2 * (1 / (2 * r2) - 1), 3);
+    expect(profile.link.h2dGBps).toBeCloseTo(0.2, 3);
+    expect(profile.link.setupMs).toBeCloseTo(0.3, 6);
+    const mobilenet = profile.models.find((m) => m.name === 'mobilenet_v2')!;
+    // phase shares 1/4, 1/4, 1/2 of each batch size's solo time
+    expect(mobilenet.phases[2].soloMs['4']).toBeCloseTo(5.5, 3);
+  });
+});
+
+describe('CPU pinning', () => {
+  it('keeps core 0 for the dispatcher and deals the rest to devices', () => {
+    expect(planPinning(1, 2, true, true).devices).toEqual([[1]]);
+    expect(planPinning(2, 8, true, true).devices).toEqual([
+      [1, 3, 5, 7],
+      [2, 4, 6],
+    ]);
+    expect(planPinning(3, 2, true, true).devices).toEqual([[1], [1], [1]]);
+    expect(planPinning(1, 2, false, true).devices).toBeUndefined();
+    expect(planPinning(1, 2, true, false).description).toMatch(/taskset not found/);
+  });
+});
+
+describe('one policy object for simulation and replay', () => {
+  it('the registry gives one instance type that both drivers run, and the policy code never mentions replay', async () => {
+    const scenario = applyOverrides(loadScenario('replay-cpu'), { policy: 'strait', predictor: 'static' });
+    const entry = POLICIES.get('strait')!;
+    const counted = (policy: ReturnType<typeof entry.create>) => {
+      const calls = { arrival: 0, completion: 0 };
+      const arrival = policy.onArrival.bind(policy);
+      const completion = policy.onCompletion.bind(policy);
+      policy.onArrival = (r, v) => (calls.arrival++, arrival(r, v));
+      policy.onCompletion = (r, v) => (calls.completion++, completion(r, v));
+      return calls;
+    };
+    const predictor = () => PREDICTORS.get('static')!.create({ cluster: scenario.cluster, params: {} });
+    const arrivals = await collectArrivals(scenario, 12);
+
+    const simPolicy = entry.create(scenario.policy.params);
+    const simCalls = counted(simPolicy);
+    let next = 0;
+    new Simulator({
+      cluster: scenario.cluster,
+      models: new Map(scenario.models.map((m) => [m.name, m])),
+      arrivals: { next: () => arrivals[next++] },
+      policy: simPolicy,
+      predictor: predictor(),
+      seed: 1,
+      sink: new RunRecorder(scenario.cluster),
+    }).run();
+
+    const replayPolicy = entry.create(scenario.policy.params);
+    const replayCalls = counted(replayPolicy);
+    const recorder = new RunRecorder(scenario.cluster);
+    const engine = new ReplayEngine({
+      cluster: scenario.cluster,
+      models: new Map(scenario.models.map((m) => [m.name, m])),
+      policy: replayPolicy,
+      predictor: predictor(),
+      sink: recorder,
+      backend: 'wasm',
+      timeScale: 1,
+      warmupRuns: 0,
+      seed: 1,
+    });
+    await engine.start();
+    const result = await engine.run(arrivals);
+    await engine.shutdown();
+
+    expect(replayPolicy.constructor).toBe(simPolicy.constructor);
+    expect(simCalls.arrival).toBe(12);
+    expect(replayCalls.arrival).toBe(12);
+    expect(replayCalls.completion).toBe(result.served.size);
+    expect(recorder.records.length).toBe(12);
+    const source = readSource(new URL('../sim/policy/strait.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/replay/i);
+  }, 60_000);
+});
+
+describe('strait replay, calibrate and validate (wasm backend)', () => {
+  let dir: string;
+  const at = (name: string) => join(dir, name);
+  const runs: Record<string, Awaited<ReturnType<typeof strait>>> = {};
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'strait-replay-'));
+    writeFileSync(
+      at('alien.json'),
+      JSON.stringify({
+        name: 'alien',
+        models: [{ name: 'yolo', inputBytesPerItem: 100, outputBytesPerItem: 10, phases: [{ name: 'all', soloMs: 1, compute: 1, memory: 1 }] }],
+        cluster: { gpu: { maxConcurrency: 2 }, hosts: [{ uplink: { h2dGBps: 1, d2hGBps: 1 }, gpus: 1 }] },
+        workload: { streams: [{ model: 'yolo', priority: 'high', weight: 1, batchSizes: [1], sloFactor: 4 }], requests: 5 },
+      }),
+    );
+    const replay = (out: string, ...extra: string[]) => ['replay', 'replay-cpu', '--backend', 'wasm', '--requests', '40', '--warmup', '1', '--out', at(out), ...extra];
+    runs.first = await strait(replay('r1', '--time-scale', '1.5'));
+    runs.second = await strait(replay('r2', '--seed', '2', '--time-scale', '1.5'));
+    runs.calibrate = await strait(['calibrate', at('r1'), '--out', at('profile.json')]);
+    runs.validate = await strait(['validate', '--replay', at('r2'), '--profile', at('profile.json'), '--out', at('validation.json')]);
+    runs.unknownBackend = await strait(['replay', 'replay-cpu', '--backend', 'metal', '--out', at('bad1')]);
+    runs.noRealModel = await strait(['replay', at('alien.json'), '--backend', 'wasm', '--out', at('bad2')]);
+    runs.nodeGpu = await strait(['replay', 'replay-cpu', '--backend', 'node-gpu', '--requests', '5', '--out', at('bad3')]);
+    runs.crash = await strait(replay('crashed', '--warmup', '0'), { STRAIT_REPLAY_CRASH_AFTER: '6' });
+  }, 240_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('replays a dual-priority trace on two co-located workers and records real interference', () => {
+    expectSuccess(runs.first);
+    expect(runs.first.stdout).toMatch(/^backend wasm on CPU/m);
+    const meta = JSON.parse(readFileSync(at('r1/replay.json'), 'utf8'));
+    expect(meta).toMatchObject({ kind: 'strait-replay', status: 'complete', backend: 'wasm', workersPerDevice: [2], requests: 40 });
+    const table = tableFromIPC(readFileSync(at('r1/requests.arrow')));
+    expect(table.numRows).toBe(40);
+    for (const name of ['latency_ms', 'execution_start_ms', 'co_runners', 'co_run_ms', 'max_co_runners', 'time_at_concurrency_ms', 'backend', 'worker']) {
+      expect(table.getChild(name), name).not.toBeNull();
+    }
+    // Requests did share the device, and both priority classes came through.
+    const coRun = table.getChild('co_run_ms')!.toArray() as Float64Array;
+    expect(coRun.some((ms) => ms > 0)).toBe(true);
+    expect(new Set([...table.getChild('priority')!].map(String))).toEqual(new Set(['high', 'low']));
+    // Every stage is in order for every served request.
+    for (let i = 0; i < table.numRows; i++) {
+      const t = ['arrival_ms', 'transfer_in_start_ms', 'transfer_in_end_ms', 'execution_start_ms', 'execution_end_ms', 'transfer_out_start_ms', 'completed_ms'].map(
+        (c) => table.getChild(c)!.get(i) as number,
+      );
+      for (let k = 1; k < t.length; k++) expect(t[k]).toBeGreaterThanOrEqual(t[k - 1] - 0.05);
+    }
+    expect(runs.first.stderr).toMatch(/replayed 40\/40 arrivals/);
+  });
+
+  it('calibrates a profile the simulator accepts, and validates against a held-out replay', () => {
+    expectSuccess(runs.calibrate);
+    expect(runs.calibrate.stdout).toMatch(/progress rate at concurrency 1: 1.000, 2: /);
+    const profile = JSON.parse(readFileSync(at('profile.json'), 'utf8'));
+    expect(profile.kind).toBe('strait-calibration');
+    expect(profile.fit.rateAtConcurrency[1]).toBeLessThan(0.75); // sharing one core slows each down
+    expectSuccess(runs.validate);
+    const validation = JSON.parse(readFileSync(at('validation.json'), 'utf8'));
+    expect(validation.requests).toBe(40);
+    expect(validation.perModel.length).toBeGreaterThan(0);
+    for (const row of validation.perModel) expect(Number.isFinite(row.simMeanMs)).toBe(true);
+    expect(validation.violations.map((v: { priority: string }) => v.priority)).toEqual(['high', 'low']);
+  });
+
+  it('refuses an unknown backend, a model with no real implementation, and a native backend that cannot load', () => {
+    expect(runs.unknownBackend.status).toBe(2);
+    expect(lines(runs.unknownBackend.stderr)).toEqual(['strait: --backend: expected one of auto, node-gpu, node, wasm, cpu, got "metal"']);
+    expect(runs.noRealModel.status).toBe(2);
+    expect(lines(runs.noRealModel.stderr)).toEqual([expect.stringMatching(/model "yolo" has no real implementation for replay \(replay has mobilenet_v2, resnet152, bert_base, mlp\)/)]);
+    expect(existsSync(at('bad2'))).toBe(false);
+    expect(runs.nodeGpu.status).not.toBe(0);
+    expect(runs.nodeGpu.stderr).toMatch(/tfjs-node-gpu/);
+    expect(runs.nodeGpu.stderr).toMatch(/CUDA/);
+    expect(runs.nodeGpu.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(at('bad3'))).toBe(false);
+  });
+
+  it('a worker dying mid-replay: says which requests were lost, keeps the records, exits non-zero', () => {
+    expect(runs.crash.status).toBe(1);
+    const last = lines(runs.crash.stderr).at(-1)!;
+    expect(last).toMatch(/^strait: replay worker 0 \(device cpu0\) exited \(code 70\) mid-replay: lost request \d+; \d+ not replayed; the \d+ records it has are in .*crashed\/requests\.arrow$/);
+    const meta = JSON.parse(readFileSync(at('crashed/replay.json'), 'utf8'));
+    expect(meta.status).toBe('failed');
+    expect(meta.failure.lost).toHaveLength(1);
+    const kept = tableFromIPC(readFileSync(at('crashed/requests.arrow'))).numRows;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(40);
+  });
+});
