@@ -25,6 +25,8 @@ export interface CalibrationProfile {
   readonly sharing: { readonly mode: 'time-sliced'; readonly timeSliceMs: number; readonly contextSwitchMs: number };
   readonly link: { readonly h2dGBps: number; readonly d2hGBps: number; readonly setupMs: number };
   readonly models: readonly ModelProfileJson[];
+  /** Mean of the sources' warm-up speed probes (solo ms per "model/batch"). */
+  readonly speedProbe: Readonly<Record<string, number>>;
   readonly fit: CalibrationFit;
 }
 
@@ -79,6 +81,8 @@ export interface CalibrationFit {
 }
 
 const TIME_SLICE_MS = 2;
+/** Alone-the-whole-time executions needed to take their mean as a solo time. */
+const MIN_ALONE_SAMPLES = 5;
 
 export function calibrate(replays: readonly ReplayDirectory[]): CalibrationProfile {
   const served = replays.flatMap((r) => servedRecords(r.records));
@@ -102,9 +106,35 @@ export function calibrate(replays: readonly ReplayDirectory[]): CalibrationProfi
   }
   // Levels never observed keep the fair share 1/n (a ridge towards it keeps the system solvable).
   const prior = Array.from({ length: unknowns }, (_, k) => (k < pairs.length ? NaN : 1 / (k - pairs.length + 2)));
-  const solution = leastSquares(rows, rhs, prior);
-  const rates = [1, ...solution.slice(pairs.length).map((r) => Math.min(1, Math.max(0.01, r)))];
-  const fittedWork = solution.slice(0, pairs.length);
+  const joint = leastSquares(rows, rhs, prior);
+  // Requests that executed alone the whole time measure W directly: where a pair has
+  // enough of them, their mean is the solo time (the joint fit mixes in the noise of
+  // every shared execution), and the rates are refitted against those solo times.
+  const fittedWork = pairs.map((key, p) => {
+    const alone = served.filter((r) => r.maxCoRunners === 0 && `${r.model}\u0000${r.batch}` === key).map((r) => r.timeAtConcurrency[0]);
+    return alone.length >= MIN_ALONE_SAMPLES ? mean(alone) : joint[p];
+  });
+  const rates = [1];
+  for (let n = 2; n <= maxLevel; n++) {
+    // W = T1 + sum_n r_n Tn, one level at a time against the solo times (levels above 2
+    // are rare). A ratio of sums, not least squares: it keeps the work the device
+    // delivers while shared, which is what queueing depends on. (The operating system
+    // does not share a core evenly: a job that sleeps and wakes, as a short request's
+    // worker does, is favoured over a long one; least squares, weighting by time
+    // shared, would follow the starved long jobs.)
+    let num = 0;
+    let den = 0;
+    served.forEach((r) => {
+      const tn = r.timeAtConcurrency[n - 1] ?? 0;
+      if (tn <= 0) return;
+      let rest = r.timeAtConcurrency[0] ?? 0;
+      for (let m = 2; m < n; m++) rest += rates[m - 1] * (r.timeAtConcurrency[m - 1] ?? 0);
+      for (let m = n + 1; m <= r.timeAtConcurrency.length; m++) rest += joint[pairs.length + m - 2] * (r.timeAtConcurrency[m - 1] ?? 0);
+      num += fittedWork[pairIndex.get(`${r.model}\u0000${r.batch}`)!] - rest;
+      den += tn;
+    });
+    rates.push(Math.min(1, Math.max(0.01, den > 0 ? num / den : 1 / n)));
+  }
 
   const work = (r: ReplayRecord) => {
     let w = r.timeAtConcurrency[0] ?? 0;
@@ -148,8 +178,17 @@ export function calibrate(replays: readonly ReplayDirectory[]): CalibrationProfi
     sharing: { mode: 'time-sliced', timeSliceMs: TIME_SLICE_MS, contextSwitchMs: TIME_SLICE_MS * (1 / efficiency - 1) },
     link: { h2dGBps: bandwidthGBps(transferIn.slope), d2hGBps: bandwidthGBps(transferOut.slope), setupMs },
     models: profiles,
+    speedProbe: meanProbe(replays),
     fit: { requests: served.length, rateAtConcurrency: rates, efficiency, execution: executionRows, executionR2, transferIn, transferOut },
   };
+}
+
+function meanProbe(replays: readonly ReplayDirectory[]): Record<string, number> {
+  const sums = new Map<string, number[]>();
+  for (const replay of replays) {
+    for (const [key, ms] of Object.entries(replay.meta.speedProbe ?? {})) (sums.get(key) ?? sums.set(key, []).get(key)!).push(ms);
+  }
+  return Object.fromEntries([...sums.keys()].sort().map((key) => [key, round(mean(sums.get(key)!))]));
 }
 
 function modelProfile(

@@ -15,6 +15,8 @@ export interface DeviceWorkerOptions {
   readonly seed: number;
   /** Cores to pin the process to (through taskset), or undefined. */
   readonly cores?: readonly number[];
+  /** Run under SCHED_BATCH (through chrt), only with cores. */
+  readonly batchScheduling?: boolean;
   readonly crashAfterRuns?: number;
 }
 
@@ -35,7 +37,10 @@ export class DeviceWorker {
     // taskset execs node in place, so the IPC channel's descriptor is inherited as is.
     this.process =
       options.cores !== undefined
-        ? spawn('taskset', ['-c', options.cores.join(','), process.execPath, BOOT], { stdio, serialization: 'advanced' })
+        ? spawn('taskset', ['-c', options.cores.join(','), ...(options.batchScheduling ? ['chrt', '-b', '0'] : []), process.execPath, BOOT], {
+            stdio,
+            serialization: 'advanced',
+          })
         : fork(BOOT, [], { stdio, serialization: 'advanced', execArgv: [] });
     const setup: WorkerSetup = {
       kind: 'setup',

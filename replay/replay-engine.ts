@@ -23,6 +23,8 @@ export interface ReplaySetup {
   readonly warmupRuns: number;
   /** Cores per device (by index) to pin its workers to, or undefined. */
   readonly deviceCores?: readonly (readonly number[])[];
+  /** Pinned workers run under SCHED_BATCH. */
+  readonly batchScheduling?: boolean;
   /** Weight seed of the real models. */
   readonly seed: number;
   readonly onProgress?: (left: number, total: number, elapsedMs: number) => void;
@@ -106,6 +108,7 @@ export class ReplayEngine implements ClusterView {
             models: gpu.models,
             seed: this.setup.seed,
             cores: this.setup.deviceCores?.[g],
+            batchScheduling: this.setup.batchScheduling,
             crashAfterRuns: index === 0 ? this.setup.crashAfterRuns : undefined,
           }),
         );
@@ -123,35 +126,53 @@ export class ReplayEngine implements ClusterView {
 
   /**
    * Warm-up: each worker runs every (model, batch) pair of the trace `runs` times
-   * through the same channel, before the clock starts. Nothing is recorded.
+   * through the same channel, before the clock starts; nothing is recorded. Workers
+   * of one device take turns, so every warm-up run is alone on its device, and the
+   * runs after each pair's first (a cold start) make a speed probe: the median solo
+   * execution time per "model/batch", ms. Devices are warmed up in parallel.
    */
-  async warmUp(arrivals: readonly ArrivalSpec[], runs: number): Promise<void> {
+  async warmUp(arrivals: readonly ArrivalSpec[], runs: number): Promise<Record<string, number>> {
     const pairs = new Map<string, { model: string; batch: number }>();
     for (const a of arrivals) pairs.set(`${a.model}/${a.batch}`, { model: a.model, batch: a.batch });
+    const samples = new Map<string, number[]>();
     let id = -1;
+    const runOnce = (worker: DeviceWorker, model: string, batch: number) =>
+      new Promise<number>((resolve, reject) => {
+        const taskId = id--;
+        const onMessage = (message: FromWorker) => {
+          if ((message.kind === 'done' || message.kind === 'run-failed') && message.id === taskId) {
+            worker.process.off('message', onMessage);
+            worker.running = -1;
+            if (message.kind === 'run-failed') reject(new Error(`warm-up of ${model} failed: ${message.message}`));
+            else resolve(message.executionEnd - message.executionStart);
+          }
+        };
+        worker.process.on('message', onMessage);
+        worker.send({ kind: 'run', id: taskId, model, batch, input: makeInput(model, batch), warmup: true });
+      });
     await Promise.all(
-      this.allWorkers().map(async (worker) => {
-        const hosted = new Set(this.setup.cluster.gpus[worker.options.device].models);
-        for (let r = 0; r < runs; r++) {
+      this.workers.map(async (deviceWorkers, g) => {
+        const hosted = new Set(this.setup.cluster.gpus[g].models);
+        for (const worker of deviceWorkers) {
           for (const { model, batch } of pairs.values()) {
             if (!hosted.has(model)) continue;
-            await new Promise<void>((resolve, reject) => {
-              const taskId = id--;
-              const onMessage = (message: FromWorker) => {
-                if ((message.kind === 'done' || message.kind === 'run-failed') && message.id === taskId) {
-                  worker.process.off('message', onMessage);
-                  worker.running = -1;
-                  if (message.kind === 'run-failed') reject(new Error(`warm-up of ${model} failed: ${message.message}`));
-                  else resolve();
-                }
-              };
-              worker.process.on('message', onMessage);
-              worker.send({ kind: 'run', id: taskId, model, batch, input: makeInput(model, batch), warmup: true });
-            });
+            for (let r = 0; r < runs; r++) {
+              const ms = await runOnce(worker, model, batch);
+              if (r > 0) {
+                const key = `${model}/${batch}`;
+                (samples.get(key) ?? samples.set(key, []).get(key)!).push(ms);
+              }
+            }
           }
         }
       }),
     );
+    const probe: Record<string, number> = {};
+    for (const key of [...samples.keys()].sort()) {
+      const sorted = samples.get(key)!.sort((a, b) => a - b);
+      probe[key] = sorted[sorted.length >> 1];
+    }
+    return probe;
   }
 
   /** Replays the arrivals (sorted by time) to the end; resolves when every request has left. */

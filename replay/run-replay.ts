@@ -13,7 +13,7 @@ import { scenarioToJson } from '../scenarios/serialize-scenario.ts';
 import { summaryDocument } from '../scripts/cli/run-report.ts';
 import type { BackendChoice } from './backends.ts';
 import { coLocations, type CoLocation } from './colocation.ts';
-import { hasTaskset, pinProcess, planPinning } from './cpu-pinning.ts';
+import { hasChrt, hasTaskset, pinProcess, planPinning } from './cpu-pinning.ts';
 import { hasRealModel, REAL_MODEL_NAMES } from './real-models.ts';
 import { ReplayEngine, type ReplayFailure, type ReplayResult } from './replay-engine.ts';
 
@@ -60,6 +60,12 @@ export interface ReplayMeta {
   readonly pinning: string;
   readonly timeScale: number;
   readonly warmupRuns: number;
+  /**
+   * Median solo execution time per "model/batch" in the warm-up (each run alone on
+   * its device, the first of each pair left out), ms: how fast the device was this
+   * time. Validation rescales a profile by it (CPU and GPU clocks drift).
+   */
+  readonly speedProbe: Readonly<Record<string, number>>;
   readonly requests: number;
   readonly durationMs: number;
   readonly host: { readonly cpu: string; readonly cores: number; readonly node: string; readonly platform: string };
@@ -106,7 +112,7 @@ export async function replayIntoDirectory(scenario: Scenario, out: string, optio
 
   const cores = availableParallelism();
   const cpuBackend = options.backend === 'wasm' || options.backend === 'cpu' || options.backend === 'auto';
-  const pinning = planPinning(scenario.cluster.gpus.length, cores, options.pin && cpuBackend, hasTaskset());
+  const pinning = planPinning(scenario.cluster.gpus.length, cores, options.pin && cpuBackend, hasTaskset(), hasChrt());
   if (pinning.dispatcher !== undefined) pinProcess(process.pid, pinning.dispatcher);
 
   const directory = RunDirectory.open(out);
@@ -121,16 +127,18 @@ export async function replayIntoDirectory(scenario: Scenario, out: string, optio
     timeScale: options.timeScale,
     warmupRuns: options.warmupRuns,
     deviceCores: pinning.devices,
+    batchScheduling: pinning.batchScheduling,
     seed: scenario.seed,
     onProgress: options.onProgress,
     crashAfterRuns: options.crashAfterRuns,
   });
   let replay: ReplayResult;
+  let speedProbe: Record<string, number>;
   try {
     const ready = await engine.start();
     const backends = new Set(ready.map((r) => r.backend));
     if (backends.size > 1) throw new Error(`workers loaded different backends: ${[...backends].join(', ')}`);
-    await engine.warmUp(arrivals, options.warmupRuns);
+    speedProbe = await engine.warmUp(arrivals, options.warmupRuns);
     replay = await engine.run(arrivals);
   } catch (error) {
     await engine.shutdown(true);
@@ -157,6 +165,7 @@ export async function replayIntoDirectory(scenario: Scenario, out: string, optio
       pinning: pinning.description,
       timeScale: options.timeScale,
       warmupRuns: options.warmupRuns,
+      speedProbe,
       requests: replay.requests,
       durationMs: replay.durationMs,
       host: { cpu: cpus()[0]?.model ?? 'unknown', cores, node: process.version, platform: `${process.platform}-${process.arch}` },

@@ -6,6 +6,7 @@ import { Simulator, type ArrivalSource, type ArrivalSpec } from '../sim/simulato
 import { quantileSorted } from '../sim/metrics/quantiles.ts';
 import { readCalibration } from '../scenarios/parse-scenario.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
+import type { BatchTable, ModelProfile } from '../sim/model/profile.ts';
 import type { ReplayDirectory } from './replay-records.ts';
 
 /** What validation holds the simulator to (the issue's bar). */
@@ -41,6 +42,8 @@ export interface Validation {
   readonly policy: string;
   readonly predictor: string;
   readonly requests: number;
+  /** Factor the profile's solo times were scaled by: the replay's warm-up probe against the profile's (1: not rescaled). */
+  readonly speedFactor: number;
   readonly perModel: readonly LatencyComparison[];
   readonly perModelClass: readonly LatencyComparison[];
   readonly violations: readonly ViolationComparison[];
@@ -48,12 +51,30 @@ export interface Validation {
   readonly withinBounds: boolean;
 }
 
-/** The replay's scenario with the profile's models, sharing and links. */
-export function calibratedScenario(scenario: Scenario, profilePath: string): Scenario {
+/**
+ * How much slower the device was in a replay than in the calibration replays: the
+ * geometric mean, over the (model, batch) pairs both probed, of the ratio of their
+ * warm-up solo times. 1 when either has no probe.
+ */
+export function speedRatio(replayProbe: Readonly<Record<string, number>> | undefined, profileProbe: Readonly<Record<string, number>>): number {
+  const keys = Object.keys(replayProbe ?? {}).filter((k) => profileProbe[k] !== undefined);
+  if (keys.length === 0) return 1;
+  const logSum = keys.reduce((s, k) => s + Math.log(replayProbe![k] / profileProbe[k]), 0);
+  return Math.exp(logSum / keys.length);
+}
+
+function scaleModel(model: ModelProfile, factor: number): ModelProfile {
+  if (factor === 1) return model;
+  const scaleTable = (t: BatchTable): BatchTable => ({ batchSizes: t.batchSizes, values: t.values.map((v) => v * factor) });
+  return { ...model, phases: model.phases.map((p) => ({ ...p, soloMs: scaleTable(p.soloMs) })) };
+}
+
+/** The replay's scenario with the profile's models (solo times times `speed`), sharing and links. */
+export function calibratedScenario(scenario: Scenario, profilePath: string, speed = 1): Scenario {
   const calibration = readCalibration(profilePath);
   return {
     ...scenario,
-    models: scenario.models.map((m) => calibration.models.get(m.name) ?? m),
+    models: scenario.models.map((m) => scaleModel(calibration.models.get(m.name) ?? m, speed)),
     cluster: {
       ...scenario.cluster,
       gpus: scenario.cluster.gpus.map((gpu) => ({ ...gpu, sharing: calibration.sharing, link: calibration.link })),
@@ -74,8 +95,9 @@ interface Outcomes {
  * models, batches, classes and deadlines) under the same policy and predictor with
  * the calibrated profile, and compares latency and violations request class by class.
  */
-export function validate(replay: ReplayDirectory, profilePath: string): Validation {
-  const scenario = calibratedScenario(replay.scenario, profilePath);
+export function validate(replay: ReplayDirectory, profilePath: string, options: { readonly rescale?: boolean } = {}): Validation {
+  const speed = options.rescale === false ? 1 : speedRatio(replay.meta.speedProbe, readCalibration(profilePath).speedProbe);
+  const scenario = calibratedScenario(replay.scenario, profilePath, speed);
   const arrivals: ArrivalSpec[] = replay.records.map((r) => ({
     arrival: r.arrival,
     model: r.model,
@@ -154,6 +176,7 @@ export function validate(replay: ReplayDirectory, profilePath: string): Validati
     policy: scenario.policy.name,
     predictor: scenario.predictor,
     requests: replay.records.length,
+    speedFactor: speed,
     perModel,
     perModelClass,
     violations,

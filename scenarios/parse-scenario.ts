@@ -106,9 +106,11 @@ interface Calibration {
   readonly models: ReadonlyMap<string, ModelProfile>;
   readonly sharing: GpuSpec['sharing'];
   readonly link: LinkSpec;
+  /** Solo ms per "model/batch" in the calibration replays' warm-ups (empty if absent). */
+  readonly speedProbe: Readonly<Record<string, number>>;
 }
 
-const CALIBRATION_KEYS = ['kind', 'version', 'sources', 'backend', 'device', 'sharing', 'link', 'models', 'fit'];
+const CALIBRATION_KEYS = ['kind', 'version', 'sources', 'backend', 'device', 'sharing', 'link', 'models', 'speedProbe', 'fit'];
 
 /**
  * Reads a calibration profile: its models replace the scenario's models of the same
@@ -127,7 +129,11 @@ export function readCalibration(path: string): Calibration {
     contextSwitchMs: sharingField.child('contextSwitchMs').optional((f) => f.number({ min: 0 }), GPU_DEFAULTS.contextSwitchMs),
   };
   const models = parseModels(root.child('models'));
-  return { models: new Map(models.map((m) => [m.name, m])), sharing, link: parseLink(root.child('link')) };
+  const probe = root.child('speedProbe').optional((f) => {
+    if (f.value === null || typeof f.value !== 'object' || Array.isArray(f.value)) f.fail('an object from "model/batch" to solo ms');
+    return Object.fromEntries(f.entries().map(([key, value]) => [key, value.number({ above: 0 })]));
+  }, {});
+  return { models: new Map(models.map((m) => [m.name, m])), sharing, link: parseLink(root.child('link')), speedProbe: probe };
 }
 
 // ---- models ------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import { PREDICTORS } from '../sim/predictor/registry.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { ReplayEngine } from '../replay/replay-engine.ts';
 import { collectArrivals } from '../replay/run-replay.ts';
+import { speedRatio } from '../replay/validate.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
 import { applyOverrides } from '../sim/run-scenario.ts';
 import { readFileSync as readSource } from 'node:fs';
@@ -115,9 +116,19 @@ describe('calibration fit', () => {
   });
 });
 
+describe('device speed probe', () => {
+  it('is the geometric mean of the probed pairs both sides have, 1 without a probe', () => {
+    expect(speedRatio({ 'a/1': 2, 'b/4': 8, 'c/1': 5 }, { 'a/1': 1, 'b/4': 2 })).toBeCloseTo(Math.sqrt(2 * 4), 12);
+    expect(speedRatio(undefined, { 'a/1': 1 })).toBe(1);
+    expect(speedRatio({ 'x/1': 3 }, { 'a/1': 1 })).toBe(1);
+  });
+});
+
 describe('CPU pinning', () => {
   it('keeps core 0 for the dispatcher and deals the rest to devices', () => {
     expect(planPinning(1, 2, true, true).devices).toEqual([[1]]);
+    expect(planPinning(1, 2, true, true, true)).toMatchObject({ batchScheduling: true, dispatcher: [0], description: 'dispatcher: core 0; device 0: core 1; workers under SCHED_BATCH' });
+    expect(planPinning(1, 2, true, true, false).batchScheduling).toBe(false);
     expect(planPinning(2, 8, true, true).devices).toEqual([
       [1, 3, 5, 7],
       [2, 4, 6],
@@ -246,6 +257,9 @@ describe('strait replay, calibrate and validate (wasm backend)', () => {
     expectSuccess(runs.validate);
     const validation = JSON.parse(readFileSync(at('validation.json'), 'utf8'));
     expect(validation.requests).toBe(40);
+    expect(validation.speedFactor).toBeGreaterThan(0.5);
+    expect(validation.speedFactor).toBeLessThan(2);
+    expect(runs.validate.stdout).toMatch(/^device speed: warm-up solo times [\d.]+x the calibration replays'/m);
     expect(validation.perModel.length).toBeGreaterThan(0);
     for (const row of validation.perModel) expect(Number.isFinite(row.simMeanMs)).toBe(true);
     expect(validation.violations.map((v: { priority: string }) => v.priority)).toEqual(['high', 'low']);

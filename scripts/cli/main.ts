@@ -169,6 +169,7 @@ function buildProgram(): Command {
     .option('--out <file>', 'also write the comparison as JSON')
     .option('--json', 'print JSON instead of tables')
     .option('--check', 'exit 1 when an error is beyond the bounds (10% mean, 20% p99, 3 pp violations)')
+    .option('--no-rescale', "use the profile's solo times as they are, not scaled by the replay's warm-up speed probe")
     .action(validateCommand);
 
   program

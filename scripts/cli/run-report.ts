@@ -104,7 +104,10 @@ export function formatRunReport(run: ScenarioRun): string {
     `GPU utilization ${pct(summary.overall.gpuUtilization)} (${summary.gpus.map((g) => `${g.id} ${pct(g.utilization)}`).join(', ')})`,
     `fairness (Jain's index over class slowdowns) ${fixed(summary.overall.fairness, 3)}`,
     ...predictorLines(run),
-    `simulated ${fixed(summary.simulatedMs / 1000, 1)} s: ${thousands(summary.events)} events in ${fixed(run.wallMs / 1000, 2)} s wall (${thousands(summary.events / (run.wallMs / 1000))} events/s)`,
+    // A replay has no events: its duration is wall time.
+    summary.events > 0
+      ? `simulated ${fixed(summary.simulatedMs / 1000, 1)} s: ${thousands(summary.events)} events in ${fixed(run.wallMs / 1000, 2)} s wall (${thousands(summary.events / (run.wallMs / 1000))} events/s)`
+      : `replayed ${fixed(summary.simulatedMs / 1000, 1)} s of trace in wall-clock time`,
   ];
   return lines.join('\n');
 }

@@ -10,6 +10,8 @@ export interface ValidateCommandOptions {
   readonly out?: string;
   readonly json?: boolean;
   readonly check?: boolean;
+  /** commander's --no-rescale */
+  readonly rescale?: boolean;
 }
 
 function signedPct(x: number): string {
@@ -38,7 +40,7 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   if (!existsSync(options.profile)) throw new InputError(`--profile: ${options.profile} not found`);
   const replay = readReplayDirectory(options.replay);
   process.stderr.write(`simulating the ${replay.records.length} requests of ${options.replay} with ${options.profile}\n`);
-  const result = validate(replay, options.profile);
+  const result = validate(replay, options.profile, { rescale: options.rescale !== false });
   if (options.out !== undefined) {
     const temporary = `${options.out}.tmp-${process.pid}`;
     writeFileSync(temporary, JSON.stringify(result, null, 2) + '\n');
@@ -49,6 +51,9 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   } else {
     const header = ['model', 'class', 'served', 'replay mean', 'sim mean', 'error', 'replay p99', 'sim p99', 'error'];
     const lines = [
+      result.speedFactor === 1
+        ? 'solo times as calibrated (not rescaled)'
+        : `device speed: warm-up solo times ${fixed(result.speedFactor, 3)}x the calibration replays'; the profile's solo times are scaled by that (--no-rescale: as calibrated)`,
       `policy ${result.policy}, predictor ${result.predictor}, ${result.requests} requests (latencies in ms; ! marks an error beyond ` +
         `${pct(VALIDATION_BOUNDS.meanLatency, 0)} on the mean or ${pct(VALIDATION_BOUNDS.p99Latency, 0)} on p99)`,
       '',
