@@ -211,7 +211,7 @@ describe('strait replay, calibrate and validate (wasm backend)', () => {
         workload: { streams: [{ model: 'yolo', priority: 'high', weight: 1, batchSizes: [1], sloFactor: 4 }], requests: 5 },
       }),
     );
-    const replay = (out: string, ...extra: string[]) => ['replay', 'replay-cpu', '--backend', 'wasm', '--requests', '40', '--warmup', '1', '--out', at(out), ...extra];
+    const replay = (out: string, ...extra: string[]) => ['replay', 'replay-cpu', '--backend', 'wasm', '--requests', '40', '--warmup', '2', '--out', at(out), ...extra];
     runs.first = await strait(replay('r1', '--time-scale', '1.5'));
     runs.second = await strait(replay('r2', '--seed', '2', '--time-scale', '1.5'));
     runs.calibrate = await strait(['calibrate', at('r1'), '--out', at('profile.json')]);
