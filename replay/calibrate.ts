@@ -13,6 +13,13 @@ import { servedRecords, type ReplayDirectory, type ReplayRecord } from './replay
  * simulator's time-sliced mode then gets rate 1/n times slice/(slice + switch): the
  * switch cost is set so that n = 2 matches r_2.
  *
+ * Sharing is not even, though: a request beside a stream of short ones is slowed far
+ * more than one beside a long one. So the profile uses the simulator's spatial law with
+ * every phase filling the device (compute 1: n sharing requests split it, as in time
+ * slicing) and each model's memory demand as its aggressiveness: a request beside
+ * model k progresses at 1 / (n (1 + alpha m_k)). The rate beside each model k is
+ * fitted as a ratio of sums over the time its requests shared the device with k.
+ *
  * Transfers: duration = setup + bytes / bandwidth, per direction, by least squares.
  */
 
@@ -22,7 +29,9 @@ export interface CalibrationProfile {
   readonly sources: readonly string[];
   readonly backend: string;
   readonly device: string;
-  readonly sharing: { readonly mode: 'time-sliced'; readonly timeSliceMs: number; readonly contextSwitchMs: number };
+  readonly sharing:
+    | { readonly mode: 'time-sliced'; readonly timeSliceMs: number; readonly contextSwitchMs: number }
+    | { readonly mode: 'spatial'; readonly interferenceAlpha: number };
   readonly link: { readonly h2dGBps: number; readonly d2hGBps: number; readonly setupMs: number };
   readonly models: readonly ModelProfileJson[];
   /** Mean of the sources' warm-up speed probes (solo ms per "model/batch"). */
@@ -73,6 +82,10 @@ export interface CalibrationFit {
   readonly rateAtConcurrency: readonly number[];
   /** Time-sliced efficiency slice / (slice + switch) implied by r_2. */
   readonly efficiency: number;
+  /** Progress rate of a request while sharing the device with one of each model (the aggressor). */
+  readonly rateBeside: Readonly<Record<string, number>>;
+  /** alpha * m_k per model: 1 / (2 rateBeside) - 1, at least 0. */
+  readonly aggressiveness: Readonly<Record<string, number>>;
   readonly execution: readonly ExecutionFitRow[];
   /** R^2 of the execution equations (observed alone-time against the fitted model). */
   readonly executionR2: number;
@@ -80,7 +93,6 @@ export interface CalibrationFit {
   readonly transferOut: LinearFit;
 }
 
-const TIME_SLICE_MS = 2;
 /** Alone-the-whole-time executions needed to take their mean as a solo time. */
 const MIN_ALONE_SAMPLES = 5;
 
@@ -157,11 +169,15 @@ export function calibrate(replays: readonly ReplayDirectory[]): CalibrationProfi
   const predictedAlone = served.map((r, i) => rows[i].reduce((s, a, k) => s + a * (k < pairs.length ? fittedWork[k] : rates[k - pairs.length + 1]), 0));
   const executionR2 = rSquared(rhs, predictedAlone);
 
+  const rateBeside = ratesBesideEachModel(replays, served, (r) => fittedWork[pairIndex.get(`${r.model}\u0000${r.batch}`)!], rates[1] ?? 0.5);
+  const aggressiveness = Object.fromEntries(Object.entries(rateBeside).map(([k, r]) => [k, Math.max(0, 1 / (2 * r) - 1)]));
+  const alpha = Math.max(0, ...Object.values(aggressiveness));
   const profiles: ModelProfileJson[] = [...new Set(served.map((r) => r.model))].sort().map((name) => {
     const base = models.get(name);
     const group = served.filter((r) => r.model === name);
     const rowsOfModel = executionRows.filter((row) => row.model === name).sort((a, b) => a.batch - b.batch);
-    return modelProfile(name, base, group, rowsOfModel, work);
+    const memory = alpha > 0 ? round((aggressiveness[name] ?? alpha) / alpha) : 0;
+    return modelProfile(name, base, group, rowsOfModel, work, memory);
   });
 
   const efficiency = maxLevel >= 2 ? Math.min(1, 2 * rates[1]) : 1;
@@ -175,12 +191,52 @@ export function calibrate(replays: readonly ReplayDirectory[]): CalibrationProfi
     sources: replays.map((r) => r.dir),
     backend: meta.backend,
     device: meta.device,
-    sharing: { mode: 'time-sliced', timeSliceMs: TIME_SLICE_MS, contextSwitchMs: TIME_SLICE_MS * (1 / efficiency - 1) },
+    sharing: { mode: 'spatial', interferenceAlpha: round(alpha) },
     link: { h2dGBps: bandwidthGBps(transferIn.slope), d2hGBps: bandwidthGBps(transferOut.slope), setupMs },
     models: profiles,
     speedProbe: meanProbe(replays),
-    fit: { requests: served.length, rateAtConcurrency: rates, efficiency, execution: executionRows, executionR2, transferIn, transferOut },
+    fit: { requests: served.length, rateAtConcurrency: rates, efficiency, rateBeside, aggressiveness, execution: executionRows, executionR2, transferIn, transferOut },
   };
+}
+
+/**
+ * For each model k, the mean progress rate of requests while they shared the device
+ * with a request of k: over every overlap with k, work done / time, as a ratio of sums
+ * (a request's work while shared is split over its co-runners by overlap). Models
+ * never seen as co-runners get the overall rate.
+ */
+function ratesBesideEachModel(
+  replays: readonly ReplayDirectory[],
+  served: readonly ReplayRecord[],
+  soloOf: (r: ReplayRecord) => number,
+  overall: number,
+): Record<string, number> {
+  const work = new Map<string, number>();
+  const time = new Map<string, number>();
+  for (const replay of replays) {
+    const modelOf = new Map(replay.records.map((r) => [r.id, r.model]));
+    for (const r of servedRecords(replay.records)) {
+      const shared = r.timeAtConcurrency.slice(1).reduce((a, b) => a + b, 0);
+      const overlap = r.coRunners.reduce((a, c) => a + c.overlapMs, 0);
+      if (shared <= 0 || overlap <= 0) continue;
+      const sharedWork = soloOf(r) - (r.timeAtConcurrency[0] ?? 0);
+      for (const c of r.coRunners) {
+        const k = modelOf.get(c.id);
+        if (k === undefined) continue;
+        // Pairs only (two workers a device): with more, a request's shared time is split in proportion.
+        work.set(k, (work.get(k) ?? 0) + (sharedWork * c.overlapMs) / overlap);
+        time.set(k, (time.get(k) ?? 0) + (shared * c.overlapMs) / overlap);
+      }
+    }
+  }
+  const models = [...new Set(served.map((r) => r.model))].sort();
+  return Object.fromEntries(
+    models.map((k) => {
+      const t = time.get(k) ?? 0;
+      const rate = t > 0 ? (work.get(k) ?? 0) / t : overall;
+      return [k, Math.min(1, Math.max(0.01, rate))];
+    }),
+  );
 }
 
 function meanProbe(replays: readonly ReplayDirectory[]): Record<string, number> {
@@ -197,6 +253,7 @@ function modelProfile(
   group: readonly ReplayRecord[],
   rows: readonly ExecutionFitRow[],
   work: (r: ReplayRecord) => number,
+  memory: number,
 ): ModelProfileJson {
   // Phase shares from requests that ran alone (their phase times are undistorted).
   const alone = group.filter((r) => r.maxCoRunners === 0 && r.phaseMs.length > 0);
@@ -208,13 +265,19 @@ function modelProfile(
   const phases = shares.map((share, k) => ({
     name: names[k],
     soloMs: Object.fromEntries(rows.map((r) => [String(r.batch), round(r.soloMs * share)])),
-    // Time slicing runs one context at a time: demands do not enter its rates.
+    // Each phase fills the device (n sharing requests split it); memory carries the
+    // model's aggressiveness towards its co-runners.
     compute: 1,
-    memory: 1,
+    memory,
   }));
-  // Variability: spread of each request's work around its (model, batch) solo time.
+  // Variability: spread of execution times around their (model, batch) solo time, from
+  // requests that executed alone (the work inferred for shared ones carries the error
+  // of the sharing fit as well, and would inflate it).
   const soloOf = new Map(rows.map((r) => [r.batch, r.soloMs]));
-  const ratios = group.map((r) => work(r) / soloOf.get(r.batch)!).filter((x) => Number.isFinite(x) && x > 0);
+  const aloneRatios = group.filter((r) => r.maxCoRunners === 0).map((r) => (r.executionEnd - r.executionStart) / soloOf.get(r.batch)!);
+  const ratios = (aloneRatios.length >= MIN_ALONE_SAMPLES * 2 ? aloneRatios : group.map((r) => work(r) / soloOf.get(r.batch)!)).filter(
+    (x) => Number.isFinite(x) && x > 0,
+  );
   const cv = ratios.length >= 2 ? Math.sqrt(variance(ratios)) / mean(ratios) : 0;
   return {
     name,

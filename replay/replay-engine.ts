@@ -57,6 +57,9 @@ export interface ReplayFailure {
   readonly notReplayed: number;
 }
 
+/** Measured passes over every (model, batch) pair after the warm-up, per worker. */
+const PROBE_RUNS = 5;
+
 /** A policy asked for something the replay cannot do on real hardware. */
 export class ReplayUnsupported extends Error {}
 
@@ -126,10 +129,10 @@ export class ReplayEngine implements ClusterView {
 
   /**
    * Warm-up: each worker runs every (model, batch) pair of the trace `runs` times
-   * through the same channel, before the clock starts; nothing is recorded. Workers
-   * of one device take turns, so every warm-up run is alone on its device, and the
-   * runs after each pair's first (a cold start) make a speed probe: the median solo
-   * execution time per "model/batch", ms. Devices are warmed up in parallel.
+   * through the same channel, before the clock starts; nothing is recorded. Then
+   * PROBE_RUNS more passes measure a speed probe: the median solo execution time per
+   * "model/batch", ms. Workers of one device take turns, so every run is alone on its
+   * device. Devices are warmed up in parallel.
    */
   async warmUp(arrivals: readonly ArrivalSpec[], runs: number): Promise<Record<string, number>> {
     const pairs = new Map<string, { model: string; batch: number }>();
@@ -154,11 +157,13 @@ export class ReplayEngine implements ClusterView {
       this.workers.map(async (deviceWorkers, g) => {
         const hosted = new Set(this.setup.cluster.gpus[g].models);
         for (const worker of deviceWorkers) {
-          for (const { model, batch } of pairs.values()) {
-            if (!hosted.has(model)) continue;
-            for (let r = 0; r < runs; r++) {
+          // Warm-up passes over every pair first (the first runs of a batch size are
+          // slow: memory growth, kernel set-up), then the measured probe passes.
+          for (let pass = 0; pass < runs + PROBE_RUNS; pass++) {
+            for (const { model, batch } of pairs.values()) {
+              if (!hosted.has(model)) continue;
               const ms = await runOnce(worker, model, batch);
-              if (r > 0) {
+              if (pass >= runs) {
                 const key = `${model}/${batch}`;
                 (samples.get(key) ?? samples.set(key, []).get(key)!).push(ms);
               }

@@ -27,6 +27,8 @@ export interface ReplayRecord {
   /** Execution time at 1, 2, ... requests executing on the device. */
   readonly timeAtConcurrency: readonly number[];
   readonly maxCoRunners: number;
+  /** Requests that executed beside it, with the overlap. */
+  readonly coRunners: readonly { readonly id: number; readonly overlapMs: number }[];
   readonly phaseMs: readonly number[];
 }
 
@@ -39,10 +41,19 @@ export interface ReplayDirectory {
 }
 
 const NEEDED = ['id', 'arrival_ms', 'model', 'batch', 'priority', 'deadline_ms', 'outcome', 'gpu', 'transfer_in_start_ms', 'transfer_in_end_ms',
-  'execution_start_ms', 'execution_end_ms', 'transfer_out_start_ms', 'completed_ms', 'latency_ms', 'time_at_concurrency_ms', 'max_co_runners', 'phase_ms'];
+  'execution_start_ms', 'execution_end_ms', 'transfer_out_start_ms', 'completed_ms', 'latency_ms', 'time_at_concurrency_ms', 'max_co_runners', 'co_runners', 'phase_ms'];
 
 function numbers(text: string): number[] {
   return text === '' ? [] : text.split(',').map(Number);
+}
+
+/** "12:3.250,17:0.500" -> [{id: 12, overlapMs: 3.25}, {id: 17, overlapMs: 0.5}] */
+function coRunnerList(text: string): { id: number; overlapMs: number }[] {
+  if (text === '') return [];
+  return text.split(',').map((pair) => {
+    const [id, ms] = pair.split(':');
+    return { id: Number(id), overlapMs: Number(ms) };
+  });
 }
 
 /** Reads a directory written by `strait replay`; a clear error if it is not one. */
@@ -80,6 +91,7 @@ export function readReplayDirectory(dir: string): ReplayDirectory {
       latency: get('latency_ms'),
       timeAtConcurrency: numbers(get('time_at_concurrency_ms')),
       maxCoRunners: get('max_co_runners'),
+      coRunners: coRunnerList(get('co_runners')),
       phaseMs: numbers(get('phase_ms')),
     });
   }

@@ -93,6 +93,8 @@ describe('calibration fit', () => {
           transferInStart: k * 100, transferInEnd: k * 100 + tin, executionStart: k * 100 + tin, executionEnd: k * 100 + tin + exec,
           transferOutStart: k * 100 + tin + exec, completed: k * 100 + tin + exec + tout, latency: tin + exec + tout,
           timeAtConcurrency: shared > 0 ? [alone, shared] : [alone], maxCoRunners: shared > 0 ? 1 : 0,
+          // beside a request of the first kind (id 0: mobilenet_v2 batch 1)
+          coRunners: shared > 0 ? [{ id: 0, overlapMs: shared }] : [],
           phaseMs: [exec / 4, exec / 4, exec / 2],
         });
       }
@@ -107,12 +109,40 @@ describe('calibration fit', () => {
     for (const row of profile.fit.execution) expect(row.soloMs).toBeCloseTo(solo[`${row.model}/${row.batch}`], 4);
     expect(profile.fit.rateAtConcurrency[1]).toBeCloseTo(r2, 4);
     expect(profile.fit.efficiency).toBeCloseTo(2 * r2, 4);
-    expect(profile.sharing.contextSwitchMs).toBeCloseTo(2 * (1 / (2 * r2) - 1), 3);
+    // Everything shared the device with mobilenet_v2 at r2: its aggressiveness is 1/(2 r2) - 1.
+    expect(profile.fit.rateBeside.mobilenet_v2).toBeCloseTo(r2, 4);
+    expect(profile.sharing).toEqual({ mode: 'spatial', interferenceAlpha: expect.closeTo(1 / (2 * r2) - 1, 3) });
+    expect(profile.models.find((m) => m.name === 'mobilenet_v2')!.phases[0].memory).toBe(1);
     expect(profile.link.h2dGBps).toBeCloseTo(0.2, 3);
     expect(profile.link.setupMs).toBeCloseTo(0.3, 6);
     const mobilenet = profile.models.find((m) => m.name === 'mobilenet_v2')!;
     // phase shares 1/4, 1/4, 1/2 of each batch size's solo time
     expect(mobilenet.phases[2].soloMs['4']).toBeCloseTo(5.5, 3);
+  });
+});
+
+describe('a scenario that names a calibration profile', () => {
+  it("takes the profile's models, sharing and links; a missing or wrong profile is one clear error", () => {
+    const profile = JSON.parse(readFileSync(new URL('../scenarios/calibration/replay-cpu-wasm.json', import.meta.url), 'utf8'));
+    const scenario = loadScenario('replay-cpu');
+    const resnet = scenario.models.find((m) => m.name === 'resnet152')!;
+    const fitted = profile.models.find((m: { name: string }) => m.name === 'resnet152');
+    expect(resnet.phases.map((p) => p.soloMs.values)).toEqual(
+      fitted.phases.map((p: { soloMs: Record<string, number> }) => Object.values(p.soloMs)),
+    );
+    expect(scenario.cluster.gpus[0].sharing).toMatchObject({ mode: 'time-sliced', contextSwitchMs: profile.sharing.contextSwitchMs });
+    expect(scenario.cluster.gpus[0].link.setupMs).toBe(profile.link.setupMs);
+    const dir = mkdtempSync(join(tmpdir(), 'strait-calibration-'));
+    try {
+      const base = JSON.parse(readFileSync(new URL('../scenarios/builtin/replay-cpu.json', import.meta.url), 'utf8'));
+      writeFileSync(join(dir, 'missing.json'), JSON.stringify({ ...base, calibration: 'nope.json' }));
+      expect(() => loadScenario(join(dir, 'missing.json'))).toThrow(/nope\.json: calibration profile not found/);
+      writeFileSync(join(dir, 'wrong.json'), JSON.stringify({ kind: 'something-else' }));
+      writeFileSync(join(dir, 'uses-wrong.json'), JSON.stringify({ ...base, calibration: 'wrong.json' }));
+      expect(() => loadScenario(join(dir, 'uses-wrong.json'))).toThrow(/wrong\.json: kind: expected "strait-calibration"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -34,8 +34,12 @@ export async function calibrateCommand(dirs: string[], options: CalibrateCommand
       ),
       '',
       `sharing: progress rate at concurrency ${fit.rateAtConcurrency.map((r, n) => `${n + 1}: ${fixed(r, 3)}`).join(', ')} ` +
-        `-> time-sliced, efficiency ${fixed(fit.efficiency, 3)} (slice ${profile.sharing.timeSliceMs} ms, switch ${fixed(profile.sharing.contextSwitchMs, 3)} ms); ` +
-        `execution R^2 ${fixed(fit.executionR2, 3)}`,
+        `(time-sliced efficiency ${fixed(fit.efficiency, 3)}); execution R^2 ${fixed(fit.executionR2, 3)}`,
+      `  rate beside each model: ${Object.entries(fit.rateBeside).map(([k, r]) => `${k} ${fixed(r, 3)}`).join(', ')}`,
+      profile.sharing.mode === 'spatial'
+        ? `  -> spatial law, compute 1 per phase, interference alpha ${fixed(profile.sharing.interferenceAlpha, 3)}, memory demand ` +
+          profile.models.map((m) => `${m.name} ${fixed(m.phases[0]?.memory ?? 0, 3)}`).join(', ')
+        : `  -> time-sliced, slice ${profile.sharing.timeSliceMs} ms, switch ${fixed(profile.sharing.contextSwitchMs, 3)} ms`,
       `input copies:  setup ${fixed(fit.transferIn.interceptMs, 3)} ms + ${fixed(profile.link.h2dGBps, 3)} GB/s (R^2 ${fixed(fit.transferIn.r2, 3)}, MAPE ${pct(fit.transferIn.mape)}, ${fit.transferIn.samples} samples)`,
       `output copies: setup ${fixed(fit.transferOut.interceptMs, 3)} ms + ${fixed(profile.link.d2hGBps, 3)} GB/s (R^2 ${fixed(fit.transferOut.r2, 3)}, MAPE ${pct(fit.transferOut.mape)}, ${fit.transferOut.samples} samples)`,
     ];
