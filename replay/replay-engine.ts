@@ -144,13 +144,22 @@ export class ReplayEngine implements ClusterView {
         const taskId = id--;
         const onMessage = (message: FromWorker) => {
           if ((message.kind === 'done' || message.kind === 'run-failed') && message.id === taskId) {
-            worker.process.off('message', onMessage);
+            cleanup();
             worker.running = -1;
             if (message.kind === 'run-failed') reject(new Error(`warm-up of ${model} failed: ${message.message}`));
             else resolve(message.executionEnd - message.executionStart);
           }
         };
+        const onExit = (code: number | null, signal: string | null) => {
+          cleanup();
+          reject(new Error(`replay worker ${worker.options.index} exited (${signal ?? `code ${code}`}) during the warm-up`));
+        };
+        const cleanup = () => {
+          worker.process.off('message', onMessage);
+          worker.process.off('exit', onExit);
+        };
         worker.process.on('message', onMessage);
+        worker.process.on('exit', onExit);
         worker.send({ kind: 'run', id: taskId, model, batch, input: makeInput(model, batch), warmup: true });
       });
     await Promise.all(

@@ -23,7 +23,7 @@ export async function serve(setup: WorkerSetup): Promise<void> {
   let runs = 0;
   process.on('message', (task: RunTask) => {
     const receivedAt = monotonicMs();
-    if (setup.crashAfterRuns !== undefined && ++runs > setup.crashAfterRuns) process.exit(70);
+    if (!task.warmup && setup.crashAfterRuns !== undefined && ++runs > setup.crashAfterRuns) process.exit(70);
     const model = models.get(task.model);
     if (model === undefined) {
       send({ kind: 'run-failed', id: task.id, message: `worker ${setup.worker} does not host model ${task.model}` });

@@ -96,7 +96,7 @@ interface Outcomes {
  * the calibrated profile, and compares latency and violations request class by class.
  */
 export function validate(replay: ReplayDirectory, profilePath: string, options: { readonly rescale?: boolean } = {}): Validation {
-  const speed = options.rescale === false ? 1 : speedRatio(replay.meta.speedProbe, readCalibration(profilePath).speedProbe);
+  const speed = options.rescale === true ? speedRatio(replay.meta.speedProbe, readCalibration(profilePath).speedProbe) : 1;
   const scenario = calibratedScenario(replay.scenario, profilePath, speed);
   const arrivals: ArrivalSpec[] = replay.records.map((r) => ({
     arrival: r.arrival,

@@ -15,7 +15,7 @@ export interface WorkerSetup {
   readonly models: readonly string[];
   /** Weight seed: every worker builds identical models. */
   readonly seed: number;
-  /** Fault injection for tests: exit abruptly when this many runs have started. */
+  /** Fault injection for tests: exit abruptly when this many trace runs (not warm-up) have started. */
   readonly crashAfterRuns?: number;
 }
 

@@ -130,7 +130,8 @@ describe('a scenario that names a calibration profile', () => {
     expect(resnet.phases.map((p) => p.soloMs.values)).toEqual(
       fitted.phases.map((p: { soloMs: Record<string, number> }) => Object.values(p.soloMs)),
     );
-    expect(scenario.cluster.gpus[0].sharing).toMatchObject({ mode: 'time-sliced', contextSwitchMs: profile.sharing.contextSwitchMs });
+    expect(scenario.cluster.gpus[0].sharing).toMatchObject({ mode: 'spatial', interferenceAlpha: profile.sharing.interferenceAlpha });
+    expect(resnet.phases[0].memory.values).toEqual([fitted.phases[0].memory]);
     expect(scenario.cluster.gpus[0].link.setupMs).toBe(profile.link.setupMs);
     const dir = mkdtempSync(join(tmpdir(), 'strait-calibration-'));
     try {
@@ -245,7 +246,7 @@ describe('strait replay, calibrate and validate (wasm backend)', () => {
     runs.first = await strait(replay('r1', '--time-scale', '1.5'));
     runs.second = await strait(replay('r2', '--seed', '2', '--time-scale', '1.5'));
     runs.calibrate = await strait(['calibrate', at('r1'), '--out', at('profile.json')]);
-    runs.validate = await strait(['validate', '--replay', at('r2'), '--profile', at('profile.json'), '--out', at('validation.json')]);
+    runs.validate = await strait(['validate', '--replay', at('r2'), '--profile', at('profile.json'), '--out', at('validation.json'), '--rescale']);
     runs.unknownBackend = await strait(['replay', 'replay-cpu', '--backend', 'metal', '--out', at('bad1')]);
     runs.noRealModel = await strait(['replay', at('alien.json'), '--backend', 'wasm', '--out', at('bad2')]);
     runs.nodeGpu = await strait(['replay', 'replay-cpu', '--backend', 'node-gpu', '--requests', '5', '--out', at('bad3')]);

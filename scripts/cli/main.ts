@@ -143,7 +143,7 @@ function buildProgram(): Command {
     .option('--out <dir>', 'replay directory to write')
     .option('--backend <name>', 'auto, node-gpu, node, wasm or cpu (default auto: the first that loads)')
     .option('--time-scale <x>', 'stretch the trace: arrival t ms is replayed at t * x (default 1)', positiveNumber)
-    .option('--warmup <n>', 'warm-up runs per worker and model/batch pair before the trace, not recorded (default 3)', nonNegativeInteger)
+    .option('--warmup <n>', 'warm-up passes per worker over the model/batch pairs before the trace, then 5 measured probe passes; none recorded (default 3)', nonNegativeInteger)
     .option('--pin <mode>', 'auto: pin each device and the dispatcher to CPU cores with taskset (CPU backends); none', 'auto')
     .option('--requests <n>', 'replay only the first n arrivals', positiveInteger)
     .option('--policy <name>', 'scheduling policy (see `strait list`)')
@@ -169,7 +169,7 @@ function buildProgram(): Command {
     .option('--out <file>', 'also write the comparison as JSON')
     .option('--json', 'print JSON instead of tables')
     .option('--check', 'exit 1 when an error is beyond the bounds (10% mean, 20% p99, 3 pp violations)')
-    .option('--no-rescale', "use the profile's solo times as they are, not scaled by the replay's warm-up speed probe")
+    .option('--rescale', "scale the profile's solo times by the replay's warm-up speed probe against the calibration replays'")
     .action(validateCommand);
 
   program

@@ -10,7 +10,7 @@ export interface ValidateCommandOptions {
   readonly out?: string;
   readonly json?: boolean;
   readonly check?: boolean;
-  /** commander's --no-rescale */
+  /** Scale the profile's solo times by the replay's warm-up speed probe. */
   readonly rescale?: boolean;
 }
 
@@ -40,7 +40,7 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   if (!existsSync(options.profile)) throw new InputError(`--profile: ${options.profile} not found`);
   const replay = readReplayDirectory(options.replay);
   process.stderr.write(`simulating the ${replay.records.length} requests of ${options.replay} with ${options.profile}\n`);
-  const result = validate(replay, options.profile, { rescale: options.rescale !== false });
+  const result = validate(replay, options.profile, { rescale: options.rescale === true });
   if (options.out !== undefined) {
     const temporary = `${options.out}.tmp-${process.pid}`;
     writeFileSync(temporary, JSON.stringify(result, null, 2) + '\n');
@@ -51,9 +51,9 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   } else {
     const header = ['model', 'class', 'served', 'replay mean', 'sim mean', 'error', 'replay p99', 'sim p99', 'error'];
     const lines = [
-      result.speedFactor === 1
-        ? 'solo times as calibrated (not rescaled)'
-        : `device speed: warm-up solo times ${fixed(result.speedFactor, 3)}x the calibration replays'; the profile's solo times are scaled by that (--no-rescale: as calibrated)`,
+      options.rescale === true
+        ? `device speed: warm-up solo times ${fixed(result.speedFactor, 3)}x the calibration replays'; the profile's solo times are scaled by that`
+        : 'solo times as calibrated (--rescale scales them by the replay warm-up speed probe)',
       `policy ${result.policy}, predictor ${result.predictor}, ${result.requests} requests (latencies in ms; ! marks an error beyond ` +
         `${pct(VALIDATION_BOUNDS.meanLatency, 0)} on the mean or ${pct(VALIDATION_BOUNDS.p99Latency, 0)} on p99)`,
       '',
