@@ -4,21 +4,19 @@ import { servedRecords, type ReplayDirectory, type ReplayRecord } from './replay
 /**
  * Fits the simulator's parameters to what replays measured.
  *
- * Execution (time-sliced sharing, as workers sharing a device get): a request that
- * executed T1 ms alone and Tn ms while n requests executed did work
- *   W = T1 + sum_n r_n * Tn
- * where r_n is each one's progress rate at concurrency n. W is the solo time of its
- * (model, batch); r_n is common to all. Every served request gives one equation
- * linear in the unknowns (each W and each r_n), solved by least squares. The
- * simulator's time-sliced mode then gets rate 1/n times slice/(slice + switch): the
- * switch cost is set so that n = 2 matches r_2.
+ * Execution: a request that executed T1 ms alone and Tn ms while n requests executed
+ * did work W = T1 + sum_n r_n Tn, where W is the solo time of its (model, batch) and
+ * r_n its progress rate while shared. W is the mean execution time of the requests
+ * that ran alone the whole time (where a pair has at least MIN_ALONE_SAMPLES of them),
+ * else a least-squares fit of those equations over all requests.
  *
- * Sharing is not even, though: a request beside a stream of short ones is slowed far
- * more than one beside a long one. So the profile uses the simulator's spatial law with
- * every phase filling the device (compute 1: n sharing requests split it, as in time
+ * Sharing is not even: a request beside a stream of short ones is slowed far more than
+ * one beside a long one. So the profile uses the simulator's spatial law with every
+ * phase filling the device (compute 1: n sharing requests split it, as in time
  * slicing) and each model's memory demand as its aggressiveness: a request beside
- * model k progresses at 1 / (n (1 + alpha m_k)). The rate beside each model k is
- * fitted as a ratio of sums over the time its requests shared the device with k.
+ * model k progresses at 1 / (n (1 + alpha m_k)). The rate beside each model k is a
+ * ratio of sums over the time requests shared the device with k (work done / time),
+ * which keeps the work the device delivers while shared.
  *
  * Transfers: duration = setup + bytes / bandwidth, per direction, by least squares.
  */
