@@ -4,7 +4,8 @@ import { POLICIES } from '../sim/policy/registry.ts';
 import { PREDICTORS } from '../sim/predictor/registry.ts';
 import { Simulator, type ArrivalSource, type ArrivalSpec } from '../sim/simulator.ts';
 import { quantileSorted } from '../sim/metrics/quantiles.ts';
-import { readCalibration } from '../scenarios/parse-scenario.ts';
+import { readCalibration, type Calibration } from '../scenarios/parse-scenario.ts';
+import type { RequestRecords } from '../sim/metrics/request-records.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import type { BatchTable, ModelProfile } from '../sim/model/profile.ts';
 import type { ReplayDirectory } from './replay-records.ts';
@@ -71,7 +72,10 @@ function scaleModel(model: ModelProfile, factor: number): ModelProfile {
 
 /** The replay's scenario with the profile's models (solo times times `speed`), sharing and links. */
 export function calibratedScenario(scenario: Scenario, profilePath: string, speed = 1): Scenario {
-  const calibration = readCalibration(profilePath);
+  return withCalibration(scenario, readCalibration(profilePath), speed);
+}
+
+export function withCalibration(scenario: Scenario, calibration: Calibration, speed = 1): Scenario {
   return {
     ...scenario,
     models: scenario.models.map((m) => scaleModel(calibration.models.get(m.name) ?? m, speed)),
@@ -80,6 +84,34 @@ export function calibratedScenario(scenario: Scenario, profilePath: string, spee
       gpus: scenario.cluster.gpus.map((gpu) => ({ ...gpu, sharing: calibration.sharing, link: calibration.link })),
     },
   };
+}
+
+/**
+ * Simulates a replay's own trace (its arrival times as the dispatcher saw them,
+ * models, batches, classes and deadlines) under the replay's policy and predictor, on
+ * `scenario` (the replay's, calibrated). Returns the records in leaving order.
+ */
+export function simulateReplayTrace(replay: ReplayDirectory, scenario: Scenario): RequestRecords {
+  const arrivals: ArrivalSpec[] = replay.records.map((r) => ({
+    arrival: r.arrival,
+    model: r.model,
+    batch: r.batch,
+    priority: r.priority,
+    relativeDeadline: r.deadline - r.arrival,
+  }));
+  let next = 0;
+  const source: ArrivalSource = { next: () => arrivals[next++] };
+  const recorder = new RunRecorder(scenario.cluster, { predictorNames: [scenario.predictor] });
+  new Simulator({
+    cluster: scenario.cluster,
+    models: new Map(scenario.models.map((m) => [m.name, m])),
+    arrivals: source,
+    policy: POLICIES.get(scenario.policy.name)!.create(scenario.policy.params),
+    predictor: PREDICTORS.get(scenario.predictor)!.create({ cluster: scenario.cluster, params: scenario.predictorParams[scenario.predictor] ?? {} }),
+    seed: scenario.seed,
+    sink: recorder,
+  }).run();
+  return recorder.records;
 }
 
 interface Outcomes {
@@ -98,27 +130,7 @@ interface Outcomes {
 export function validate(replay: ReplayDirectory, profilePath: string, options: { readonly rescale?: boolean } = {}): Validation {
   const speed = options.rescale === true ? speedRatio(replay.meta.speedProbe, readCalibration(profilePath).speedProbe) : 1;
   const scenario = calibratedScenario(replay.scenario, profilePath, speed);
-  const arrivals: ArrivalSpec[] = replay.records.map((r) => ({
-    arrival: r.arrival,
-    model: r.model,
-    batch: r.batch,
-    priority: r.priority,
-    relativeDeadline: r.deadline - r.arrival,
-  }));
-  let next = 0;
-  const source: ArrivalSource = { next: () => arrivals[next++] };
-  const recorder = new RunRecorder(scenario.cluster, { predictorNames: [scenario.predictor] });
-  const simulator = new Simulator({
-    cluster: scenario.cluster,
-    models: new Map(scenario.models.map((m) => [m.name, m])),
-    arrivals: source,
-    policy: POLICIES.get(scenario.policy.name)!.create(scenario.policy.params),
-    predictor: PREDICTORS.get(scenario.predictor)!.create({ cluster: scenario.cluster, params: scenario.predictorParams[scenario.predictor] ?? {} }),
-    seed: scenario.seed,
-    sink: recorder,
-  });
-  simulator.run();
-  const records = recorder.records;
+  const records = simulateReplayTrace(replay, scenario);
   const latency = records.latency.view();
   const outcome = records.outcome.view();
   const priority = records.priority.view();

@@ -102,7 +102,7 @@ function withFile<T>(file: string, check: () => T): T {
 // ---- calibration profiles -------------------------------------------------------------
 
 /** What a calibration profile (written by `strait calibrate`) sets in a scenario. */
-interface Calibration {
+export interface Calibration {
   readonly models: ReadonlyMap<string, ModelProfile>;
   readonly sharing: GpuSpec['sharing'];
   readonly link: LinkSpec;
@@ -118,7 +118,12 @@ const CALIBRATION_KEYS = ['kind', 'version', 'sources', 'backend', 'device', 'sh
  */
 export function readCalibration(path: string): Calibration {
   if (!existsSync(path)) throw new InputError(`${path}: calibration profile not found`);
-  const root = new Field(path, '', parseJson(readFileSync(path, 'utf8'), path)).object(CALIBRATION_KEYS);
+  return parseCalibration(parseJson(readFileSync(path, 'utf8'), path), path);
+}
+
+/** A calibration profile already parsed from JSON (`file` names it in errors). */
+export function parseCalibration(json: unknown, file: string): Calibration {
+  const root = new Field(file, '', json).object(CALIBRATION_KEYS);
   if (root.child('kind').string() !== 'strait-calibration') root.child('kind').fail('"strait-calibration" (a file written by `strait calibrate`)');
   const sharingField = root.child('sharing');
   sharingField.object(['mode', 'timeSliceMs', 'contextSwitchMs', 'interferenceAlpha']);

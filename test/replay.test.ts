@@ -13,14 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coLocations } from '../replay/colocation.ts';
 import { calibrate, leastSquares } from '../replay/calibrate.ts';
 import { planPinning } from '../replay/cpu-pinning.ts';
-import type { ReplayDirectory, ReplayRecord } from '../replay/replay-records.ts';
+import { readReplayDirectory, servedRecords, type ReplayDirectory, type ReplayRecord } from '../replay/replay-records.ts';
 import { RunRecorder } from '../sim/metrics/run-recorder.ts';
 import { POLICIES } from '../sim/policy/registry.ts';
 import { PREDICTORS } from '../sim/predictor/registry.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { ReplayEngine } from '../replay/replay-engine.ts';
 import { collectArrivals } from '../replay/run-replay.ts';
-import { speedRatio } from '../replay/validate.ts';
+import { simulateReplayTrace, speedRatio, withCalibration } from '../replay/validate.ts';
+import { parseCalibration } from '../scenarios/parse-scenario.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
 import { applyOverrides } from '../sim/run-scenario.ts';
 import { readFileSync as readSource } from 'node:fs';
@@ -105,7 +106,7 @@ describe('calibration fit', () => {
       meta: { backend: 'wasm', device: 'test' } as ReplayDirectory['meta'],
       records,
     };
-    const profile = calibrate([replay]);
+    const profile = calibrate([replay], { refine: false });
     for (const row of profile.fit.execution) expect(row.soloMs).toBeCloseTo(solo[`${row.model}/${row.batch}`], 4);
     expect(profile.fit.rateAtConcurrency[1]).toBeCloseTo(r2, 4);
     expect(profile.fit.efficiency).toBeCloseTo(2 * r2, 4);
@@ -294,6 +295,25 @@ describe('strait replay, calibrate and validate (wasm backend)', () => {
     expect(validation.perModel.length).toBeGreaterThan(0);
     for (const row of validation.perModel) expect(Number.isFinite(row.simMeanMs)).toBe(true);
     expect(validation.violations.map((v: { priority: string }) => v.priority)).toEqual(['high', 'low']);
+  });
+
+  it("after refinement, the simulator reproduces each model's mean execution time on the calibration trace", () => {
+    const replay = readReplayDirectory(at('r1'));
+    const profile = calibrate([replay]);
+    expect(Object.keys(profile.fit.refinement!).sort()).toEqual(['bert_base', 'mobilenet_v2', 'resnet152']);
+    const records = simulateReplayTrace(replay, withCalibration(replay.scenario, parseCalibration(profile, 'test')));
+    const meanBy = (pairs: [string, number][]) => {
+      const sums = new Map<string, [number, number]>();
+      for (const [m, ms] of pairs) sums.set(m, [(sums.get(m)?.[0] ?? 0) + ms, (sums.get(m)?.[1] ?? 0) + 1]);
+      return new Map([...sums].map(([m, [s, n]]) => [m, s / n]));
+    };
+    const real = meanBy(servedRecords(replay.records).map((r) => [r.model, r.executionEnd - r.executionStart]));
+    const start = records.executionStart.view();
+    const end = records.executionEnd.view();
+    const sim = meanBy(
+      [...Array(records.length).keys()].filter((i) => !Number.isNaN(start[i])).map((i) => [records.models[records.model.view()[i]], end[i] - start[i]]),
+    );
+    for (const [model, ms] of real) expect(Math.abs(sim.get(model)! / ms - 1), model).toBeLessThan(0.03);
   });
 
   it('refuses an unknown backend, a model with no real implementation, and a native backend that cannot load', () => {

@@ -40,6 +40,9 @@ export async function calibrateCommand(dirs: string[], options: CalibrateCommand
         ? `  -> spatial law, compute 1 per phase, interference alpha ${fixed(profile.sharing.interferenceAlpha, 3)}, memory demand ` +
           profile.models.map((m) => `${m.name} ${fixed(m.phases[0]?.memory ?? 0, 3)}`).join(', ')
         : `  -> time-sliced, slice ${profile.sharing.timeSliceMs} ms, switch ${fixed(profile.sharing.contextSwitchMs, 3)} ms`,
+      ...(fit.refinement !== undefined
+        ? [`refined by simulating the calibration traces: solo times scaled by ${Object.entries(fit.refinement).map(([k, f]) => `${k} ${fixed(f, 3)}`).join(', ')}`]
+        : []),
       `input copies:  setup ${fixed(fit.transferIn.interceptMs, 3)} ms + ${fixed(profile.link.h2dGBps, 3)} GB/s (R^2 ${fixed(fit.transferIn.r2, 3)}, MAPE ${pct(fit.transferIn.mape)}, ${fit.transferIn.samples} samples)`,
       `output copies: setup ${fixed(fit.transferOut.interceptMs, 3)} ms + ${fixed(profile.link.d2hGBps, 3)} GB/s (R^2 ${fixed(fit.transferOut.r2, 3)}, MAPE ${pct(fit.transferOut.mape)}, ${fit.transferOut.samples} samples)`,
     ];
