@@ -102,7 +102,7 @@ export interface CalibrationFit {
 }
 
 /** Rounds of simulate-and-rescale after the direct fit. */
-const REFINE_ROUNDS = 12;
+const REFINE_ROUNDS = 24;
 
 /** Alone-the-whole-time executions needed to take their mean as a solo time. */
 const MIN_ALONE_SAMPLES = 5;
@@ -114,36 +114,31 @@ export function calibrate(replays: readonly ReplayDirectory[], options: { readon
 
 /**
  * Scales each model's solo times until the calibration replays, simulated with the
- * profile, have each model's mean execution time (ending when the correction is under
- * 0.5%, or after REFINE_ROUNDS). The product of the factors is reported in the fit.
+ * profile, have each model's mean execution time (ending when every model is within
+ * 0.5%, or after REFINE_ROUNDS; the closest profile seen is kept). The product of the
+ * factors is reported in the fit.
  */
 function refineBySimulation(profile: CalibrationProfile, replays: readonly ReplayDirectory[]): CalibrationProfile {
+  const replayed = meanExecutionByModel(replays.flatMap((replay) => servedRecords(replay.records).map((r) => [r.model, r.executionEnd - r.executionStart] as const)));
   let current = profile;
+  let best = { profile, error: Infinity };
   const total: Record<string, number> = Object.fromEntries(profile.models.map((m) => [m.name, 1]));
-  for (let pass = 0; pass < REFINE_ROUNDS; pass++) {
-    const calibration = parseCalibration(current, 'calibration in progress');
-    const simulated = new Map<string, { sum: number; n: number }>();
-    const replayed = new Map<string, { sum: number; n: number }>();
-    const tally = (map: Map<string, { sum: number; n: number }>, model: string, ms: number) => {
-      const t = map.get(model) ?? { sum: 0, n: 0 };
-      t.sum += ms;
-      t.n++;
-      map.set(model, t);
-    };
-    for (const replay of replays) {
-      for (const r of servedRecords(replay.records)) tally(replayed, r.model, r.executionEnd - r.executionStart);
-      const records = simulateReplayTrace(replay, withCalibration(replay.scenario, calibration));
-      const start = records.executionStart.view();
-      const end = records.executionEnd.view();
-      const model = records.model.view();
-      for (let i = 0; i < records.length; i++) if (!Number.isNaN(start[i])) tally(simulated, records.models[model[i]], end[i] - start[i]);
-    }
+  for (let pass = 0; pass <= REFINE_ROUNDS; pass++) {
+    const simulated = meanExecutionByModel(simulatedExecutions(current, replays));
     const factors: Record<string, number> = {};
     for (const m of current.models) {
       const real = replayed.get(m.name);
       const sim = simulated.get(m.name);
-      factors[m.name] = real !== undefined && sim !== undefined && sim.sum > 0 ? real.sum / real.n / (sim.sum / sim.n) : 1;
-      total[m.name] *= factors[m.name];
+      factors[m.name] = real !== undefined && sim !== undefined && sim > 0 ? real / sim : 1;
+    }
+    const error = Math.max(...Object.values(factors).map((f) => Math.abs(Math.log(f))));
+    if (error < best.error) best = { profile: { ...current, fit: { ...current.fit, refinement: { ...total } } }, error };
+    if (error < 0.005 || pass === REFINE_ROUNDS) break;
+    // Half steps (in log terms): a model's execution time also depends on the others'
+    // (who it shares the device with, for how long), and full steps can oscillate.
+    for (const m of current.models) {
+      factors[m.name] = Math.sqrt(factors[m.name]);
+      total[m.name] = round(total[m.name] * factors[m.name]);
     }
     current = {
       ...current,
@@ -152,9 +147,31 @@ function refineBySimulation(profile: CalibrationProfile, replays: readonly Repla
         phases: m.phases.map((p) => ({ ...p, soloMs: Object.fromEntries(Object.entries(p.soloMs).map(([b, v]) => [b, round(v * factors[m.name])])) })),
       })),
     };
-    if (Object.values(factors).every((f) => Math.abs(f - 1) < 0.005)) break;
   }
-  return { ...current, fit: { ...current.fit, refinement: Object.fromEntries(Object.entries(total).map(([k, v]) => [k, round(v)])) } };
+  return best.profile;
+}
+
+/** Execution times of the served requests when the replays' traces are simulated with `profile`. */
+function simulatedExecutions(profile: CalibrationProfile, replays: readonly ReplayDirectory[]): (readonly [string, number])[] {
+  const calibration = parseCalibration(profile, 'calibration in progress');
+  const out: (readonly [string, number])[] = [];
+  for (const replay of replays) {
+    const records = simulateReplayTrace(replay, withCalibration(replay.scenario, calibration));
+    const start = records.executionStart.view();
+    const end = records.executionEnd.view();
+    const model = records.model.view();
+    for (let i = 0; i < records.length; i++) if (!Number.isNaN(start[i])) out.push([records.models[model[i]], end[i] - start[i]]);
+  }
+  return out;
+}
+
+function meanExecutionByModel(samples: readonly (readonly [string, number])[]): Map<string, number> {
+  const sums = new Map<string, [number, number]>();
+  for (const [model, ms] of samples) {
+    const t = sums.get(model) ?? [0, 0];
+    sums.set(model, [t[0] + ms, t[1] + 1]);
+  }
+  return new Map([...sums].map(([model, [sum, n]]) => [model, sum / n]));
 }
 
 function directFit(replays: readonly ReplayDirectory[]): CalibrationProfile {
