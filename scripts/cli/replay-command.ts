@@ -1,4 +1,4 @@
-import { CheckFailure, InputError } from '../../sim/core/errors.ts';
+import { CheckFailure } from '../../sim/core/errors.ts';
 import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
 import { applyOverrides } from '../../sim/run-scenario.ts';
@@ -8,6 +8,7 @@ import { interferenceRows } from '../../replay/interference.ts';
 import { checkReplayable, replayIntoDirectory } from '../../replay/run-replay.ts';
 import { fixed, table } from './format.ts';
 import { formatRunReport } from './run-report.ts';
+import { checkName } from './run-command.ts';
 
 export interface ReplayCommandOptions {
   readonly out?: string;
@@ -21,11 +22,6 @@ export interface ReplayCommandOptions {
   readonly seed?: number;
   readonly load?: number;
   readonly json?: boolean;
-}
-
-function checkName(flag: string, value: string | undefined, known: Iterable<string>): void {
-  const names = [...known];
-  if (value !== undefined && !names.includes(value)) throw new InputError(`${flag}: expected one of ${names.join(', ')}, got "${value}"`);
 }
 
 /** Progress on stderr: a rewritten line on a terminal, a line per tenth otherwise. */

@@ -17,7 +17,7 @@ export interface RunCommandOptions {
   readonly json?: boolean;
 }
 
-function checkName(flag: string, value: string | undefined, known: Iterable<string>): void {
+export function checkName(flag: string, value: string | undefined, known: Iterable<string>): void {
   const names = [...known];
   if (value !== undefined && !names.includes(value)) {
     throw new InputError(`${flag}: expected one of ${names.join(', ')}, got "${value}"`);
