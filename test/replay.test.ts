@@ -252,6 +252,7 @@ describe('strait replay, calibrate and validate (wasm backend)', () => {
     const replay = (out: string, ...extra: string[]) => ['replay', 'replay-cpu', '--backend', 'wasm', '--requests', '40', '--warmup', '2', '--out', at(out), ...extra];
     runs.first = await strait(replay('r1', '--time-scale', '1.5'));
     runs.second = await strait(replay('r2', '--seed', '2', '--time-scale', '1.5'));
+    runs.longer = await strait(['replay', 'replay-cpu', '--backend', 'wasm', '--requests', '200', '--warmup', '2', '--seed', '5', '--out', at('r200')]);
     runs.calibrate = await strait(['calibrate', at('r1'), '--out', at('profile.json')]);
     runs.validate = await strait(['validate', '--replay', at('r2'), '--profile', at('profile.json'), '--out', at('validation.json'), '--rescale']);
     runs.unknownBackend = await strait(['replay', 'replay-cpu', '--backend', 'metal', '--out', at('bad1')]);
@@ -304,7 +305,8 @@ describe('strait replay, calibrate and validate (wasm backend)', () => {
   });
 
   it("refinement brings each model's simulated mean execution time to the calibration trace's", () => {
-    const replay = readReplayDirectory(at('r1'));
+    expectSuccess(runs.longer);
+    const replay = readReplayDirectory(at('r200'));
     const real = meanBy(servedRecords(replay.records).map((r) => [r.model, r.executionEnd - r.executionStart]));
     // Largest relative gap, over the models, between simulated and replayed mean execution time.
     const gap = (profile: ReturnType<typeof calibrate>) => {
@@ -318,10 +320,11 @@ describe('strait replay, calibrate and validate (wasm backend)', () => {
     const direct = calibrate([replay], { refine: false });
     const refined = calibrate([replay]);
     expect(Object.keys(refined.fit.refinement!).sort()).toEqual(['bert_base', 'mobilenet_v2', 'resnet152']);
-    // 40 requests make a rough landscape (a change of solo time reorders overlaps); on
-    // 600-request replays it ends within 0.5%.
+    // A short trace makes a rough landscape (a change of solo time reorders overlaps):
+    // 40 requests sometimes ended 14% off; 200 ended within 1.1% on three seeds, and
+    // 600-request replays within 0.5%.
     expect(gap(refined)).toBeLessThanOrEqual(gap(direct));
-    expect(gap(refined)).toBeLessThan(0.1);
+    expect(gap(refined)).toBeLessThan(0.05);
   });
 
   it('refuses an unknown backend, a model with no real implementation, and a native backend that cannot load', () => {
