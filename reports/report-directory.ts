@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../sim/core/errors.ts';
+import { trackTemporary, untrackTemporary } from '../sim/core/temporary-paths.ts';
 
 /** The file that marks a directory as a finished report. */
 export const REPORT_INDEX = 'index.html';
@@ -30,6 +31,7 @@ export class ReportDirectory {
     const report = new ReportDirectory(target);
     mkdirSync(dirname(target), { recursive: true });
     rmSync(report.temporary, { recursive: true, force: true });
+    trackTemporary(report.temporary);
     mkdirSync(report.temporary);
     return report;
   }
@@ -41,9 +43,11 @@ export class ReportDirectory {
   commit(): void {
     rmSync(this.target, { recursive: true, force: true });
     renameSync(this.temporary, this.target);
+    untrackTemporary(this.temporary);
   }
 
   discard(): void {
     rmSync(this.temporary, { recursive: true, force: true });
+    untrackTemporary(this.temporary);
   }
 }

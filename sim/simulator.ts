@@ -70,6 +70,9 @@ interface PhaseCosts {
 /** What a GPU runs while paying a preemption's cost: no request's work. */
 class PreemptionStall {}
 
+/** Arrival chunks simulated between two yields to the event loop (tens of milliseconds of work). */
+const YIELD_EVERY_CHUNKS = 16;
+
 /** Arrivals between two progress callbacks. */
 export const PROGRESS_EVERY = 1 << 16;
 
@@ -186,6 +189,7 @@ export class Simulator implements ClusterView {
   async runStreaming(source: BufferedArrivalSource, between?: () => Promise<void>): Promise<SimulationResult> {
     if (source !== this.setup.arrivals) throw new Error('runStreaming needs the source given in the setup');
     let started = false;
+    let chunks = 0;
     while (await source.refill()) {
       if (!started) {
         this.scheduleNextArrival();
@@ -193,6 +197,9 @@ export class Simulator implements ClusterView {
       }
       this.engine.runBefore(source.horizon);
       if (between !== undefined) await between();
+      // Awaiting resolved promises never leaves the microtask queue: yield to the event
+      // loop now and then, so signals (Ctrl-C) and timers are handled during long runs.
+      if (++chunks % YIELD_EVERY_CHUNKS === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     if (!started) this.scheduleNextArrival();
     this.engine.run();

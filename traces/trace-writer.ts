@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { Field, Float64, Int32, Schema, makeData, vectorFromArray } from 'apache-arrow';
 import { ArrowFileSink, GrowingDictionary, dictionaryType } from '../sim/output/arrow-file-sink.ts';
+import { trackTemporary, untrackTemporary } from '../sim/core/temporary-paths.ts';
 import { traceFormatOf, type TraceRecord } from './trace-schema.ts';
 
 /** Rows per Arrow record batch (and per flush of buffered CSV text). */
@@ -57,6 +58,7 @@ class CsvTraceWriter implements TraceWriter {
 
   constructor(private readonly path: string) {
     this.temporary = temporaryPath(path);
+    trackTemporary(this.temporary);
     this.fd = openSync(this.temporary, 'w');
     this.buffer.push('arrival_ms,model,batch,priority,deadline_ms,input_bytes,output_bytes\n');
   }
@@ -83,6 +85,7 @@ class CsvTraceWriter implements TraceWriter {
     fsyncSync(this.fd);
     closeSync(this.fd);
     renameSync(this.temporary, this.path);
+    untrackTemporary(this.temporary);
   }
 
   abort(): void {
@@ -92,6 +95,7 @@ class CsvTraceWriter implements TraceWriter {
       // already closed
     }
     rmSync(this.temporary, { force: true });
+    untrackTemporary(this.temporary);
   }
 }
 

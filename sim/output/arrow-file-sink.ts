@@ -1,4 +1,5 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { trackTemporary, untrackTemporary } from '../core/temporary-paths.ts';
 import {
   AsyncByteQueue,
   Dictionary,
@@ -64,6 +65,7 @@ export class ArrowFileSink {
     private readonly schema: Schema,
   ) {
     this.temporary = `${path}.tmp-${process.pid}`;
+    trackTemporary(this.temporary);
     this.fd = openSync(this.temporary, 'w');
     this.bytes = new FileByteSink(this.fd);
     // The writer takes any AsyncByteQueue as its sink (its typings list only streams).
@@ -85,6 +87,7 @@ export class ArrowFileSink {
     closeSync(this.fd);
     this.closed = true;
     renameSync(this.temporary, this.path);
+    untrackTemporary(this.temporary);
   }
 
   abort(): void {
@@ -96,6 +99,7 @@ export class ArrowFileSink {
       }
     }
     rmSync(this.temporary, { force: true });
+    untrackTemporary(this.temporary);
   }
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
+import { trackTemporary, untrackTemporary } from '../core/temporary-paths.ts';
 
 /** The file that marks a directory as a finished run directory. */
 export const SUMMARY_FILE = 'summary.json';
@@ -36,6 +37,7 @@ export class RunDirectory {
     const run = new RunDirectory(target, dir);
     mkdirSync(dirname(target), { recursive: true });
     rmSync(run.temporary, { recursive: true, force: true });
+    trackTemporary(run.temporary);
     mkdirSync(run.temporary);
     return run;
   }
@@ -57,10 +59,12 @@ export class RunDirectory {
   commit(): string {
     rmSync(this.target, { recursive: true, force: true });
     renameSync(this.temporary, this.target);
+    untrackTemporary(this.temporary);
     return this.label;
   }
 
   discard(): void {
     rmSync(this.temporary, { recursive: true, force: true });
+    untrackTemporary(this.temporary);
   }
 }
