@@ -9,7 +9,10 @@ import { monotonicMs, type FromWorker, type RunTask, type WorkerSetup } from './
  * when the input arrived, execution (per phase), and when the output left.
  */
 export async function serve(setup: WorkerSetup): Promise<void> {
-  const send = (message: FromWorker) => process.send!(message);
+  // Once the dispatcher has closed the channel there is no one left to answer.
+  const send = (message: FromWorker) => {
+    if (process.connected) process.send!(message, undefined, undefined, () => {});
+  };
   process.on('disconnect', () => process.exit(0));
   let models: Map<string, RealModel>;
   try {

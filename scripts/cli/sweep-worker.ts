@@ -10,7 +10,11 @@ import { parseBaseScenario, runSweepPoint } from './sweep-point.ts';
  */
 export function serve(setup: WorkerSetup): void {
   let base: Scenario | undefined;
-  const reply = (message: WorkerReady | PointDone | PointFailed) => process.send!(message);
+  // The pool may already have closed the channel (it finished while this worker was
+  // still starting): then there is no one to tell, and nothing to report.
+  const reply = (message: WorkerReady | PointDone | PointFailed) => {
+    if (process.connected) process.send!(message, undefined, undefined, () => {});
+  };
   process.on('message', async (task: PointTask) => {
     try {
       base ??= parseBaseScenario(setup.baseScenario, setup.scenarioName, setup.sweepDir);
