@@ -1,4 +1,5 @@
-import type { ModelProfile, PhaseProfile } from '../sim/model/profile.ts';
+import { mean } from '../sim/metrics/quantiles.ts';
+import type { ModelProfile } from '../sim/model/profile.ts';
 import { parseCalibration } from '../scenarios/parse-scenario.ts';
 import { servedRecords, type ReplayDirectory, type ReplayRecord } from './replay-records.ts';
 import { simulateReplayTrace, withCalibration } from './validate.ts';
@@ -35,9 +36,7 @@ export interface CalibrationProfile {
   readonly sources: readonly string[];
   readonly backend: string;
   readonly device: string;
-  readonly sharing:
-    | { readonly mode: 'time-sliced'; readonly timeSliceMs: number; readonly contextSwitchMs: number }
-    | { readonly mode: 'spatial'; readonly interferenceAlpha: number };
+  readonly sharing: { readonly mode: 'spatial'; readonly interferenceAlpha: number };
   readonly link: { readonly h2dGBps: number; readonly d2hGBps: number; readonly setupMs: number };
   readonly models: readonly ModelProfileJson[];
   /** Mean of the sources' warm-up speed probes (solo ms per "model/batch"). */
@@ -464,10 +463,6 @@ function rSquared(observed: readonly number[], predicted: readonly number[]): nu
   return ssTot > 0 ? 1 - ssRes / ssTot : 1;
 }
 
-function mean(xs: readonly number[]): number {
-  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
 function variance(xs: readonly number[]): number {
   const m = mean(xs);
   return xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
@@ -477,4 +472,3 @@ function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
 
-export type { PhaseProfile };

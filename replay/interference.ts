@@ -1,3 +1,4 @@
+import { mean } from '../sim/metrics/quantiles.ts';
 import type { RequestRecords } from '../sim/metrics/request-records.ts';
 import type { CoLocation } from './colocation.ts';
 
@@ -35,7 +36,6 @@ export function interferenceRows(records: RequestRecords, colocation: ReadonlyMa
     if (co.coRunMs === 0) group.solo.push(ms);
     else if (co.coRunMs >= 0.5 * ms) group.shared.push(ms);
   }
-  const mean = (xs: number[]) => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
   return [...groups.values()]
     .sort((a, b) => a.model.localeCompare(b.model) || a.batch - b.batch)
     .map((g) => {

@@ -3,8 +3,8 @@ import { OUTCOMES, PRIORITY_CODES } from '../sim/metrics/request-records.ts';
 import { POLICIES } from '../sim/policy/registry.ts';
 import { PREDICTORS } from '../sim/predictor/registry.ts';
 import { Simulator, type ArrivalSource, type ArrivalSpec } from '../sim/simulator.ts';
-import { quantileSorted } from '../sim/metrics/quantiles.ts';
-import { readCalibration, type Calibration } from '../scenarios/parse-scenario.ts';
+import { mean, quantileSorted } from '../sim/metrics/quantiles.ts';
+import { applyCalibration, readCalibration, type Calibration } from '../scenarios/parse-scenario.ts';
 import type { RequestRecords } from '../sim/metrics/request-records.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import type { BatchTable, ModelProfile } from '../sim/model/profile.ts';
@@ -76,14 +76,8 @@ export function calibratedScenario(scenario: Scenario, profilePath: string, spee
 }
 
 export function withCalibration(scenario: Scenario, calibration: Calibration, speed = 1): Scenario {
-  return {
-    ...scenario,
-    models: scenario.models.map((m) => scaleModel(calibration.models.get(m.name) ?? m, speed)),
-    cluster: {
-      ...scenario.cluster,
-      gpus: scenario.cluster.gpus.map((gpu) => ({ ...gpu, sharing: calibration.sharing, link: calibration.link })),
-    },
-  };
+  const { models, cluster } = applyCalibration(scenario.models, scenario.cluster, calibration);
+  return { ...scenario, models: models.map((m) => scaleModel(m, speed)), cluster };
 }
 
 /**
@@ -194,8 +188,4 @@ export function validate(replay: ReplayDirectory, profilePath: string, options: 
     violations,
     withinBounds,
   };
-}
-
-function mean(xs: readonly number[]): number {
-  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 }

@@ -40,13 +40,10 @@ const GPU_DEFAULTS = {
 export function parseScenario(json: unknown, file: string, defaultName: string, baseDir: string = dirname(file)): Scenario {
   const root = new Field(file, '', json).object(SCENARIO_KEYS);
   const calibration = root.child('calibration').optional((f) => readCalibration(resolve(baseDir, f.string())), undefined);
-  let models = parseModels(root.child('models'));
-  if (calibration !== undefined) models = models.map((m) => calibration.models.get(m.name) ?? m);
-  const modelNames = models.map((m) => m.name);
-  let cluster = parseCluster(root.child('cluster'), modelNames);
-  if (calibration !== undefined) {
-    cluster = { ...cluster, gpus: cluster.gpus.map((gpu) => ({ ...gpu, sharing: calibration.sharing, link: calibration.link })) };
-  }
+  const parsedModels = parseModels(root.child('models'));
+  const parsedCluster = parseCluster(root.child('cluster'), parsedModels.map((m) => m.name));
+  const { models, cluster } =
+    calibration !== undefined ? applyCalibration(parsedModels, parsedCluster, calibration) : { models: parsedModels, cluster: parsedCluster };
   const workload = parseWorkload(root.child('workload'), models, cluster, baseDir);
   return {
     name: root.child('name').optional((f) => f.string(), defaultName),
@@ -119,6 +116,18 @@ const CALIBRATION_KEYS = ['kind', 'version', 'sources', 'backend', 'device', 'sh
 export function readCalibration(path: string): Calibration {
   if (!existsSync(path)) throw new InputError(`${path}: calibration profile not found`);
   return parseCalibration(parseJson(readFileSync(path, 'utf8'), path), path);
+}
+
+/** The profile's models replace those of the same name; its sharing and link apply to every GPU. */
+export function applyCalibration(
+  models: readonly ModelProfile[],
+  cluster: ClusterSpec,
+  calibration: Calibration,
+): { models: ModelProfile[]; cluster: ClusterSpec } {
+  return {
+    models: models.map((m) => calibration.models.get(m.name) ?? m),
+    cluster: { ...cluster, gpus: cluster.gpus.map((gpu) => ({ ...gpu, sharing: calibration.sharing, link: calibration.link })) },
+  };
 }
 
 /** A calibration profile already parsed from JSON (`file` names it in errors). */

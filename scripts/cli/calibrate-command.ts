@@ -36,10 +36,8 @@ export async function calibrateCommand(dirs: string[], options: CalibrateCommand
       `sharing: progress rate at concurrency ${fit.rateAtConcurrency.map((r, n) => `${n + 1}: ${fixed(r, 3)}`).join(', ')} ` +
         `(time-sliced efficiency ${fixed(fit.efficiency, 3)}); execution R^2 ${fixed(fit.executionR2, 3)}`,
       `  rate beside each model: ${Object.entries(fit.rateBeside).map(([k, r]) => `${k} ${fixed(r, 3)}`).join(', ')}`,
-      profile.sharing.mode === 'spatial'
-        ? `  -> spatial law, compute 1 per phase, interference alpha ${fixed(profile.sharing.interferenceAlpha, 3)}, memory demand ` +
-          profile.models.map((m) => `${m.name} ${fixed(m.phases[0]?.memory ?? 0, 3)}`).join(', ')
-        : `  -> time-sliced, slice ${profile.sharing.timeSliceMs} ms, switch ${fixed(profile.sharing.contextSwitchMs, 3)} ms`,
+      `  -> spatial law, compute 1 per phase, interference alpha ${fixed(profile.sharing.interferenceAlpha, 3)}, memory demand ` +
+        profile.models.map((m) => `${m.name} ${fixed(m.phases[0]?.memory ?? 0, 3)}`).join(', '),
       ...(fit.refinement !== undefined
         ? [`refined by simulating the calibration traces: solo times scaled by ${Object.entries(fit.refinement).map(([k, f]) => `${k} ${fixed(f, 3)}`).join(', ')}`]
         : []),
