@@ -66,11 +66,11 @@ export class Engine {
   /** Fires every event strictly before `time`, leaving the rest pending. */
   runBefore(time: number): void {
     const queue = this.queue;
-    for (let next = queue.peek(); next !== undefined && next.time < time; next = queue.peek()) {
-      queue.pop();
-      this.clock = next.time;
+    while (queue.peekTime() < time) {
+      const event = queue.pop()!;
+      this.clock = event.time;
       this.processed++;
-      next.action();
+      event.action();
     }
   }
 
@@ -86,10 +86,6 @@ export class Engine {
       }
       return;
     }
-    for (;;) {
-      const next = queue.peek();
-      if (next === undefined || next.time > until) break;
-      this.step();
-    }
+    while (queue.peekTime() <= until) this.step();
   }
 }

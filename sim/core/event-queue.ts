@@ -35,31 +35,33 @@ class ScheduledEvent implements EventHandle {
   }
 }
 
-function before(a: ScheduledEvent, b: ScheduledEvent): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
-}
-
 function checkTime(time: number): void {
   if (!(time === time) || time === Infinity || time === -Infinity) {
     throw new RangeError(`event time must be a finite number, got ${time}`);
   }
 }
 
+/**
+ * The heap keeps each entry's (time, seq) key in typed arrays beside the event
+ * objects, so sifting compares numbers in two flat arrays instead of loading fields
+ * from scattered objects: the queue's cost is most of the engine's per event.
+ */
 export class EventQueue {
-  private readonly heap: ScheduledEvent[] = [];
+  private events: ScheduledEvent[] = [];
+  private times = new Float64Array(64);
+  private seqs = new Float64Array(64);
+  private count = 0;
   private nextSeq = 0;
 
   /** Number of pending events. */
   get size(): number {
-    return this.heap.length;
+    return this.count;
   }
 
   push(time: number, action: EventAction): EventHandle {
     checkTime(time);
     const event = new ScheduledEvent(time, this.nextSeq++, action);
-    event.index = this.heap.length;
-    this.heap.push(event);
-    this.siftUp(event.index);
+    this.insert(event);
     return event;
   }
 
@@ -79,75 +81,128 @@ export class EventQueue {
   reschedule(handle: EventHandle, time: number): void {
     const event = handle as ScheduledEvent;
     checkTime(time);
-    event.seq = this.nextSeq++;
+    const seq = this.nextSeq++;
+    event.seq = seq;
     if (event.index < 0) {
       event.cancelled = false;
       event.time = time;
-      event.index = this.heap.length;
-      this.heap.push(event);
-      this.siftUp(event.index);
+      this.insert(event);
       return;
     }
+    const index = event.index;
     const earlier = time < event.time;
     event.time = time;
-    if (earlier) this.siftUp(event.index);
-    else this.siftDown(event.index);
+    // A later seq never moves an entry up, so only an earlier time sifts up.
+    if (earlier) this.siftUp(index, event, time, seq);
+    else this.siftDown(index, event, time, seq);
   }
 
   /** The earliest pending event, without removing it. */
   peek(): EventHandle | undefined {
-    return this.heap[0];
+    return this.count > 0 ? this.events[0] : undefined;
+  }
+
+  /** Time of the earliest pending event, or Infinity when none is left. */
+  peekTime(): number {
+    return this.count > 0 ? this.times[0] : Infinity;
   }
 
   /** Removes and returns the earliest pending event. */
   pop(): EventHandle | undefined {
-    const top = this.heap[0];
-    if (top !== undefined) this.removeAt(0);
+    if (this.count === 0) return undefined;
+    const top = this.events[0];
+    this.removeAt(0);
     return top;
   }
 
-  private removeAt(index: number): void {
-    const heap = this.heap;
-    const removed = heap[index];
-    removed.index = -1;
-    const last = heap.pop()!;
-    if (index === heap.length) return;
-    heap[index] = last;
-    last.index = index;
-    if (index > 0 && before(last, heap[(index - 1) >> 1])) this.siftUp(index);
-    else this.siftDown(index);
+  private insert(event: ScheduledEvent): void {
+    const index = this.count++;
+    if (index === this.times.length) this.grow();
+    this.siftUp(index, event, event.time, event.seq);
   }
 
-  private siftUp(index: number): void {
-    const heap = this.heap;
-    const item = heap[index];
+  private grow(): void {
+    const times = new Float64Array(this.times.length * 2);
+    times.set(this.times);
+    this.times = times;
+    const seqs = new Float64Array(this.seqs.length * 2);
+    seqs.set(this.seqs);
+    this.seqs = seqs;
+  }
+
+  private removeAt(index: number): void {
+    const events = this.events;
+    events[index].index = -1;
+    const lastIndex = --this.count;
+    const last = events[lastIndex];
+    events[lastIndex] = undefined as unknown as ScheduledEvent; // release the reference
+    if (index === lastIndex) return;
+    const time = this.times[lastIndex];
+    const seq = this.seqs[lastIndex];
+    if (index > 0) {
+      const parent = (index - 1) >> 1;
+      const pt = this.times[parent];
+      if (time < pt || (time === pt && seq < this.seqs[parent])) {
+        this.siftUp(index, last, time, seq);
+        return;
+      }
+    }
+    this.siftDown(index, last, time, seq);
+  }
+
+  /** Places `event` with key (time, seq) at `index` or above, moving parents down. */
+  private siftUp(index: number, event: ScheduledEvent, time: number, seq: number): void {
+    const events = this.events;
+    const times = this.times;
+    const seqs = this.seqs;
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      const above = heap[parent];
-      if (!before(item, above)) break;
-      heap[index] = above;
+      const pt = times[parent];
+      if (time > pt || (time === pt && seq > seqs[parent])) break;
+      const above = events[parent];
+      events[index] = above;
+      times[index] = pt;
+      seqs[index] = seqs[parent];
       above.index = index;
       index = parent;
     }
-    heap[index] = item;
-    item.index = index;
+    events[index] = event;
+    times[index] = time;
+    seqs[index] = seq;
+    event.index = index;
   }
 
-  private siftDown(index: number): void {
-    const heap = this.heap;
-    const n = heap.length;
-    const item = heap[index];
+  /** Places `event` with key (time, seq) at `index` or below, moving children up. */
+  private siftDown(index: number, event: ScheduledEvent, time: number, seq: number): void {
+    const events = this.events;
+    const times = this.times;
+    const seqs = this.seqs;
+    const n = this.count;
     for (;;) {
       let child = 2 * index + 1;
       if (child >= n) break;
-      if (child + 1 < n && before(heap[child + 1], heap[child])) child++;
-      const below = heap[child];
-      if (!before(below, item)) break;
-      heap[index] = below;
+      let ct = times[child];
+      let cs = seqs[child];
+      const right = child + 1;
+      if (right < n) {
+        const rt = times[right];
+        if (rt < ct || (rt === ct && seqs[right] < cs)) {
+          child = right;
+          ct = rt;
+          cs = seqs[right];
+        }
+      }
+      if (time < ct || (time === ct && seq < cs)) break;
+      const below = events[child];
+      events[index] = below;
+      times[index] = ct;
+      seqs[index] = cs;
       below.index = index;
       index = child;
     }
-    heap[index] = item;
-    item.index = index;
+    events[index] = event;
+    times[index] = time;
+    seqs[index] = seq;
+    event.index = index;
   }
 }
