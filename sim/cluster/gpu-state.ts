@@ -100,8 +100,12 @@ export class GpuState implements GpuView {
     return this.probeLink(this.index, direction);
   }
 
+  /** Removes a request, keeping the others in order (without splice's garbage array). */
   removeRunning(request: Request): void {
-    const i = this.running.indexOf(request);
-    if (i >= 0) this.running.splice(i, 1);
+    const running = this.running;
+    const i = running.indexOf(request);
+    if (i < 0) return;
+    for (let k = i + 1; k < running.length; k++) running[k - 1] = running[k];
+    running.pop();
   }
 }

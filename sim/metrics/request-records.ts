@@ -2,6 +2,22 @@ import { GrowableFloat64, GrowableInt32 } from '../core/growable.ts';
 import { outcomeOf, type Outcome, type Request } from '../model/request.ts';
 
 export const OUTCOMES: readonly Outcome[] = ['met', 'late', 'dropped', 'rejected', 'unserved'];
+/** The code of an outcome in OUTCOMES (a switch: indexOf on every record is measurable). */
+function outcomeCode(outcome: Outcome): number {
+  switch (outcome) {
+    case 'met':
+      return 0;
+    case 'late':
+      return 1;
+    case 'dropped':
+      return 2;
+    case 'rejected':
+      return 3;
+    case 'unserved':
+      return 4;
+  }
+}
+
 export const PRIORITY_CODES = ['high', 'low'] as const;
 
 /**
@@ -64,7 +80,7 @@ export class RequestRecords {
     this.model.push(code);
     this.batch.push(request.batch);
     this.priority.push(request.priority === 'high' ? 0 : 1);
-    this.outcome.push(OUTCOMES.indexOf(outcome));
+    this.outcome.push(outcomeCode(outcome));
     this.gpu.push(request.gpu);
     this.preemptions.push(request.preemptions);
     this.arrival.push(request.arrival);

@@ -75,11 +75,26 @@ class ClassTally {
   slowdownSum = 0;
 
   add(outcome: Outcome, latency: number, slowdown: number): void {
-    this[outcome]++;
-    if (outcome === 'met' || outcome === 'late') {
-      this.latencies.push(latency);
-      this.slowdownSum += slowdown;
+    // A switch, not this[outcome]++: a keyed store by string is a slow generic access.
+    switch (outcome) {
+      case 'met':
+        this.met++;
+        break;
+      case 'late':
+        this.late++;
+        break;
+      case 'dropped':
+        this.dropped++;
+        return;
+      case 'rejected':
+        this.rejected++;
+        return;
+      case 'unserved':
+        this.unserved++;
+        return;
     }
+    this.latencies.push(latency);
+    this.slowdownSum += slowdown;
   }
 
   finish(horizonMs: number): ClassSummary {

@@ -29,8 +29,11 @@ export function maxMinFairRates(
   const links = linkCapacity.length;
   const flowsOnLink = scratch.flowsOnLink;
   const frozenLink = scratch.frozenLink;
-  flowsOnLink.fill(0);
-  frozenLink.fill(0);
+  // Plain loops: a handful of links, where TypedArray.fill's builtin call costs more.
+  for (let l = 0; l < links; l++) {
+    flowsOnLink[l] = 0;
+    frozenLink[l] = 0;
+  }
   for (let f = 0; f < flowCount; f++) flowsOnLink[linkOf[f]]++;
   let uplinkLeft = uplinkCapacity;
   let flowsLeft = flowCount;
