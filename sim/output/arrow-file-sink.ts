@@ -17,6 +17,9 @@ import {
 
 type ArrayBufferViewInput = Parameters<AsyncByteQueue['write']>[0];
 
+/** Chunks at least this large skip the coalescing buffer. */
+const DIRECT_WRITE_BYTES = 1 << 16;
+
 /**
  * The byte sink the IPC writer writes into, made synchronous: bytes go straight to
  * the file descriptor (coalesced into ~1 MiB writes) instead of queueing for an
@@ -33,6 +36,13 @@ class FileByteSink extends AsyncByteQueue {
   override write(value: ArrayBufferViewInput | Uint8Array): void {
     const bytes = value instanceof Uint8Array ? value : new Uint8Array((value as ArrayBufferView).buffer, (value as ArrayBufferView).byteOffset, (value as ArrayBufferView).byteLength);
     if (bytes.byteLength === 0) return;
+    if (bytes.byteLength >= DIRECT_WRITE_BYTES) {
+      // A column body: written at once, in order after what is pending, with no copy
+      // (the write completes before the buffer could be reused).
+      this.flush();
+      writeSync(this.fd, bytes);
+      return;
+    }
     // Copy: the writer may hand out views of buffers the caller reuses.
     this.pending.push(bytes.slice());
     this.pendingBytes += bytes.byteLength;
