@@ -224,4 +224,95 @@ describe('Engine', () => {
     expect(engine.now).toBe(2);
     expect(engine.eventsProcessed).toBe(2);
   });
+
+  it('handlers that reschedule or cancel their own and other events fire as a naive reference does', () => {
+    // The engine fires an event while it still holds the heap's root; this checks that
+    // rescheduling, cancelling and re-adding during firing keep (time, seq) order exactly.
+    for (let seed = 0; seed < 10; seed++) {
+      const random = new RandomStream(`engine-firing:${seed}`);
+      const engine = new Engine();
+      const reference: { id: number; time: number; seq: number }[] = [];
+      let nextSeq = 0;
+      const fired: string[] = [];
+      const expected: string[] = [];
+      const count = 12;
+      const handles: (EventHandle | undefined)[] = new Array(count).fill(undefined);
+      const place = (id: number, time: number) => {
+        const i = reference.findIndex((r) => r.id === id);
+        if (i >= 0) reference.splice(i, 1);
+        reference.push({ id, time, seq: nextSeq++ });
+      };
+      const unplace = (id: number) => {
+        const i = reference.findIndex((r) => r.id === id);
+        if (i >= 0) reference.splice(i, 1);
+      };
+      let budget = 4000;
+      const act = (id: number) => (): void => {
+        fired.push(`${id}@${engine.now}`);
+        unplace(id); // a firing event is no longer pending
+        if (--budget <= 0) return;
+        for (let k = 0; k < 3; k++) {
+          const u = random.uniform();
+          const other = Math.floor(random.uniform() * count);
+          const time = engine.now + Math.floor(random.uniform() * 4) / 2; // ties are common
+          if (u < 0.5) {
+            handles[id] = engine.schedule(handles[id], time, actions[id]);
+            place(id, time);
+          } else if (u < 0.6) {
+            engine.cancel(handles[id]);
+            unplace(id);
+          } else if (u < 0.9) {
+            handles[other] = engine.schedule(handles[other], time, actions[other]);
+            place(other, time);
+          } else {
+            engine.cancel(handles[other]);
+            unplace(other);
+          }
+        }
+        expect(engine.pending).toBe(reference.length);
+      };
+      const actions = Array.from({ length: count }, (_, id) => act(id));
+      for (let id = 0; id < count; id++) {
+        handles[id] = engine.schedule(undefined, id % 3, actions[id]);
+        place(id, id % 3);
+      }
+      // The reference fires by (time, seq) and replays the same random draws.
+      const referenceRandom = new RandomStream(`engine-firing:${seed}`);
+      let referenceBudget = 4000;
+      const live = [...reference];
+      let referenceSeq = nextSeq;
+      let now = 0;
+      const referencePlace = (id: number, time: number) => {
+        const i = live.findIndex((r) => r.id === id);
+        if (i >= 0 && live[i].time === time) return; // schedule() keeps a pending event already at that time
+        if (i >= 0) live.splice(i, 1);
+        live.push({ id, time, seq: referenceSeq++ });
+      };
+      const referenceUnplace = (id: number) => {
+        const i = live.findIndex((r) => r.id === id);
+        if (i >= 0) live.splice(i, 1);
+      };
+      for (;;) {
+        if (live.length === 0) break;
+        live.sort((a, b) => a.time - b.time || a.seq - b.seq);
+        const top = live.shift()!;
+        now = top.time;
+        expected.push(`${top.id}@${now}`);
+        if (--referenceBudget <= 0) continue;
+        for (let k = 0; k < 3; k++) {
+          const u = referenceRandom.uniform();
+          const other = Math.floor(referenceRandom.uniform() * count);
+          const time = now + Math.floor(referenceRandom.uniform() * 4) / 2;
+          if (u < 0.5) referencePlace(top.id, time);
+          else if (u < 0.6) referenceUnplace(top.id);
+          else if (u < 0.9) referencePlace(other, time);
+          else referenceUnplace(other);
+        }
+      }
+      engine.run();
+      expect(fired.length).toBeGreaterThan(300);
+      expect(fired).toEqual(expected);
+      expect(engine.pending).toBe(0);
+    }
+  });
 });

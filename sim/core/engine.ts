@@ -55,11 +55,13 @@ export class Engine {
 
   /** Fires one event; returns false when none is left. */
   step(): boolean {
-    const event = this.queue.pop();
-    if (event === undefined) return false;
+    const queue = this.queue;
+    if (queue.size === 0) return false;
+    const event = queue.beginFiring();
     this.clock = event.time;
     this.processed++;
     event.action();
+    queue.endFiring(event);
     return true;
   }
 
@@ -67,10 +69,11 @@ export class Engine {
   runBefore(time: number): void {
     const queue = this.queue;
     while (queue.peekTime() < time) {
-      const event = queue.pop()!;
+      const event = queue.beginFiring();
       this.clock = event.time;
       this.processed++;
       event.action();
+      queue.endFiring(event);
     }
   }
 
@@ -79,10 +82,12 @@ export class Engine {
     const queue = this.queue;
     if (until === Infinity) {
       // The hot loop of every full run: pop, advance the clock, fire.
-      for (let event = queue.pop(); event !== undefined; event = queue.pop()) {
+      while (queue.size > 0) {
+        const event = queue.beginFiring();
         this.clock = event.time;
         this.processed++;
         event.action();
+        queue.endFiring(event);
       }
       return;
     }

@@ -24,6 +24,8 @@ class ScheduledEvent implements EventHandle {
   cancelled = false;
   /** Position in the heap array, or -1 once fired or cancelled. */
   index = -1;
+  /** Firing: still at the heap's root, so that rescheduling it is one sift down. */
+  firing = false;
   constructor(
     public time: number,
     public seq: number,
@@ -31,7 +33,7 @@ class ScheduledEvent implements EventHandle {
   ) {}
 
   get pending(): boolean {
-    return this.index >= 0;
+    return this.index >= 0 && !this.firing;
   }
 }
 
@@ -52,10 +54,12 @@ export class EventQueue {
   private seqs = new Float64Array(64);
   private count = 0;
   private nextSeq = 0;
+  /** The event between beginFiring and endFiring, while it still holds the root. */
+  private firingEvent: ScheduledEvent | undefined = undefined;
 
   /** Number of pending events. */
   get size(): number {
-    return this.count;
+    return this.firingEvent === undefined ? this.count : this.count - 1;
   }
 
   push(time: number, action: EventAction): EventHandle {
@@ -69,6 +73,7 @@ export class EventQueue {
   cancel(handle: EventHandle): void {
     const event = handle as ScheduledEvent;
     if (event.index < 0) return;
+    if (event.firing) this.stopFiring(event);
     this.removeAt(event.index);
     event.cancelled = true;
   }
@@ -89,6 +94,7 @@ export class EventQueue {
       this.insert(event);
       return;
     }
+    if (event.firing) this.stopFiring(event);
     const index = event.index;
     const earlier = time < event.time;
     event.time = time;
@@ -113,6 +119,33 @@ export class EventQueue {
     const top = this.events[0];
     this.removeAt(0);
     return top;
+  }
+
+  /**
+   * Takes the earliest event for firing, leaving it at the root: it is no longer
+   * pending, but a handler that reschedules it (a model keeping one recurring event,
+   * the common case) moves it with one sift down instead of a removal and an insert.
+   * Nothing else can move above it meanwhile: every other key is larger. The caller
+   * must call endFiring() once the action returns. The queue must not be empty.
+   */
+  beginFiring(): EventHandle {
+    const top = this.events[0];
+    top.firing = true;
+    this.firingEvent = top;
+    return top;
+  }
+
+  /** Removes the fired event unless its action rescheduled or cancelled it. */
+  endFiring(handle: EventHandle): void {
+    const event = handle as ScheduledEvent;
+    if (!event.firing) return;
+    this.stopFiring(event);
+    this.removeAt(0);
+  }
+
+  private stopFiring(event: ScheduledEvent): void {
+    event.firing = false;
+    this.firingEvent = undefined;
   }
 
   private insert(event: ScheduledEvent): void {
