@@ -4,6 +4,7 @@ import { RandomStreams, type RandomStream } from './core/random.ts';
 import type { ClusterSpec } from './cluster/cluster-spec.ts';
 import { GpuState, type LinkDirection, type LinkLoad } from './cluster/gpu-state.ts';
 import { GpuExecutor } from './gpu/gpu-executor.ts';
+import { WaitingList } from './cluster/waiting-list.ts';
 import { HostFabricDirection } from './pcie/host-fabric.ts';
 import { lookupBatch, type ModelProfile } from './model/profile.ts';
 import { Request, type Priority } from './model/request.ts';
@@ -107,7 +108,7 @@ export class Simulator implements ClusterView {
   private readonly random: RandomStreams;
   private readonly serviceStream: RandomStream;
   readonly gpus: GpuState[];
-  readonly waiting = new Set<Request>();
+  readonly waiting = new WaitingList();
   private readonly executors: GpuExecutor<Request | PreemptionStall>[];
   private readonly h2d: HostFabricDirection<Request>[];
   private readonly d2h: HostFabricDirection<Request>[];
@@ -271,7 +272,8 @@ export class Simulator implements ClusterView {
 
   private apply(decisions: readonly Decision[]): void {
     let preempted: Request[] | undefined;
-    for (const decision of decisions) {
+    for (let d = 0; d < decisions.length; d++) {
+      const decision = decisions[d];
       switch (decision.kind) {
         case 'dispatch':
           this.dispatch(decision.request, decision.gpu);

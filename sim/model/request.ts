@@ -66,6 +66,10 @@ export class Request implements RequestSpec {
   predictedTransferMs = NaN;
   predictedExecutionMs = NaN;
   predictedCompletion = NaN;
+  /** Links of the driver's WaitingList (see cluster/waiting-list.ts); undefined when not waiting. */
+  waitingIn: object | undefined = undefined;
+  waitingPrev: Request | undefined = undefined;
+  waitingNext: Request | undefined = undefined;
 
   constructor(
     readonly id: number,

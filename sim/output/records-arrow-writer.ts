@@ -91,7 +91,9 @@ export class RecordsArrowWriter {
     const n = records.length;
     if (n === 0) return;
     // Record codes index the recorder's own model list; map them to this file's.
-    const modelCodes = Int32Array.from(records.model.view(), (code) => this.models.codeOf(records.models[code]));
+    const recordCodes = records.model.view();
+    const modelCodes = new Int32Array(n);
+    for (let i = 0; i < n; i++) modelCodes[i] = this.models.codeOf(records.models[recordCodes[i]]);
     const dictionaries = {
       model: () => this.models.column(MODEL, modelCodes),
       priority: () => this.priorities.column(PRIORITY, records.priority.view().slice()),
