@@ -18,16 +18,20 @@ export type Direction = 'h2d' | 'd2h';
  * joins or leaves.
  */
 export class HostFabricDirection<T> {
-  // Flows drawing bandwidth.
-  private owners: T[] = [];
-  private linkOf: number[] = [];
-  private remaining: number[] = [];
+  // Flows drawing bandwidth, in slots 0..flowCount-1. Counts, not push/pop: V8 trims
+  // an array's backing store when pop() empties it, so a link going idle and busy
+  // again reallocated its arrays on every transfer.
+  private owners: (T | undefined)[] = [];
+  private linkOf = new Int32Array(8);
+  private remaining = new Float64Array(8);
   private rates = new Float64Array(8);
+  private flowCount = 0;
   // Transfers in their setup phase (the earliest end is searched).
-  private setupOwners: T[] = [];
-  private setupLink: number[] = [];
-  private setupBytes: number[] = [];
-  private setupEnds: number[] = [];
+  private setupOwners: (T | undefined)[] = [];
+  private setupLink = new Int32Array(8);
+  private setupBytes = new Float64Array(8);
+  private setupEnds = new Float64Array(8);
+  private setupCount = 0;
 
   private lastUpdate = 0;
   private nextEvent: EventHandle | undefined;
@@ -57,8 +61,8 @@ export class HostFabricDirection<T> {
   /** Transfers on a link that are in setup or flowing. */
   transfersOn(link: number): number {
     let n = 0;
-    for (const l of this.linkOf) if (l === link) n++;
-    for (const l of this.setupLink) if (l === link) n++;
+    for (let f = 0; f < this.flowCount; f++) if (this.linkOf[f] === link) n++;
+    for (let s = 0; s < this.setupCount; s++) if (this.setupLink[s] === link) n++;
     return n;
   }
 
@@ -66,18 +70,18 @@ export class HostFabricDirection<T> {
   bytesQueuedOn(link: number): number {
     this.advance(this.engine.now);
     let total = 0;
-    for (let f = 0; f < this.linkOf.length; f++) if (this.linkOf[f] === link) total += this.remaining[f];
-    for (let s = 0; s < this.setupLink.length; s++) if (this.setupLink[s] === link) total += this.setupBytes[s];
+    for (let f = 0; f < this.flowCount; f++) if (this.linkOf[f] === link) total += this.remaining[f];
+    for (let s = 0; s < this.setupCount; s++) if (this.setupLink[s] === link) total += this.setupBytes[s];
     return total;
   }
 
   /** Transfers and bytes on one link, and flows on the whole uplink. */
   load(link: number): { transfers: number; bytes: number; hostTransfers: number } {
-    return { transfers: this.transfersOn(link), bytes: this.bytesQueuedOn(link), hostTransfers: this.owners.length };
+    return { transfers: this.transfersOn(link), bytes: this.bytesQueuedOn(link), hostTransfers: this.flowCount };
   }
 
   get flowing(): number {
-    return this.owners.length;
+    return this.flowCount;
   }
 
   /** Starts a transfer of `bytes` on `link`. Zero bytes still pays the setup. */
@@ -85,10 +89,12 @@ export class HostFabricDirection<T> {
     const setup = this.setupMs[link];
     if (setup > 0) {
       const end = this.engine.now + setup;
-      this.setupOwners.push(owner);
-      this.setupLink.push(link);
-      this.setupBytes.push(bytes);
-      this.setupEnds.push(end);
+      const s = this.setupCount++;
+      if (s === this.setupEnds.length) this.growSetups();
+      this.setupOwners[s] = owner;
+      this.setupLink[s] = link;
+      this.setupBytes[s] = bytes;
+      this.setupEnds[s] = end;
       // Flows and their rates are unchanged: the next event can only move earlier.
       const pending = this.nextEvent;
       if (!this.settling && (pending === undefined || !pending.pending || end < pending.time)) {
@@ -105,11 +111,11 @@ export class HostFabricDirection<T> {
 
   /** Cancels an owner's transfer (preemption). Returns whether one was in progress. */
   abort(owner: T): boolean {
-    const s = this.setupOwners.indexOf(owner);
+    const s = slotOf(this.setupOwners, this.setupCount, owner);
     if (s >= 0) {
       this.removeSetup(s);
     } else {
-      const f = this.owners.indexOf(owner);
+      const f = slotOf(this.owners, this.flowCount, owner);
       if (f < 0) return false;
       this.advance(this.engine.now);
       this.removeFlow(f);
@@ -119,23 +125,32 @@ export class HostFabricDirection<T> {
   }
 
   private join(owner: T, link: number, bytes: number): void {
-    this.owners.push(owner);
-    this.linkOf.push(link);
-    this.remaining.push(bytes);
-    if (this.rates.length < this.owners.length) {
-      const bigger = new Float64Array(this.rates.length * 2);
-      bigger.set(this.rates);
-      this.rates = bigger;
-    }
+    const f = this.flowCount++;
+    if (f === this.rates.length) this.growFlows();
+    this.owners[f] = owner;
+    this.linkOf[f] = link;
+    this.remaining[f] = bytes;
+  }
+
+  private growFlows(): void {
+    this.linkOf = grown(this.linkOf, new Int32Array(this.linkOf.length * 2));
+    this.remaining = grown(this.remaining, new Float64Array(this.remaining.length * 2));
+    this.rates = grown(this.rates, new Float64Array(this.rates.length * 2));
+  }
+
+  private growSetups(): void {
+    this.setupLink = grown(this.setupLink, new Int32Array(this.setupLink.length * 2));
+    this.setupBytes = grown(this.setupBytes, new Float64Array(this.setupBytes.length * 2));
+    this.setupEnds = grown(this.setupEnds, new Float64Array(this.setupEnds.length * 2));
   }
 
   private advance(now: number): void {
     const dt = now - this.lastUpdate;
     this.lastUpdate = now;
-    const n = this.owners.length;
+    const n = this.flowCount;
     if (dt <= 0 || n === 0) return;
     const busy = this.linkBusy;
-    busy.fill(0);
+    for (let l = 0; l < busy.length; l++) busy[l] = 0;
     for (let f = 0; f < n; f++) {
       const moved = this.rates[f] * dt;
       this.remaining[f] -= moved;
@@ -151,7 +166,7 @@ export class HostFabricDirection<T> {
     // setup, abort in setup) have not, and stale `remaining` would misplace the event.
     this.advance(now);
     let soonest = Infinity;
-    const n = this.owners.length;
+    const n = this.flowCount;
     if (n > 0) {
       maxMinFairRates(this.linkOf, n, this.linkCapacity, this.uplinkCapacity, this.rates, this.scratch);
       for (let f = 0; f < n; f++) {
@@ -159,7 +174,7 @@ export class HostFabricDirection<T> {
         if (t < soonest) soonest = t;
       }
     }
-    for (const end of this.setupEnds) if (end < soonest) soonest = end;
+    for (let s = 0; s < this.setupCount; s++) if (this.setupEnds[s] < soonest) soonest = this.setupEnds[s];
     if (soonest === Infinity) this.engine.cancel(this.nextEvent);
     else this.nextEvent = this.engine.schedule(this.nextEvent, soonest, this.onEvent);
   }
@@ -169,13 +184,13 @@ export class HostFabricDirection<T> {
     this.advance(now);
     const finished = this.finished; // safe to reuse: only the engine calls this handler
     let done = 0;
-    for (let f = 0; f < this.owners.length; ) {
+    for (let f = 0; f < this.flowCount; ) {
       // Done when nothing is left, or so little that its completion time rounds to
       // `now`: the float residue of rate * time grows with the clock, and such a
       // flow, rescheduled, would fire at `now` again forever.
       const left = this.remaining[f];
       if (left <= BYTE_EPSILON || now + left / this.rates[f] <= now) {
-        finished[done++] = this.owners[f];
+        finished[done++] = this.owners[f] as T;
         this.bytesMoved[this.linkOf[f]] += left; // book the float residue as moved
         this.removeFlow(f);
       } else {
@@ -183,9 +198,9 @@ export class HostFabricDirection<T> {
       }
     }
     // Transfers whose setup has ended start to flow (or finish, if empty).
-    for (let s = 0; s < this.setupEnds.length; ) {
+    for (let s = 0; s < this.setupCount; ) {
       if (this.setupEnds[s] <= now) {
-        const owner = this.setupOwners[s];
+        const owner = this.setupOwners[s] as T;
         const bytes = this.setupBytes[s];
         if (bytes > 0) this.join(owner, this.setupLink[s], bytes);
         else finished[done++] = owner;
@@ -205,29 +220,36 @@ export class HostFabricDirection<T> {
 
   /** Swap-remove: the last flow takes the hole (order only affects tie order, deterministically). */
   private removeFlow(f: number): void {
-    const last = this.owners.length - 1;
+    const last = --this.flowCount;
     if (f !== last) {
       this.owners[f] = this.owners[last];
       this.linkOf[f] = this.linkOf[last];
       this.remaining[f] = this.remaining[last];
       this.rates[f] = this.rates[last];
     }
-    this.owners.pop();
-    this.linkOf.pop();
-    this.remaining.pop();
+    this.owners[last] = undefined; // release the reference
   }
 
   private removeSetup(s: number): void {
-    const last = this.setupOwners.length - 1;
+    const last = --this.setupCount;
     if (s !== last) {
       this.setupOwners[s] = this.setupOwners[last];
       this.setupLink[s] = this.setupLink[last];
       this.setupBytes[s] = this.setupBytes[last];
       this.setupEnds[s] = this.setupEnds[last];
     }
-    this.setupOwners.pop();
-    this.setupLink.pop();
-    this.setupBytes.pop();
-    this.setupEnds.pop();
+    this.setupOwners[last] = undefined;
   }
+}
+
+/** Index of `owner` among the first `count` slots, or -1. */
+function slotOf<T>(owners: readonly (T | undefined)[], count: number, owner: T): number {
+  for (let i = 0; i < count; i++) if (owners[i] === owner) return i;
+  return -1;
+}
+
+/** `bigger` with `a` copied into its start. */
+function grown<A extends Int32Array | Float64Array>(a: A, bigger: A): A {
+  bigger.set(a);
+  return bigger;
 }
