@@ -155,7 +155,10 @@ export class QueuePolicy implements Policy {
       if (q < 0) break;
       const target = mostFree(this.queues.hosts(q, gpus), free);
       free[target]--;
-      (decisions ??= []).push({ kind: 'dispatch', request: this.queues.pop(q)!, gpu: target });
+      const decision: Decision = { kind: 'dispatch', request: this.queues.pop(q)!, gpu: target };
+      // A literal of one: `[]` then push() would allocate room for 17.
+      if (decisions === undefined) decisions = [decision];
+      else decisions.push(decision);
     }
     return decisions ?? NO_DECISIONS;
   }
