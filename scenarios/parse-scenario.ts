@@ -193,12 +193,14 @@ function parseVariability(field: Field): ServiceVariability {
 }
 
 function parsePhase(field: Field): PhaseProfile {
-  field.object(['name', 'soloMs', 'compute', 'memory']);
+  field.object(['name', 'soloMs', 'compute', 'memory', 'sensitivity']);
+  const sensitivity = field.child('sensitivity');
   return {
     name: field.child('name').string(),
     soloMs: parseBatchTable(field.child('soloMs'), { above: 0 }),
     compute: parseBatchTable(field.child('compute'), { above: 0, max: 1 }),
     memory: parseBatchTable(field.child('memory'), { min: 0, max: 1 }),
+    ...(sensitivity.present ? { sensitivity: parseBatchTable(sensitivity, { min: 0 }) } : {}),
   };
 }
 

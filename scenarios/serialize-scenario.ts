@@ -25,6 +25,7 @@ function modelJson(model: ModelProfile): unknown {
       soloMs: tableJson(p.soloMs),
       compute: tableJson(p.compute),
       memory: tableJson(p.memory),
+      ...(p.sensitivity !== undefined ? { sensitivity: tableJson(p.sensitivity) } : {}),
     })),
   };
 }

@@ -66,6 +66,7 @@ interface PhaseCosts {
   readonly soloMs: readonly number[];
   readonly compute: readonly number[];
   readonly memory: readonly number[];
+  readonly sensitivity: readonly number[];
 }
 
 /** What a GPU runs while paying a preemption's cost: no request's work. */
@@ -379,7 +380,7 @@ export class Simulator implements ClusterView {
       );
     }
     const gpu = this.gpus[request.gpu];
-    if (costMs > 0) this.executors[gpu.index].startPhase(new PreemptionStall(), costMs, 1, 1);
+    if (costMs > 0) this.executors[gpu.index].startPhase(new PreemptionStall(), costMs, 1, 1, 1);
     if (mode === 'phase-boundary') {
       if (state !== 'transfer-out') request.suspendAtBoundary = true;
       return false;
@@ -450,7 +451,7 @@ export class Simulator implements ClusterView {
   private startPhase(request: Request): void {
     const costs = this.phaseCosts(request.model, request.batch);
     const k = request.phase;
-    this.executors[request.gpu].startPhase(request, costs.soloMs[k] * request.serviceScale, costs.compute[k], costs.memory[k]);
+    this.executors[request.gpu].startPhase(request, costs.soloMs[k] * request.serviceScale, costs.compute[k], costs.memory[k], costs.sensitivity[k]);
   }
 
   /** The model's phase table resolved at one batch size, computed once per pair. */
@@ -466,6 +467,7 @@ export class Simulator implements ClusterView {
         soloMs: model.phases.map((p) => lookupBatch(p.soloMs, batch)),
         compute: model.phases.map((p) => lookupBatch(p.compute, batch)),
         memory: model.phases.map((p) => lookupBatch(p.memory, batch)),
+        sensitivity: model.phases.map((p) => (p.sensitivity === undefined ? 1 : lookupBatch(p.sensitivity, batch))),
       };
       byBatch[batch] = costs;
     }

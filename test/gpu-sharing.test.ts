@@ -4,9 +4,9 @@ import { RandomStream } from '../sim/core/random.ts';
 import { GpuExecutor, type PhaseWork } from '../sim/gpu/gpu-executor.ts';
 import { spatialRates, timeSlicedRates, type SharingParams } from '../sim/gpu/sharing.ts';
 
-function spatial(compute: number[], memory: number[], alpha: number): number[] {
+function spatial(compute: number[], memory: number[], alpha: number, sensitivity = compute.map(() => 1)): number[] {
   const rates = new Float64Array(compute.length);
-  spatialRates(Float64Array.from(compute), Float64Array.from(memory), compute.length, alpha, rates);
+  spatialRates(Float64Array.from(compute), Float64Array.from(memory), Float64Array.from(sensitivity), compute.length, alpha, rates);
   return Array.from(rates);
 }
 
@@ -24,6 +24,15 @@ describe('spatialRates', () => {
 
   it('overlaps phases perfectly when they fit and there is no interference', () => {
     expect(spatial([0.3, 0.5], [0.2, 0.4], 0)).toEqual([1, 1]);
+  });
+
+  it("slows each phase by the others' memory traffic times its own sensitivity", () => {
+    // Oversubscription 1; rate_i = 1 / (1 + alpha * s_i * (sum of the others' m)).
+    const [a, b] = spatial([0.5, 0.5], [0.4, 0.2], 1, [2, 0.5]);
+    expect(a).toBeCloseTo(1 / (1 + 2 * 0.2), 12);
+    expect(b).toBeCloseTo(1 / (1 + 0.5 * 0.4), 12);
+    // Sensitivity 0: immune to the neighbour's traffic, still bound by oversubscription.
+    expect(spatial([0.8, 0.8], [0.9, 0.9], 3, [0, 1])[0]).toBeCloseTo(1 / 1.8, 12);
   });
 
   it('slows all phases by the oversubscription of the busiest resource', () => {
@@ -99,6 +108,15 @@ function executor(sharing: SharingParams, onDone?: (owner: string) => void) {
 }
 
 describe('GpuExecutor, spatial sharing', () => {
+  it('slows a sensitive phase more beside the same neighbour, then runs it at full speed alone', () => {
+    const { engine, exec, endOf } = executor(SPATIAL(1));
+    exec.start({ owner: 'sensitive', work: 10, compute: 0.4, memory: 0.5, sensitivity: 2 });
+    exec.start({ owner: 'immune', work: 10, compute: 0.4, memory: 0.5, sensitivity: 0 });
+    engine.run();
+    expect(endOf('immune')).toBeCloseTo(10, 10); // rate 1 throughout
+    expect(endOf('sensitive')).toBeCloseTo(15, 10); // rate 1/(1 + 1*2*0.5) = 0.5 until 10, then alone
+  });
+
   it('runs two memory-heavy phases started together slower than alone but faster than in sequence', () => {
     const { engine, exec, phase, endOf } = executor(SPATIAL(0.5));
     exec.start(phase('a', 10, 0.4, 0.7));

@@ -12,6 +12,8 @@ export interface PhaseWork<T> {
   readonly work: number;
   readonly compute: number;
   readonly memory: number;
+  /** Sensitivity to the others' memory traffic (1 when absent). */
+  readonly sensitivity?: number;
 }
 
 /**
@@ -26,6 +28,7 @@ export class GpuExecutor<T> {
   private remaining = new Float64Array(8);
   private compute = new Float64Array(8);
   private memory = new Float64Array(8);
+  private sensitivity = new Float64Array(8);
   private rates = new Float64Array(8);
   private count = 0;
   private lastUpdate = 0;
@@ -63,11 +66,11 @@ export class GpuExecutor<T> {
   }
 
   start(phase: PhaseWork<T>): void {
-    this.startPhase(phase.owner, phase.work, phase.compute, phase.memory);
+    this.startPhase(phase.owner, phase.work, phase.compute, phase.memory, phase.sensitivity ?? 1);
   }
 
   /** start() without the wrapper object, for the simulator's hot path. */
-  startPhase(owner: T, work: number, compute: number, memory: number): void {
+  startPhase(owner: T, work: number, compute: number, memory: number, sensitivity: number): void {
     const now = this.engine.now;
     this.advance(now);
     this.ensureCapacity(this.count + 1);
@@ -78,6 +81,7 @@ export class GpuExecutor<T> {
     this.remaining[i] = work;
     this.compute[i] = compute;
     this.memory[i] = memory;
+    this.sensitivity[i] = sensitivity;
     if (!this.settling) this.reschedule();
   }
 
@@ -110,7 +114,7 @@ export class GpuExecutor<T> {
   private computeRates(): void {
     const s = this.sharing;
     if (s.mode === 'spatial') {
-      spatialRates(this.compute, this.memory, this.count, s.interferenceAlpha, this.rates);
+      spatialRates(this.compute, this.memory, this.sensitivity, this.count, s.interferenceAlpha, this.rates);
     } else {
       timeSlicedRates(this.count, s.timeSliceMs, s.contextSwitchMs, this.rates);
     }
@@ -175,6 +179,7 @@ export class GpuExecutor<T> {
       this.rates[i] = this.rates[last];
       this.compute[i] = this.compute[last];
       this.memory[i] = this.memory[last];
+      this.sensitivity[i] = this.sensitivity[last];
     }
     this.owners[last] = undefined as T; // release the reference; slots past count are unused
   }
@@ -189,6 +194,7 @@ export class GpuExecutor<T> {
     this.remaining = grow(this.remaining);
     this.compute = grow(this.compute);
     this.memory = grow(this.memory);
+    this.sensitivity = grow(this.sensitivity);
     this.rates = grow(this.rates);
   }
 }

@@ -8,7 +8,10 @@ export type SharingMode = 'spatial' | 'time-sliced';
 
 export interface SharingParams {
   readonly mode: SharingMode;
-  /** Spatial: slowdown per unit of the other phases' memory demand (cache and DRAM). */
+  /**
+   * Spatial: slowdown per unit of the other phases' memory demand (cache and DRAM),
+   * times the slowed phase's own sensitivity.
+   */
   readonly interferenceAlpha: number;
   /** Time-sliced: length of one context's slice, ms. */
   readonly timeSliceMs: number;
@@ -19,11 +22,14 @@ export interface SharingParams {
 /**
  * Spatial sharing (streams or MPS): the phases split the SMs and memory bandwidth as
  * a fluid. When their summed demand exceeds the GPU, all slow down by the same
- * factor; on top, each is slowed by the memory traffic of the others.
+ * factor; on top, each is slowed by the memory traffic of the others, in proportion
+ * to its own sensitivity to that traffic (1 by default: a phase that lives in cache
+ * suffers more from a streaming neighbour than a compute-bound one does).
  */
 export function spatialRates(
   compute: Float64Array,
   memory: Float64Array,
+  sensitivity: Float64Array,
   count: number,
   alpha: number,
   rates: Float64Array,
@@ -37,7 +43,7 @@ export function spatialRates(
   const oversubscription = Math.max(1, sumCompute, sumMemory);
   for (let i = 0; i < count; i++) {
     const othersMemory = sumMemory - memory[i];
-    rates[i] = 1 / (oversubscription * (1 + alpha * othersMemory));
+    rates[i] = 1 / (oversubscription * (1 + alpha * sensitivity[i] * othersMemory));
   }
 }
 

@@ -39,6 +39,11 @@ export interface PhaseProfile {
   readonly compute: BatchTable;
   /** Fraction of peak memory bandwidth this phase draws alone, in [0, 1]. */
   readonly memory: BatchTable;
+  /**
+   * How strongly the others' memory traffic slows this phase (spatial sharing), 1
+   * when absent: the victim's side of interference, where memory is the aggressor's.
+   */
+  readonly sensitivity?: BatchTable;
 }
 
 /** Per-request variability of execution time around the profile (mean 1). */

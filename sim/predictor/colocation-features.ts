@@ -17,6 +17,7 @@ export interface PhaseTable {
   readonly soloMs: Float64Array;
   readonly compute: Float64Array;
   readonly memory: Float64Array;
+  readonly sensitivity: Float64Array;
   /** Sum of soloMs. */
   readonly totalMs: number;
   /** Work-weighted mean compute and memory demand over all phases. */
@@ -39,6 +40,7 @@ export function phaseTable(model: ModelProfile, batch: number): PhaseTable {
   const soloMs = new Float64Array(n);
   const compute = new Float64Array(n);
   const memory = new Float64Array(n);
+  const sensitivity = new Float64Array(n);
   let total = 0;
   let c = 0;
   let m = 0;
@@ -46,6 +48,7 @@ export function phaseTable(model: ModelProfile, batch: number): PhaseTable {
     soloMs[k] = lookupBatch(phase.soloMs, batch);
     compute[k] = lookupBatch(phase.compute, batch);
     memory[k] = lookupBatch(phase.memory, batch);
+    sensitivity[k] = phase.sensitivity === undefined ? 1 : lookupBatch(phase.sensitivity, batch);
     total += soloMs[k];
     c += soloMs[k] * compute[k];
     m += soloMs[k] * memory[k];
@@ -54,6 +57,7 @@ export function phaseTable(model: ModelProfile, batch: number): PhaseTable {
     soloMs,
     compute,
     memory,
+    sensitivity,
     totalMs: total,
     meanCompute: total > 0 ? c / total : 0,
     meanMemory: total > 0 ? m / total : 0,

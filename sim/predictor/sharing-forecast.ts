@@ -43,6 +43,7 @@ export class SharingForecaster {
   private active = new Int32Array(8);
   private compute = new Float64Array(8);
   private memory = new Float64Array(8);
+  private sensitivity = new Float64Array(8);
   private rates = new Float64Array(8);
 
   private ensure(entities: number, slots: number): void {
@@ -57,6 +58,7 @@ export class SharingForecaster {
       this.active = new Int32Array(n);
       this.compute = new Float64Array(n);
       this.memory = new Float64Array(n);
+      this.sensitivity = new Float64Array(n);
       this.rates = new Float64Array(n);
     }
   }
@@ -136,14 +138,16 @@ export class SharingForecaster {
         if (kind[e] === FILLER) {
           this.compute[i] = filler!.compute;
           this.memory[i] = filler!.memory;
+          this.sensitivity[i] = 1;
         } else {
           const t = tables[e]!;
           this.compute[i] = t.compute[phase[e]];
           this.memory[i] = t.memory[phase[e]];
+          this.sensitivity[i] = t.sensitivity[phase[e]];
         }
       }
       const rates = this.rates;
-      if (sharing.mode === 'spatial') spatialRates(this.compute, this.memory, n, sharing.interferenceAlpha, rates);
+      if (sharing.mode === 'spatial') spatialRates(this.compute, this.memory, this.sensitivity, n, sharing.interferenceAlpha, rates);
       else timeSlicedRates(n, sharing.timeSliceMs, sharing.contextSwitchMs, rates);
       let dt = Infinity;
       for (let i = 0; i < n; i++) {
