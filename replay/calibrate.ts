@@ -3,6 +3,8 @@ import type { ModelProfile } from '../sim/model/profile.ts';
 import { parseCalibration } from '../scenarios/parse-scenario.ts';
 import { servedRecords, type ReplayDirectory, type ReplayRecord } from './replay-records.ts';
 import { simulateReplayTrace, withCalibration } from './validate.ts';
+import { aloneReference, type AloneReference } from './device-speed.ts';
+import { fitSharingDemands, lawRate, measurePairRates, type SharingDemands } from './sharing-fit.ts';
 
 /**
  * Fits the simulator's parameters to what replays measured.
@@ -13,13 +15,13 @@ import { simulateReplayTrace, withCalibration } from './validate.ts';
  * that ran alone the whole time (where a pair has at least MIN_ALONE_SAMPLES of them),
  * else a least-squares fit of those equations over all requests.
  *
- * Sharing is not even: a request beside a stream of short ones is slowed far more than
- * one beside a long one. So the profile uses the simulator's spatial law with every
- * phase filling the device (compute 1: n sharing requests split it, as in time
- * slicing) and each model's memory demand as its aggressiveness: a request beside
- * model k progresses at 1 / (n (1 + alpha m_k)). The rate beside each model k is a
- * ratio of sums over the time requests shared the device with k (work done / time),
- * which keeps the work the device delivers while shared.
+ * Sharing is not even, and it depends on both sides: a request beside a stream of
+ * short ones is slowed far more than one beside a long one (the aggressor), and a
+ * model that lives in cache suffers more from the same neighbour than one that does
+ * not (the victim). So each ordered pair's progress rate is measured (work done / time,
+ * over the time the victim shared the device with the aggressor: sharing-fit.ts), and
+ * each model's compute, memory and sensitivity under the simulator's spatial law
+ * (alpha 1) are fitted to those rates.
  *
  * Transfers: duration = setup + bytes / bandwidth, per direction, by least squares.
  *
@@ -37,10 +39,20 @@ export interface CalibrationProfile {
   readonly backend: string;
   readonly device: string;
   readonly sharing: { readonly mode: 'spatial'; readonly interferenceAlpha: number };
-  readonly link: { readonly h2dGBps: number; readonly d2hGBps: number; readonly setupMs: number };
+  /** setupMs: input copies' setup; d2hSetupMs: output copies'; busy*: extra setup per request executing when a copy starts. */
+  readonly link: {
+    readonly h2dGBps: number;
+    readonly d2hGBps: number;
+    readonly setupMs: number;
+    readonly d2hSetupMs: number;
+    readonly busySetupMs: number;
+    readonly d2hBusySetupMs: number;
+  };
   readonly models: readonly ModelProfileJson[];
   /** Mean of the sources' warm-up speed probes (solo ms per "model/batch"). */
   readonly speedProbe: Readonly<Record<string, number>>;
+  /** The sources' clean solo executions per "model/batch": the device speed `validate --rescale` compares against. */
+  readonly aloneReference: Readonly<Record<string, AloneReference>>;
   readonly fit: CalibrationFit;
 }
 
@@ -58,6 +70,7 @@ export interface ModelProfileJson {
     readonly soloMs: Readonly<Record<string, number>>;
     readonly compute: number;
     readonly memory: number;
+    readonly sensitivity: number;
   }[];
 }
 
@@ -70,6 +83,14 @@ export interface ExecutionFitRow {
   readonly soloMs: number;
   /** Mean absolute percentage error of the model's per-request work against soloMs. */
   readonly mape: number;
+}
+
+export interface PairRateFit {
+  readonly victim: string;
+  readonly aggressor: string;
+  readonly sharedMs: number;
+  readonly rate: number;
+  readonly lawRate: number;
 }
 
 export interface LinearFit {
@@ -89,8 +110,10 @@ export interface CalibrationFit {
   readonly efficiency: number;
   /** Progress rate of a request while sharing the device with one of each model (the aggressor). */
   readonly rateBeside: Readonly<Record<string, number>>;
-  /** alpha * m_k per model: 1 / (2 rateBeside) - 1, at least 0. */
-  readonly aggressiveness: Readonly<Record<string, number>>;
+  /** Each ordered (victim, aggressor) pair's measured rate, with the fitted law's rate. */
+  readonly pairs: readonly (PairRateFit)[];
+  /** The fitted demands per model (alpha 1). */
+  readonly demands: Readonly<Record<string, SharingDemands>>;
   /** Factor each model's directly fitted solo times were scaled by in the refinement by simulation. */
   readonly refinement?: Readonly<Record<string, number>>;
   readonly execution: readonly ExecutionFitRow[];
@@ -98,6 +121,13 @@ export interface CalibrationFit {
   readonly executionR2: number;
   readonly transferIn: LinearFit;
   readonly transferOut: LinearFit;
+  /**
+   * What a copy's time beyond bytes / bandwidth grows by per request executing on the
+   * device when it starts (x: that count): the intercept is the setup, the slope the
+   * busy setup.
+   */
+  readonly transferInBusy: LinearFit;
+  readonly transferOutBusy: LinearFit;
 }
 
 /** Rounds of simulate-and-rescale after the direct fit. */
@@ -246,21 +276,36 @@ function directFit(replays: readonly ReplayDirectory[]): CalibrationProfile {
   const predictedAlone = served.map((r, i) => rows[i].reduce((s, a, k) => s + a * (k < pairs.length ? fittedWork[k] : rates[k - pairs.length + 1]), 0));
   const executionR2 = rSquared(rhs, predictedAlone);
 
-  const rateBeside = ratesBesideEachModel(replays, served, (r) => fittedWork[pairIndex.get(`${r.model}\u0000${r.batch}`)!], rates[1] ?? 0.5);
-  const aggressiveness = Object.fromEntries(Object.entries(rateBeside).map(([k, r]) => [k, Math.max(0, 1 / (2 * r) - 1)]));
-  const alpha = Math.max(0, ...Object.values(aggressiveness));
-  const profiles: ModelProfileJson[] = [...new Set(served.map((r) => r.model))].sort().map((name) => {
+  const soloOfRecord = (r: ReplayRecord) => fittedWork[pairIndex.get(`${r.model}\u0000${r.batch}`)!];
+  const rateBeside = ratesBesideEachModel(replays, served, soloOfRecord, rates[1] ?? 0.5);
+  const modelNames = [...new Set(served.map((r) => r.model))].sort();
+  const measured = measurePairRates(replays, soloOfRecord);
+  const fitted = fitSharingDemands(modelNames, measured);
+  const demands = Object.fromEntries(
+    modelNames.map((m) => [m, { compute: round(fitted[m].compute), memory: round(fitted[m].memory), sensitivity: round(fitted[m].sensitivity) }]),
+  );
+  const pairFits: PairRateFit[] = measured.map((p) => ({ ...p, lawRate: lawRate(demands[p.victim], demands[p.aggressor]) }));
+  const profiles: ModelProfileJson[] = modelNames.map((name) => {
     const base = models.get(name);
     const group = served.filter((r) => r.model === name);
     const rowsOfModel = executionRows.filter((row) => row.model === name).sort((a, b) => a.batch - b.batch);
-    const memory = alpha > 0 ? round((aggressiveness[name] ?? alpha) / alpha) : 0;
-    return modelProfile(name, base, group, rowsOfModel, work, memory);
+    return modelProfile(name, base, group, rowsOfModel, work, demands[name]);
   });
 
   const efficiency = maxLevel >= 2 ? Math.min(1, 2 * rates[1]) : 1;
   const transferIn = linearFit(served.map((r) => [bytesIn(r, models), r.transferInEnd - r.transferInStart]));
   const transferOut = linearFit(served.map((r) => [bytesOut(r, models), r.completed - r.transferOutStart]));
-  const setupMs = Math.max(0, (transferIn.interceptMs + transferOut.interceptMs) / 2);
+  // A copy that starts while the device computes waits for it (a CPU device's copies
+  // need its cores): what is left after the bytes, against the executions under way.
+  const executing = executingAtCopyStarts(replays);
+  const transferInBusy = linearFit(
+    served.map((r) => [executing.get(r)!.in, r.transferInEnd - r.transferInStart - transferIn.slope * bytesIn(r, models)]),
+  );
+  const transferOutBusy = linearFit(
+    served.map((r) => [executing.get(r)!.out, r.completed - r.transferOutStart - transferOut.slope * bytesOut(r, models)]),
+  );
+  const setupMs = round(Math.max(0, transferInBusy.interceptMs));
+  const d2hSetup = round(Math.max(0, transferOutBusy.interceptMs));
   const meta = replays[0].meta;
   return {
     kind: 'strait-calibration',
@@ -268,11 +313,19 @@ function directFit(replays: readonly ReplayDirectory[]): CalibrationProfile {
     sources: replays.map((r) => r.dir),
     backend: meta.backend,
     device: meta.device,
-    sharing: { mode: 'spatial', interferenceAlpha: round(alpha) },
-    link: { h2dGBps: bandwidthGBps(transferIn.slope), d2hGBps: bandwidthGBps(transferOut.slope), setupMs },
+    sharing: { mode: 'spatial', interferenceAlpha: 1 },
+    link: {
+      h2dGBps: bandwidthGBps(transferIn.slope),
+      d2hGBps: bandwidthGBps(transferOut.slope),
+      setupMs,
+      d2hSetupMs: d2hSetup,
+      busySetupMs: round(transferInBusy.slope),
+      d2hBusySetupMs: round(transferOutBusy.slope),
+    },
     models: profiles,
     speedProbe: meanProbe(replays),
-    fit: { requests: served.length, rateAtConcurrency: rates, efficiency, rateBeside, aggressiveness, execution: executionRows, executionR2, transferIn, transferOut },
+    aloneReference: aloneReference(replays),
+    fit: { requests: served.length, rateAtConcurrency: rates, efficiency, rateBeside, pairs: pairFits, demands, execution: executionRows, executionR2, transferIn, transferOut, transferInBusy, transferOutBusy },
   };
 }
 
@@ -330,7 +383,7 @@ function modelProfile(
   group: readonly ReplayRecord[],
   rows: readonly ExecutionFitRow[],
   work: (r: ReplayRecord) => number,
-  memory: number,
+  demands: SharingDemands,
 ): ModelProfileJson {
   // Phase shares from requests that ran alone (their phase times are undistorted).
   const alone = group.filter((r) => r.maxCoRunners === 0 && r.phaseMs.length > 0);
@@ -342,10 +395,10 @@ function modelProfile(
   const phases = shares.map((share, k) => ({
     name: names[k],
     soloMs: Object.fromEntries(rows.map((r) => [String(r.batch), round(r.soloMs * share)])),
-    // Each phase fills the device (n sharing requests split it); memory carries the
-    // model's aggressiveness towards its co-runners.
-    compute: 1,
-    memory,
+    // The model's fitted demands on every phase (what the replays can tell apart).
+    compute: demands.compute,
+    memory: demands.memory,
+    sensitivity: demands.sensitivity,
   }));
   // Variability: spread of execution times around their (model, batch) solo time, from
   // requests that executed alone (the work inferred for shared ones carries the error
@@ -365,6 +418,21 @@ function modelProfile(
     maxBatch: Math.max(base?.maxBatch ?? 1, ...batchSizes),
     phases,
   };
+}
+
+/** For each served record, how many other requests were executing when its input and its output copy started. */
+function executingAtCopyStarts(replays: readonly ReplayDirectory[]): Map<ReplayRecord, { in: number; out: number }> {
+  const out = new Map<ReplayRecord, { in: number; out: number }>();
+  for (const replay of replays) {
+    const served = servedRecords(replay.records);
+    const at = (t: number, self: ReplayRecord) => {
+      let n = 0;
+      for (const r of served) if (r !== self && r.executionStart <= t && t < r.executionEnd) n++;
+      return n;
+    };
+    for (const r of served) out.set(r, { in: at(r.transferInStart, r), out: at(r.transferOutStart, r) });
+  }
+  return out;
 }
 
 function bytesIn(r: ReplayRecord, models: ReadonlyMap<string, ModelProfile>): number {

@@ -9,6 +9,10 @@ import type { RequestRecords } from '../sim/metrics/request-records.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import type { BatchTable, ModelProfile } from '../sim/model/profile.ts';
 import type { ReplayDirectory } from './replay-records.ts';
+import { deviceSpeed, type DeviceSpeed } from './device-speed.ts';
+
+/** Variability seeds the simulation is averaged over by default. */
+export const DEFAULT_SIM_SEEDS = 8;
 
 /** What validation holds the simulator to (the bar). */
 export const VALIDATION_BOUNDS = { meanLatency: 0.1, p99Latency: 0.2, violationPp: 3 };
@@ -43,25 +47,17 @@ export interface Validation {
   readonly policy: string;
   readonly predictor: string;
   readonly requests: number;
-  /** Factor the profile's solo times were scaled by: the replay's warm-up probe against the profile's (1: not rescaled). */
+  /** Factor the profile's solo times were scaled by (1: not rescaled). */
   readonly speedFactor: number;
+  /** With --rescale: the replay's device speed against the calibration's clean solo executions. */
+  readonly deviceSpeed?: DeviceSpeed;
+  /** Simulations pooled, each with its own variability seed (the scenario's seed, +1, ...). */
+  readonly simSeeds: number;
   readonly perModel: readonly LatencyComparison[];
   readonly perModelClass: readonly LatencyComparison[];
   readonly violations: readonly ViolationComparison[];
   /** Every per-model latency and per-class violation comparison within VALIDATION_BOUNDS. */
   readonly withinBounds: boolean;
-}
-
-/**
- * How much slower the device was in a replay than in the calibration replays: the
- * geometric mean, over the (model, batch) pairs both probed, of the ratio of their
- * warm-up solo times. 1 when either has no probe.
- */
-export function speedRatio(replayProbe: Readonly<Record<string, number>> | undefined, profileProbe: Readonly<Record<string, number>>): number {
-  const keys = Object.keys(replayProbe ?? {}).filter((k) => profileProbe[k] !== undefined);
-  if (keys.length === 0) return 1;
-  const logSum = keys.reduce((s, k) => s + Math.log(replayProbe![k] / profileProbe[k]), 0);
-  return Math.exp(logSum / keys.length);
 }
 
 function scaleModel(model: ModelProfile, factor: number): ModelProfile {
@@ -121,18 +117,29 @@ interface Outcomes {
  * models, batches, classes and deadlines) under the same policy and predictor with
  * the calibrated profile, and compares latency and violations request class by class.
  */
-export function validate(replay: ReplayDirectory, profilePath: string, options: { readonly rescale?: boolean } = {}): Validation {
-  const speed = options.rescale === true ? speedRatio(replay.meta.speedProbe, readCalibration(profilePath).speedProbe) : 1;
-  const scenario = calibratedScenario(replay.scenario, profilePath, speed);
-  const records = simulateReplayTrace(replay, scenario);
-  const latency = records.latency.view();
-  const outcome = records.outcome.view();
-  const priority = records.priority.view();
-  const model = records.model.view();
+export function validate(
+  replay: ReplayDirectory,
+  profilePath: string,
+  options: { readonly rescale?: boolean; readonly simSeeds?: number } = {},
+): Validation {
+  const calibration = readCalibration(profilePath);
+  const speed = options.rescale === true ? deviceSpeed(replay, calibration.aloneReference) : undefined;
+  const scenario = withCalibration(replay.scenario, calibration, speed?.factor ?? 1);
+  // The replay is one realization of each request's own variability; the simulation is
+  // pooled over several, so what is compared is the model's distribution, not one draw
+  // of it (one 600-request draw moves class means by several percent).
+  const seeds = options.simSeeds ?? DEFAULT_SIM_SEEDS;
   const sim: Outcomes[] = [];
-  for (let i = 0; i < records.length; i++) {
-    const o = OUTCOMES[outcome[i]];
-    sim.push({ model: records.models[model[i]], priority: PRIORITY_CODES[priority[i]], latency: latency[i], violated: o !== 'met', served: o === 'met' || o === 'late' });
+  for (let k = 0; k < seeds; k++) {
+    const records = simulateReplayTrace(replay, { ...scenario, seed: scenario.seed + k });
+    const latency = records.latency.view();
+    const outcome = records.outcome.view();
+    const priority = records.priority.view();
+    const model = records.model.view();
+    for (let i = 0; i < records.length; i++) {
+      const o = OUTCOMES[outcome[i]];
+      sim.push({ model: records.models[model[i]], priority: PRIORITY_CODES[priority[i]], latency: latency[i], violated: o !== 'met', served: o === 'met' || o === 'late' });
+    }
   }
   const real: Outcomes[] = replay.records.map((r) => ({
     model: r.model,
@@ -182,7 +189,9 @@ export function validate(replay: ReplayDirectory, profilePath: string, options: 
     policy: scenario.policy.name,
     predictor: scenario.predictor,
     requests: replay.records.length,
-    speedFactor: speed,
+    speedFactor: speed?.factor ?? 1,
+    ...(speed !== undefined ? { deviceSpeed: speed } : {}),
+    simSeeds: seeds,
     perModel,
     perModelClass,
     violations,

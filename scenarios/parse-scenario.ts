@@ -105,9 +105,11 @@ export interface Calibration {
   readonly link: LinkSpec;
   /** Solo ms per "model/batch" in the calibration replays' warm-ups (empty if absent). */
   readonly speedProbe: Readonly<Record<string, number>>;
+  /** Median clean solo execution per "model/batch" in the calibration replays (empty if absent). */
+  readonly aloneReference: Readonly<Record<string, { readonly medianMs: number; readonly samples: number }>>;
 }
 
-const CALIBRATION_KEYS = ['kind', 'version', 'sources', 'backend', 'device', 'sharing', 'link', 'models', 'speedProbe', 'fit'];
+const CALIBRATION_KEYS = ['kind', 'version', 'sources', 'backend', 'device', 'sharing', 'link', 'models', 'speedProbe', 'aloneReference', 'fit'];
 
 /**
  * Reads a calibration profile: its models replace the scenario's models of the same
@@ -147,7 +149,16 @@ export function parseCalibration(json: unknown, file: string): Calibration {
     if (f.value === null || typeof f.value !== 'object' || Array.isArray(f.value)) f.fail('an object from "model/batch" to solo ms');
     return Object.fromEntries(f.entries().map(([key, value]) => [key, value.number({ above: 0 })]));
   }, {});
-  return { models: new Map(models.map((m) => [m.name, m])), sharing, link: parseLink(root.child('link')), speedProbe: probe };
+  const aloneReference = root.child('aloneReference').optional((f) => {
+    if (f.value === null || typeof f.value !== 'object' || Array.isArray(f.value)) f.fail('an object from "model/batch" to {medianMs, samples}');
+    return Object.fromEntries(
+      f.entries().map(([key, value]) => {
+        value.object(['medianMs', 'samples']);
+        return [key, { medianMs: value.child('medianMs').number({ above: 0 }), samples: value.child('samples').number({ integer: true, min: 1 }) }];
+      }),
+    );
+  }, {});
+  return { models: new Map(models.map((m) => [m.name, m])), sharing, link: parseLink(root.child('link')), speedProbe: probe, aloneReference };
 }
 
 // ---- models ------------------------------------------------------------------------
@@ -284,16 +295,25 @@ function parseGpu(override: Field | undefined, defaults: Field, host: number, in
 }
 
 function parseLink(field: Field): LinkSpec {
-  field.object(['h2dGBps', 'd2hGBps', 'setupMs']);
+  field.object(['h2dGBps', 'd2hGBps', 'setupMs', 'd2hSetupMs', 'busySetupMs', 'd2hBusySetupMs']);
+  const d2hSetup = field.child('d2hSetupMs');
+  const optionalMs = (name: 'busySetupMs' | 'd2hBusySetupMs') => {
+    const f = field.child(name);
+    return f.present ? { [name]: f.number({ min: 0 }) } : {};
+  };
   return linkFrom({
     h2dGBps: field.child('h2dGBps').number({ above: 0 }),
     d2hGBps: field.child('d2hGBps').number({ above: 0 }),
     setupMs: field.child('setupMs').optional((f) => f.number({ min: 0 }), GPU_DEFAULTS.link.setupMs),
+    ...(d2hSetup.present ? { d2hSetupMs: d2hSetup.number({ min: 0 }) } : {}),
+    ...optionalMs('busySetupMs'),
+    ...optionalMs('d2hBusySetupMs'),
   });
 }
 
-function linkFrom(link: { h2dGBps: number; d2hGBps: number; setupMs: number }): LinkSpec {
-  return { h2dBytesPerMs: gbpsToBytesPerMs(link.h2dGBps), d2hBytesPerMs: gbpsToBytesPerMs(link.d2hGBps), setupMs: link.setupMs };
+function linkFrom(link: { h2dGBps: number; d2hGBps: number; setupMs: number; d2hSetupMs?: number; busySetupMs?: number; d2hBusySetupMs?: number }): LinkSpec {
+  const { h2dGBps, d2hGBps, ...setups } = link;
+  return { h2dBytesPerMs: gbpsToBytesPerMs(h2dGBps), d2hBytesPerMs: gbpsToBytesPerMs(d2hGBps), ...setups };
 }
 
 // ---- workload ----------------------------------------------------------------------

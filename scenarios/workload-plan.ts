@@ -1,5 +1,5 @@
 import { RandomStreams } from '../sim/core/random.ts';
-import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
+import { d2hSetupMs, type ClusterSpec } from '../sim/cluster/cluster-spec.ts';
 import { soloExecutionMs, type ModelProfile } from '../sim/model/profile.ts';
 import { MergedArrivals, ownChannel, sharedChannel, type ArrivalChannel, type GeneratedStream } from '../traces/generated-arrivals.ts';
 import type { Scenario, StopRule, StreamSpec, WorkloadSpec } from './scenario.ts';
@@ -18,7 +18,7 @@ export function soloLatencyMs(model: ModelProfile, batch: number, cluster: Clust
   const host = cluster.hosts[gpu.host];
   const transferIn = model.inputBytesPerItem * batch / Math.min(gpu.link.h2dBytesPerMs, host.uplinkH2dBytesPerMs);
   const transferOut = model.outputBytesPerItem * batch / Math.min(gpu.link.d2hBytesPerMs, host.uplinkD2hBytesPerMs);
-  return 2 * gpu.link.setupMs + transferIn + transferOut + soloExecutionMs(model, batch);
+  return gpu.link.setupMs + d2hSetupMs(gpu.link) + transferIn + transferOut + soloExecutionMs(model, batch);
 }
 
 function meanSoloExecutionMs(stream: StreamSpec, model: ModelProfile): number {

@@ -1,7 +1,7 @@
 import { Engine } from './core/engine.ts';
 import type { EventHandle } from './core/event-queue.ts';
 import { RandomStreams, type RandomStream } from './core/random.ts';
-import type { ClusterSpec } from './cluster/cluster-spec.ts';
+import { d2hSetupMs, type ClusterSpec } from './cluster/cluster-spec.ts';
 import { GpuState, type LinkDirection, type LinkLoad } from './cluster/gpu-state.ts';
 import { GpuExecutor } from './gpu/gpu-executor.ts';
 import { WaitingList } from './cluster/waiting-list.ts';
@@ -115,6 +115,9 @@ export class Simulator implements ClusterView {
   private readonly d2h: HostFabricDirection<Request>[];
   /** Position of each GPU's link within its host's fabric. */
   private readonly linkIndex: number[];
+  /** Per GPU: setup added to a transfer per request executing there when it starts (usually 0). */
+  private readonly h2dBusySetup: number[];
+  private readonly d2hBusySetup: number[];
   private nextId = 0;
   private pendingArrival: ArrivalSpec | undefined;
   /** One event object reused for every arrival. */
@@ -134,6 +137,8 @@ export class Simulator implements ClusterView {
         }),
     );
     this.linkIndex = [];
+    this.h2dBusySetup = cluster.gpus.map((spec) => spec.link.busySetupMs ?? 0);
+    this.d2hBusySetup = cluster.gpus.map((spec) => spec.link.d2hBusySetupMs ?? 0);
     const linksPerHost: number[][] = cluster.hosts.map(() => []);
     cluster.gpus.forEach((spec, g) => {
       this.linkIndex[g] = linksPerHost[spec.host].length;
@@ -155,7 +160,7 @@ export class Simulator implements ClusterView {
           this.engine,
           linksPerHost[h].map((g) => cluster.gpus[g].link.d2hBytesPerMs),
           host.uplinkD2hBytesPerMs,
-          linksPerHost[h].map((g) => cluster.gpus[g].link.setupMs),
+          linksPerHost[h].map((g) => d2hSetupMs(cluster.gpus[g].link)),
           (request) => this.onTransferOutDone(request),
         ),
     );
@@ -436,7 +441,10 @@ export class Simulator implements ClusterView {
     }
     request.state = 'transfer-in';
     request.transferInStart = this.engine.now;
-    this.h2d[gpu.spec.host].start(request, this.linkIndex[gpu.index], request.inputBytes);
+    const g = gpu.index;
+    const busy = this.h2dBusySetup[g];
+    if (busy === 0) this.h2d[gpu.spec.host].start(request, this.linkIndex[g], request.inputBytes);
+    else this.h2d[gpu.spec.host].start(request, this.linkIndex[g], request.inputBytes, gpu.spec.link.setupMs + busy * this.executors[g].activeCount);
   }
 
   private onTransferInDone(request: Request): void {
@@ -486,7 +494,10 @@ export class Simulator implements ClusterView {
     request.state = 'transfer-out';
     request.transferOutStart = this.engine.now;
     const gpu = this.gpus[request.gpu];
-    this.d2h[gpu.spec.host].start(request, this.linkIndex[gpu.index], request.outputBytes);
+    const g = gpu.index;
+    const busy = this.d2hBusySetup[g];
+    if (busy === 0) this.d2h[gpu.spec.host].start(request, this.linkIndex[g], request.outputBytes);
+    else this.d2h[gpu.spec.host].start(request, this.linkIndex[g], request.outputBytes, d2hSetupMs(gpu.spec.link) + busy * this.executors[g].activeCount);
   }
 
   private onTransferOutDone(request: Request): void {

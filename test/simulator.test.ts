@@ -42,6 +42,25 @@ const TIMELINE = [
   'completed',
 ] as const;
 
+describe('copies on a busy device', () => {
+  it('take each direction its own setup, plus the busy setup per request executing when they start', () => {
+    const spec = cluster([
+      {
+        maxConcurrency: 2,
+        sharing: { mode: 'spatial', interferenceAlpha: 0, timeSliceMs: 1, contextSwitchMs: 0 },
+        link: { setupMs: 0.25, d2hSetupMs: 0.5, busySetupMs: 2, d2hBusySetupMs: 1 },
+      },
+    ]);
+    const model = modelProfile({ phases: [{ soloMs: 10, compute: 0.1 }] }); // no bytes: copies are their setup
+    const run = runSimulation({ cluster: spec, models: [model], arrivals: listArrivals([arrival(0), arrival(3)]) });
+    const c = columns(run.records);
+    // A: in 0.25 (nothing executing), executes 0.25-10.25, out 0.5 + 1 (B executing) = 11.75.
+    // B: in 0.25 + 2 (A executing) from 3 to 5.25, executes to 15.25, out 0.5 (alone) = 15.75.
+    expect(c.transferInEnd).toEqual([0.25, 5.25]);
+    expect(c.completed).toEqual([11.75, 15.75]);
+  });
+});
+
 describe('a request alone', () => {
   // setup 0.25 ms; input 4000 B over 1000 B/ms = 4 ms; phases 1.5 + 2.5 ms;
   // output 1000 B over 500 B/ms = 2 ms. Arriving at 7: done at 7 + 10.5 = 17.5.

@@ -35,14 +35,19 @@ export async function calibrateCommand(dirs: string[], options: CalibrateCommand
       '',
       `sharing: progress rate at concurrency ${fit.rateAtConcurrency.map((r, n) => `${n + 1}: ${fixed(r, 3)}`).join(', ')} ` +
         `(time-sliced efficiency ${fixed(fit.efficiency, 3)}); execution R^2 ${fixed(fit.executionR2, 3)}`,
-      `  rate beside each model: ${Object.entries(fit.rateBeside).map(([k, r]) => `${k} ${fixed(r, 3)}`).join(', ')}`,
-      `  -> spatial law, compute 1 per phase, interference alpha ${fixed(profile.sharing.interferenceAlpha, 3)}, memory demand ` +
-        profile.models.map((m) => `${m.name} ${fixed(m.phases[0]?.memory ?? 0, 3)}`).join(', '),
+      `  sharing by pair (victim beside aggressor): measured rate -> spatial law (alpha 1) with the fitted demands`,
+      table(
+        ['victim', 'beside', 'shared ms', 'measured', 'law'],
+        fit.pairs.map((p) => [p.victim, p.aggressor, fixed(p.sharedMs, 0), fixed(p.rate, 3), fixed(p.lawRate, 3)]),
+      ),
+      `  demands: ${Object.entries(fit.demands).map(([k, d]) => `${k} compute ${fixed(d.compute, 3)} memory ${fixed(d.memory, 3)} sensitivity ${fixed(d.sensitivity, 3)}`).join('; ')}`,
       ...(fit.refinement !== undefined
         ? [`refined by simulating the calibration traces: solo times scaled by ${Object.entries(fit.refinement).map(([k, f]) => `${k} ${fixed(f, 3)}`).join(', ')}`]
         : []),
-      `input copies:  setup ${fixed(fit.transferIn.interceptMs, 3)} ms + ${fixed(profile.link.h2dGBps, 3)} GB/s (R^2 ${fixed(fit.transferIn.r2, 3)}, MAPE ${pct(fit.transferIn.mape)}, ${fit.transferIn.samples} samples)`,
-      `output copies: setup ${fixed(fit.transferOut.interceptMs, 3)} ms + ${fixed(profile.link.d2hGBps, 3)} GB/s (R^2 ${fixed(fit.transferOut.r2, 3)}, MAPE ${pct(fit.transferOut.mape)}, ${fit.transferOut.samples} samples)`,
+      `input copies:  ${fixed(profile.link.h2dGBps, 3)} GB/s (bytes R^2 ${fixed(fit.transferIn.r2, 3)}); setup ${fixed(profile.link.setupMs, 3)} ms ` +
+        `+ ${fixed(profile.link.busySetupMs, 3)} ms per request executing when it starts (R^2 ${fixed(fit.transferInBusy.r2, 3)}, MAPE ${pct(fit.transferInBusy.mape)}, ${fit.transferInBusy.samples} samples)`,
+      `output copies: ${fixed(profile.link.d2hGBps, 3)} GB/s (bytes R^2 ${fixed(fit.transferOut.r2, 3)}); setup ${fixed(profile.link.d2hSetupMs, 3)} ms ` +
+        `+ ${fixed(profile.link.d2hBusySetupMs, 3)} ms per request executing when it starts (R^2 ${fixed(fit.transferOutBusy.r2, 3)}, MAPE ${pct(fit.transferOutBusy.mape)}, ${fit.transferOutBusy.samples} samples)`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
   }

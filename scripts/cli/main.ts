@@ -169,7 +169,8 @@ function buildProgram(): Command {
     .option('--out <file>', 'also write the comparison as JSON')
     .option('--json', 'print JSON instead of tables')
     .option('--check', 'exit 1 when an error is beyond the bounds (10% mean, 20% p99, 3 pp violations)')
-    .option('--rescale', "scale the profile's solo times by the replay's warm-up speed probe against the calibration replays'")
+    .option('--rescale', "scale the profile's solo times by the replay's device speed: its clean solo executions against the calibration replays'")
+    .option('--sim-seeds <n>', 'simulations pooled, each with its own variability seed', positiveInteger, 8)
     .action(validateCommand);
 
   program

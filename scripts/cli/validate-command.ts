@@ -10,8 +10,9 @@ export interface ValidateCommandOptions {
   readonly out?: string;
   readonly json?: boolean;
   readonly check?: boolean;
-  /** Scale the profile's solo times by the replay's warm-up speed probe. */
+  /** Scale the profile's solo times by the replay's device speed (clean solo executions). */
   readonly rescale?: boolean;
+  readonly simSeeds?: number;
 }
 
 function signedPct(x: number): string {
@@ -40,7 +41,7 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   if (!existsSync(options.profile)) throw new InputError(`--profile: ${options.profile} not found`);
   const replay = readReplayDirectory(options.replay);
   process.stderr.write(`simulating the ${replay.records.length} requests of ${options.replay} with ${options.profile}\n`);
-  const result = validate(replay, options.profile, { rescale: options.rescale === true });
+  const result = validate(replay, options.profile, { rescale: options.rescale === true, simSeeds: options.simSeeds });
   if (options.out !== undefined) {
     const temporary = `${options.out}.tmp-${process.pid}`;
     writeFileSync(temporary, JSON.stringify(result, null, 2) + '\n');
@@ -51,9 +52,13 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   } else {
     const header = ['model', 'class', 'served', 'replay mean', 'sim mean', 'error', 'replay p99', 'sim p99', 'error'];
     const lines = [
-      options.rescale === true
-        ? `device speed: warm-up solo times ${fixed(result.speedFactor, 3)}x the calibration replays'; the profile's solo times are scaled by that`
-        : 'solo times as calibrated (--rescale scales them by the replay warm-up speed probe)',
+      result.deviceSpeed !== undefined
+        ? result.deviceSpeed.pairs.length > 0
+          ? `device speed: clean solo executions ${fixed(result.speedFactor, 3)}x the calibration replays' ` +
+            `(${result.deviceSpeed.pairs.map((p) => `${p.key} ${fixed(p.ratio, 2)}`).join(', ')}); the profile's solo times are scaled by that`
+          : 'device speed: too few clean solo executions to compare (or a profile without them); solo times as calibrated'
+        : "solo times as calibrated (--rescale scales them by the replay's device speed, from its clean solo executions)",
+      `simulated ${result.simSeeds} times (variability seeds ${replay.scenario.seed}..${replay.scenario.seed + result.simSeeds - 1}), pooled`,
       `policy ${result.policy}, predictor ${result.predictor}, ${result.requests} requests (latencies in ms; ! marks an error beyond ` +
         `${pct(VALIDATION_BOUNDS.meanLatency, 0)} on the mean or ${pct(VALIDATION_BOUNDS.p99Latency, 0)} on p99)`,
       '',

@@ -4,7 +4,23 @@ import type { SharingParams } from '../gpu/sharing.ts';
 export interface LinkSpec {
   readonly h2dBytesPerMs: number;
   readonly d2hBytesPerMs: number;
+  /** Setup latency of every transfer (host to device; device to host too unless d2hSetupMs is set). */
   readonly setupMs: number;
+  /** Setup latency of device-to-host transfers, where it differs from setupMs. */
+  readonly d2hSetupMs?: number;
+  /**
+   * Extra setup of a host-to-device transfer per request executing on the GPU when it
+   * starts (0 when absent): copies that compete with kernels for the device, as a CPU
+   * device's copies compete for its cores.
+   */
+  readonly busySetupMs?: number;
+  /** The same for device-to-host transfers. */
+  readonly d2hBusySetupMs?: number;
+}
+
+/** The setup latency of a link's device-to-host transfers. */
+export function d2hSetupMs(link: LinkSpec): number {
+  return link.d2hSetupMs ?? link.setupMs;
 }
 
 /** One GPU as the simulator builds it (the scenario layer resolves defaults). */

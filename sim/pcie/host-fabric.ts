@@ -84,9 +84,12 @@ export class HostFabricDirection<T> {
     return this.flowCount;
   }
 
-  /** Starts a transfer of `bytes` on `link`. Zero bytes still pays the setup. */
-  start(owner: T, link: number, bytes: number): void {
-    const setup = this.setupMs[link];
+  /**
+   * Starts a transfer of `bytes` on `link`. Zero bytes still pays the setup: the
+   * link's, or `setupMs` where the caller knows better (a busy device).
+   */
+  start(owner: T, link: number, bytes: number, setupMs?: number): void {
+    const setup = setupMs ?? this.setupMs[link];
     if (setup > 0) {
       const end = this.engine.now + setup;
       const s = this.setupCount++;

@@ -1,4 +1,5 @@
 import type { GpuView } from '../cluster/gpu-state.ts';
+import { d2hSetupMs } from '../cluster/cluster-spec.ts';
 import { soloExecutionMs, soloPhaseMs } from '../model/profile.ts';
 import type { Request } from '../model/request.ts';
 import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from './policy.ts';
@@ -274,6 +275,6 @@ export class StraitPolicy implements Policy {
 function outputShare(request: Request, gpu: GpuView): number {
   const link = gpu.spec.link;
   const input = link.setupMs + request.inputBytes / link.h2dBytesPerMs;
-  const output = link.setupMs + request.outputBytes / link.d2hBytesPerMs;
+  const output = d2hSetupMs(link) + request.outputBytes / link.d2hBytesPerMs;
   return input + output > 0 ? output / (input + output) : 0;
 }

@@ -1,4 +1,4 @@
-import type { ClusterSpec } from '../cluster/cluster-spec.ts';
+import { d2hSetupMs, type ClusterSpec } from '../cluster/cluster-spec.ts';
 import type { GpuView } from '../cluster/gpu-state.ts';
 import type { Request } from '../model/request.ts';
 import { soloExecutionMs } from '../model/profile.ts';
@@ -21,9 +21,10 @@ export class SoloEstimates {
   transferOutMs(request: Request, gpu: number): number {
     const spec = this.cluster.gpus[gpu];
     const host = this.cluster.hosts[spec.host];
-    if (request.outputBytes <= 0) return spec.link.setupMs;
+    const setup = d2hSetupMs(spec.link);
+    if (request.outputBytes <= 0) return setup;
     const bandwidth = Math.min(spec.link.d2hBytesPerMs, host.uplinkD2hBytesPerMs);
-    return spec.link.setupMs + request.outputBytes / bandwidth;
+    return setup + request.outputBytes / bandwidth;
   }
 
   executionMs(request: Request): number {
