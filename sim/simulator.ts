@@ -3,7 +3,7 @@ import type { EventHandle } from './core/event-queue.ts';
 import { RandomStreams, type RandomStream } from './core/random.ts';
 import { d2hSetupMs, type ClusterSpec } from './cluster/cluster-spec.ts';
 import { GpuState, type LinkDirection, type LinkLoad } from './cluster/gpu-state.ts';
-import { GpuExecutor } from './gpu/gpu-executor.ts';
+import { GpuExecutor, type PhaseDemands } from './gpu/gpu-executor.ts';
 import { WaitingList } from './cluster/waiting-list.ts';
 import { HostFabricDirection } from './pcie/host-fabric.ts';
 import { lookupBatch, type ModelProfile } from './model/profile.ts';
@@ -62,12 +62,7 @@ export interface SimulationSetup {
   readonly onProgress?: (arrivals: number, simulatedMs: number) => void;
 }
 
-interface PhaseCosts {
-  readonly soloMs: readonly number[];
-  readonly compute: readonly number[];
-  readonly memory: readonly number[];
-  readonly sensitivity: readonly number[];
-}
+type PhaseCosts = PhaseDemands;
 
 /** What a GPU runs while paying a preemption's cost: no request's work. */
 class PreemptionStall {}
@@ -459,7 +454,7 @@ export class Simulator implements ClusterView {
   private startPhase(request: Request): void {
     const costs = this.phaseCosts(request.model, request.batch);
     const k = request.phase;
-    this.executors[request.gpu].startPhase(request, costs.soloMs[k] * request.serviceScale, costs.compute[k], costs.memory[k], costs.sensitivity[k]);
+    this.executors[request.gpu].startPhaseOf(request, costs, k, request.serviceScale);
   }
 
   /** The model's phase table resolved at one batch size, computed once per pair. */
@@ -472,10 +467,10 @@ export class Simulator implements ClusterView {
     let costs = byBatch[batch];
     if (costs === undefined) {
       costs = {
-        soloMs: model.phases.map((p) => lookupBatch(p.soloMs, batch)),
-        compute: model.phases.map((p) => lookupBatch(p.compute, batch)),
-        memory: model.phases.map((p) => lookupBatch(p.memory, batch)),
-        sensitivity: model.phases.map((p) => (p.sensitivity === undefined ? 1 : lookupBatch(p.sensitivity, batch))),
+        soloMs: Float64Array.from(model.phases, (p) => lookupBatch(p.soloMs, batch)),
+        compute: Float64Array.from(model.phases, (p) => lookupBatch(p.compute, batch)),
+        memory: Float64Array.from(model.phases, (p) => lookupBatch(p.memory, batch)),
+        sensitivity: Float64Array.from(model.phases, (p) => (p.sensitivity === undefined ? 1 : lookupBatch(p.sensitivity, batch))),
       };
       byBatch[batch] = costs;
     }

@@ -16,6 +16,14 @@ export interface PhaseWork<T> {
   readonly sensitivity?: number;
 }
 
+/** Solo time and demands of each phase of one model at one batch size (index = phase). */
+export interface PhaseDemands {
+  readonly soloMs: Float64Array;
+  readonly compute: Float64Array;
+  readonly memory: Float64Array;
+  readonly sensitivity: Float64Array;
+}
+
 /**
  * The kernel-execution side of one GPU as a fluid model. The active phases share the
  * GPU according to the sharing mode; whenever the active set changes, each phase's
@@ -69,20 +77,42 @@ export class GpuExecutor<T> {
     this.startPhase(phase.owner, phase.work, phase.compute, phase.memory, phase.sensitivity ?? 1);
   }
 
-  /** start() without the wrapper object, for the simulator's hot path. */
+  /** start() without the wrapper object. */
   startPhase(owner: T, work: number, compute: number, memory: number, sensitivity: number): void {
-    const now = this.engine.now;
-    this.advance(now);
-    this.ensureCapacity(this.count + 1);
-    const i = this.count++;
-    this.owners[i] = owner;
+    const i = this.add(owner);
     this.work[i] = work;
-    this.startedAt[i] = now;
     this.remaining[i] = work;
     this.compute[i] = compute;
     this.memory[i] = memory;
     this.sensitivity[i] = sensitivity;
     if (!this.settling) this.reschedule();
+  }
+
+  /**
+   * Phase k of a table, its solo time times `scale`: the simulator's hot path. The
+   * numbers are copied array to array; passed one by one, each double argument of a
+   * call V8 does not inline is a heap allocation.
+   */
+  startPhaseOf(owner: T, table: PhaseDemands, k: number, scale: number): void {
+    const i = this.add(owner);
+    const work = table.soloMs[k] * scale;
+    this.work[i] = work;
+    this.remaining[i] = work;
+    this.compute[i] = table.compute[k];
+    this.memory[i] = table.memory[k];
+    this.sensitivity[i] = table.sensitivity[k];
+    if (!this.settling) this.reschedule();
+  }
+
+  /** A new slot for `owner`, progress brought up to now first; returns its index. */
+  private add(owner: T): number {
+    const now = this.engine.now;
+    this.advance(now);
+    this.ensureCapacity(this.count + 1);
+    const i = this.count++;
+    this.owners[i] = owner;
+    this.startedAt[i] = now;
+    return i;
   }
 
   /** Removes an owner's active phase (preemption). Returns whether it was active. */
