@@ -4,7 +4,7 @@ import { parseCalibration } from '../scenarios/parse-scenario.ts';
 import { servedRecords, type ReplayDirectory, type ReplayRecord } from './replay-records.ts';
 import { simulateReplayTrace, withCalibration } from './validate.ts';
 import { aloneReference, type AloneReference } from './device-speed.ts';
-import { fitSharingDemands, lawRate, measurePairRates, type SharingDemands } from './sharing-fit.ts';
+import { fitSharingDemands, lawRate, measurePairRates, type PairRate, type SharingDemands } from './sharing-fit.ts';
 
 /**
  * Fits the simulator's parameters to what replays measured.
@@ -277,9 +277,9 @@ function directFit(replays: readonly ReplayDirectory[]): CalibrationProfile {
   const executionR2 = rSquared(rhs, predictedAlone);
 
   const soloOfRecord = (r: ReplayRecord) => fittedWork[pairIndex.get(`${r.model}\u0000${r.batch}`)!];
-  const rateBeside = ratesBesideEachModel(replays, served, soloOfRecord, rates[1] ?? 0.5);
   const modelNames = [...new Set(served.map((r) => r.model))].sort();
   const measured = measurePairRates(replays, soloOfRecord);
+  const rateBeside = ratesBeside(modelNames, measured, rates[1] ?? 0.5);
   const fitted = fitSharingDemands(modelNames, measured);
   const demands = Object.fromEntries(
     modelNames.map((m) => [m, { compute: round(fitted[m].compute), memory: round(fitted[m].memory), sensitivity: round(fitted[m].sensitivity) }]),
@@ -330,41 +330,16 @@ function directFit(replays: readonly ReplayDirectory[]): CalibrationProfile {
 }
 
 /**
- * For each model k, the mean progress rate of requests while they shared the device
- * with a request of k: over every overlap with k, work done / time, as a ratio of sums
- * (a request's work while shared is split over its co-runners by overlap). Models
+ * For each model k, the progress rate of every request while it shared the device with
+ * a request of k, over all victims (the pair rates pooled by shared time). Models
  * never seen as co-runners get the overall rate.
  */
-function ratesBesideEachModel(
-  replays: readonly ReplayDirectory[],
-  served: readonly ReplayRecord[],
-  soloOf: (r: ReplayRecord) => number,
-  overall: number,
-): Record<string, number> {
-  const work = new Map<string, number>();
-  const time = new Map<string, number>();
-  for (const replay of replays) {
-    const modelOf = new Map(replay.records.map((r) => [r.id, r.model]));
-    for (const r of servedRecords(replay.records)) {
-      const shared = r.timeAtConcurrency.slice(1).reduce((a, b) => a + b, 0);
-      const overlap = r.coRunners.reduce((a, c) => a + c.overlapMs, 0);
-      if (shared <= 0 || overlap <= 0) continue;
-      const sharedWork = soloOf(r) - (r.timeAtConcurrency[0] ?? 0);
-      for (const c of r.coRunners) {
-        const k = modelOf.get(c.id);
-        if (k === undefined) continue;
-        // Pairs only (two workers a device): with more, a request's shared time is split in proportion.
-        work.set(k, (work.get(k) ?? 0) + (sharedWork * c.overlapMs) / overlap);
-        time.set(k, (time.get(k) ?? 0) + (shared * c.overlapMs) / overlap);
-      }
-    }
-  }
-  const models = [...new Set(served.map((r) => r.model))].sort();
+function ratesBeside(models: readonly string[], pairs: readonly PairRate[], overall: number): Record<string, number> {
   return Object.fromEntries(
     models.map((k) => {
-      const t = time.get(k) ?? 0;
-      const rate = t > 0 ? (work.get(k) ?? 0) / t : overall;
-      return [k, Math.min(1, Math.max(0.01, rate))];
+      const beside = pairs.filter((p) => p.aggressor === k);
+      const time = beside.reduce((s, p) => s + p.sharedMs, 0);
+      return [k, time > 0 ? beside.reduce((s, p) => s + p.rate * p.sharedMs, 0) / time : overall];
     }),
   );
 }
