@@ -146,6 +146,7 @@ export class QueuePolicy implements Policy {
 
   /** Binds waiting requests to free slots until no free GPU can take any. */
   private fill(view: ClusterView): readonly Decision[] {
+    if (this.queues.size === 0) return NO_DECISIONS; // a completion with nothing waiting: the common case below saturation
     const gpus = view.gpus;
     const free = this.free;
     if (!freeSlots(gpus, free)) return NO_DECISIONS;
