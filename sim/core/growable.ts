@@ -24,6 +24,18 @@ export class GrowableFloat64 {
     this.data[this.length++] = value;
   }
 
+  /**
+   * Extends the filled part to `n` values (growing as push would) and returns the
+   * backing array, for a writer that fills a row of several columns: a double passed
+   * to push() is boxed whenever V8 does not inline the call, and a row of twenty
+   * columns is past its inlining budget.
+   */
+  extendTo(n: number): Float64Array {
+    if (n > this.data.length) this.reserve(Math.max(n, this.data.length * 2));
+    this.length = n;
+    return this.data;
+  }
+
   /** A view of the filled part (shares memory until the next growth). */
   view(): Float64Array {
     return this.data.subarray(0, this.length);
@@ -54,6 +66,18 @@ export class GrowableInt32 {
       this.data = bigger;
     }
     this.data[this.length++] = value;
+  }
+
+  /**
+   * Extends the filled part to `n` values (growing as push would) and returns the
+   * backing array, for a writer that fills a row of several columns: a double passed
+   * to push() is boxed whenever V8 does not inline the call, and a row of twenty
+   * columns is past its inlining budget.
+   */
+  extendTo(n: number): Int32Array {
+    if (n > this.data.length) this.reserve(Math.max(n, this.data.length * 2));
+    this.length = n;
+    return this.data;
   }
 
   view(): Int32Array {
