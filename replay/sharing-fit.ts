@@ -99,33 +99,31 @@ export function fitSharingDemands(models: readonly string[], pairs: readonly Pai
   const index = new Map(models.map((m, i) => [m, i]));
   const used = pairs.filter((p) => index.has(p.victim) && index.has(p.aggressor) && p.sharedMs > 0);
   if (used.length === 0) return Object.fromEntries(models.map((m) => [m, { compute: 1, memory: 0.5, sensitivity: 1 }]));
+  const totalWeight = used.reduce((s, p) => s + p.sharedMs, 0);
+  const ridge = RIDGE * totalWeight;
+  const loss = (x: readonly number[]): number => {
+    let sum = 0;
+    for (const p of used) {
+      const predicted = lawRate(toDemands(x, index.get(p.victim)!), toDemands(x, index.get(p.aggressor)!));
+      sum += p.sharedMs * Math.log(predicted / p.rate) ** 2;
+    }
+    for (let k = 0; k < models.length; k++) {
+      const d = toDemands(x, k);
+      sum += ridge * ((d.compute - 1) ** 2 + (d.memory - 0.5) ** 2 + Math.log(Math.max(1e-6, d.sensitivity)) ** 2);
+    }
+    return sum;
+  };
+  // The law is not convex (a max(), and memory both in it and in the interference
+  // term): start from a small grid of shared guesses and keep the best.
   let best: number[] = [];
-  {
-    const totalWeight = used.reduce((s, p) => s + p.sharedMs, 0);
-    const ridge = RIDGE * totalWeight;
-    const loss = (x: readonly number[]): number => {
-      let sum = 0;
-      for (const p of used) {
-        const predicted = lawRate(toDemands(x, index.get(p.victim)!), toDemands(x, index.get(p.aggressor)!));
-        sum += p.sharedMs * Math.log(predicted / p.rate) ** 2;
-      }
-      for (let k = 0; k < models.length; k++) {
-        const d = toDemands(x, k);
-        sum += ridge * ((d.compute - 1) ** 2 + (d.memory - 0.5) ** 2 + Math.log(Math.max(1e-6, d.sensitivity)) ** 2);
-      }
-      return sum;
-    };
-    // The law is not convex (a max(), and memory both in it and in the interference
-    // term): start from a small grid of shared guesses and keep the best.
-    let bestLoss = Infinity;
-    for (const compute of [0.55, 1 - 1e-6]) {
-      for (const memory of [0.2, 0.5, 0.9]) {
-        for (const sensitivity of [0.5, 1.5, 4]) {
-          let x = models.flatMap(() => fromDemands({ compute, memory, sensitivity }));
-          for (let restart = 0; restart < RESTARTS; restart++) x = nelderMead(loss, x, ITERATIONS);
-          const value = loss(x);
-          if (value < bestLoss) [best, bestLoss] = [x, value];
-        }
+  let bestLoss = Infinity;
+  for (const compute of [0.55, 1 - 1e-6]) {
+    for (const memory of [0.2, 0.5, 0.9]) {
+      for (const sensitivity of [0.5, 1.5, 4]) {
+        let x = models.flatMap(() => fromDemands({ compute, memory, sensitivity }));
+        for (let restart = 0; restart < RESTARTS; restart++) x = nelderMead(loss, x, ITERATIONS);
+        const value = loss(x);
+        if (value < bestLoss) [best, bestLoss] = [x, value];
       }
     }
   }
