@@ -230,8 +230,9 @@ function directFit(replays: readonly ReplayDirectory[]): CalibrationProfile {
   // enough of them, their mean is the solo time (the joint fit mixes in the noise of
   // every shared execution), and the rates are refitted against those solo times.
   const fittedWork = pairs.map((key, p) => {
-    const alone = served.filter((r) => r.maxCoRunners === 0 && `${r.model}\u0000${r.batch}` === key).map((r) => r.timeAtConcurrency[0]);
-    return alone.length >= MIN_ALONE_SAMPLES ? mean(alone) : joint[p];
+    const group = served.filter((r) => `${r.model}\u0000${r.batch}` === key);
+    const alone = group.filter((r) => r.maxCoRunners === 0).map((r) => r.timeAtConcurrency[0]);
+    return alone.length >= MIN_ALONE_SAMPLES ? mean(alone) : plausibleWork(joint[p], group);
   });
   const rates = [1];
   for (let n = 2; n <= maxLevel; n++) {
@@ -393,6 +394,27 @@ function modelProfile(
     maxBatch: Math.max(base?.maxBatch ?? 1, ...batchSizes),
     phases,
   };
+}
+
+/**
+ * A least-squares solo time kept where the records allow it: no request did less work
+ * than it did alone (W >= T1), and none did more than its whole execution time (a
+ * shared request progresses at a rate of at most 1). With few requests and most of
+ * them shared, the joint fit can land outside, even below zero. `group`: the served
+ * requests of one (model, batch), never empty.
+ */
+export function plausibleWork(estimate: number, group: readonly ReplayRecord[]): number {
+  let lower = 0;
+  let upper = Infinity;
+  for (const r of group) {
+    lower = Math.max(lower, r.timeAtConcurrency[0] ?? 0);
+    upper = Math.min(upper, r.executionEnd - r.executionStart);
+  }
+  if (lower > upper) return upper; // the records disagree (timing noise): the tighter bound
+  // A floor above zero even when every request shared the whole time (T1 = 0): progress
+  // rates are at least 0.01, as the rate fits bound them.
+  const floor = Math.max(lower, 0.01 * upper);
+  return Math.min(upper, Math.max(floor, Number.isFinite(estimate) ? estimate : upper));
 }
 
 /** For each served record, how many other requests were executing when its input and its output copy started. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coLocations } from '../replay/colocation.ts';
-import { calibrate, leastSquares } from '../replay/calibrate.ts';
+import { calibrate, leastSquares, plausibleWork } from '../replay/calibrate.ts';
 import { planPinning } from '../replay/cpu-pinning.ts';
 import { readReplayDirectory, servedRecords, type ReplayDirectory, type ReplayRecord } from '../replay/replay-records.ts';
 import { RunRecorder } from '../sim/metrics/run-recorder.ts';
@@ -157,6 +157,19 @@ describe('a scenario that names a calibration profile', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('plausible solo time', () => {
+  const record = (alone: number, total: number) => ({ timeAtConcurrency: [alone, total - alone], executionStart: 10, executionEnd: 10 + total }) as unknown as ReplayRecord;
+  it('keeps a least-squares solo time between the most done alone and the shortest execution', () => {
+    const group = [record(2, 9), record(3, 12), record(1, 10)];
+    expect(plausibleWork(5, group)).toBe(5);
+    expect(plausibleWork(-0.0156, group)).toBe(3); // what a 40-request CI replay once produced
+    expect(plausibleWork(40, group)).toBe(9);
+    expect(plausibleWork(NaN, group)).toBe(9);
+    // Shared the whole time: still above zero.
+    expect(plausibleWork(-1, [record(0, 8)])).toBeCloseTo(0.08, 12);
   });
 });
 
