@@ -23,13 +23,15 @@ import { fitSharingDemands, lawRate, measurePairRates, type PairRate, type Shari
  * each model's compute, memory and sensitivity under the simulator's spatial law
  * (alpha 1) are fitted to those rates.
  *
- * Transfers: duration = setup + bytes / bandwidth, per direction, by least squares.
+ * Transfers, per direction: duration = setup + busySetup * (requests executing when
+ * the copy starts) + bytes / bandwidth, by least squares (bytes first, then the rest
+ * against the executing count): a CPU device's copies wait for its cores.
  *
- * The direct fit leaves the simulator about 10-20% pessimistic on the very replays it
- * was fitted on (what "alone" measured includes the other worker's copies and is a
- * biased sample). So the fit is refined by simulation: the calibration replays' own
- * traces are simulated with the profile, and each model's solo times are scaled so that
- * its mean execution time in simulation matches the replays'; a few rounds converge.
+ * The direct fit can leave the simulator a few percent off on the very replays it was
+ * fitted on (what "alone" measured is a biased sample). So the fit is refined by
+ * simulation: the calibration replays' own traces are simulated with the profile, and
+ * each model's solo times are scaled so that its mean execution time in simulation
+ * matches the replays'; a few rounds converge.
  */
 
 export interface CalibrationProfile {
