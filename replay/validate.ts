@@ -67,10 +67,6 @@ function scaleModel(model: ModelProfile, factor: number): ModelProfile {
 }
 
 /** The replay's scenario with the profile's models (solo times times `speed`), sharing and links. */
-export function calibratedScenario(scenario: Scenario, profilePath: string, speed = 1): Scenario {
-  return withCalibration(scenario, readCalibration(profilePath), speed);
-}
-
 export function withCalibration(scenario: Scenario, calibration: Calibration, speed = 1): Scenario {
   const { models, cluster } = applyCalibration(scenario.models, scenario.cluster, calibration);
   return { ...scenario, models: models.map((m) => scaleModel(m, speed)), cluster };

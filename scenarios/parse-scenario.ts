@@ -103,8 +103,6 @@ export interface Calibration {
   readonly models: ReadonlyMap<string, ModelProfile>;
   readonly sharing: GpuSpec['sharing'];
   readonly link: LinkSpec;
-  /** Solo ms per "model/batch" in the calibration replays' warm-ups (empty if absent). */
-  readonly speedProbe: Readonly<Record<string, number>>;
   /** Median clean solo execution per "model/batch" in the calibration replays (empty if absent). */
   readonly aloneReference: Readonly<Record<string, { readonly medianMs: number; readonly samples: number }>>;
 }
@@ -145,10 +143,12 @@ export function parseCalibration(json: unknown, file: string): Calibration {
     contextSwitchMs: sharingField.child('contextSwitchMs').optional((f) => f.number({ min: 0 }), GPU_DEFAULTS.contextSwitchMs),
   };
   const models = parseModels(root.child('models'));
-  const probe = root.child('speedProbe').optional((f) => {
+  // The warm-up probe is kept in profiles for the record; nothing reads it (a device's
+  // speed is measured from clean solo executions), but a malformed one is still an error.
+  root.child('speedProbe').optional((f) => {
     if (f.value === null || typeof f.value !== 'object' || Array.isArray(f.value)) f.fail('an object from "model/batch" to solo ms');
-    return Object.fromEntries(f.entries().map(([key, value]) => [key, value.number({ above: 0 })]));
-  }, {});
+    for (const [, value] of f.entries()) value.number({ above: 0 });
+  }, undefined);
   const aloneReference = root.child('aloneReference').optional((f) => {
     if (f.value === null || typeof f.value !== 'object' || Array.isArray(f.value)) f.fail('an object from "model/batch" to {medianMs, samples}');
     return Object.fromEntries(
@@ -158,7 +158,7 @@ export function parseCalibration(json: unknown, file: string): Calibration {
       }),
     );
   }, {});
-  return { models: new Map(models.map((m) => [m.name, m])), sharing, link: parseLink(root.child('link')), speedProbe: probe, aloneReference };
+  return { models: new Map(models.map((m) => [m.name, m])), sharing, link: parseLink(root.child('link')), aloneReference };
 }
 
 // ---- models ------------------------------------------------------------------------

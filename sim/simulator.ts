@@ -110,9 +110,6 @@ export class Simulator implements ClusterView {
   private readonly d2h: HostFabricDirection<Request>[];
   /** Position of each GPU's link within its host's fabric. */
   private readonly linkIndex: number[];
-  /** Per GPU: setup added to a transfer per request executing there when it starts (usually 0). */
-  private readonly h2dBusySetup: number[];
-  private readonly d2hBusySetup: number[];
   private nextId = 0;
   private pendingArrival: ArrivalSpec | undefined;
   /** One event object reused for every arrival. */
@@ -132,8 +129,6 @@ export class Simulator implements ClusterView {
         }),
     );
     this.linkIndex = [];
-    this.h2dBusySetup = cluster.gpus.map((spec) => spec.link.busySetupMs ?? 0);
-    this.d2hBusySetup = cluster.gpus.map((spec) => spec.link.d2hBusySetupMs ?? 0);
     const linksPerHost: number[][] = cluster.hosts.map(() => []);
     cluster.gpus.forEach((spec, g) => {
       this.linkIndex[g] = linksPerHost[spec.host].length;
@@ -147,6 +142,7 @@ export class Simulator implements ClusterView {
           host.uplinkH2dBytesPerMs,
           linksPerHost[h].map((g) => cluster.gpus[g].link.setupMs),
           (request) => this.onTransferInDone(request),
+          linksPerHost[h].map((g) => cluster.gpus[g].link.busySetupMs ?? 0),
         ),
     );
     this.d2h = cluster.hosts.map(
@@ -157,6 +153,7 @@ export class Simulator implements ClusterView {
           host.uplinkD2hBytesPerMs,
           linksPerHost[h].map((g) => d2hSetupMs(cluster.gpus[g].link)),
           (request) => this.onTransferOutDone(request),
+          linksPerHost[h].map((g) => cluster.gpus[g].link.d2hBusySetupMs ?? 0),
         ),
     );
   }
@@ -437,9 +434,7 @@ export class Simulator implements ClusterView {
     request.state = 'transfer-in';
     request.transferInStart = this.engine.now;
     const g = gpu.index;
-    const busy = this.h2dBusySetup[g];
-    if (busy === 0) this.h2d[gpu.spec.host].start(request, this.linkIndex[g], request.inputBytes);
-    else this.h2d[gpu.spec.host].start(request, this.linkIndex[g], request.inputBytes, gpu.spec.link.setupMs + busy * this.executors[g].activeCount);
+    this.h2d[gpu.spec.host].start(request, this.linkIndex[g], request.inputBytes, this.executors[g].activeCount);
   }
 
   private onTransferInDone(request: Request): void {
@@ -490,9 +485,7 @@ export class Simulator implements ClusterView {
     request.transferOutStart = this.engine.now;
     const gpu = this.gpus[request.gpu];
     const g = gpu.index;
-    const busy = this.d2hBusySetup[g];
-    if (busy === 0) this.d2h[gpu.spec.host].start(request, this.linkIndex[g], request.outputBytes);
-    else this.d2h[gpu.spec.host].start(request, this.linkIndex[g], request.outputBytes, d2hSetupMs(gpu.spec.link) + busy * this.executors[g].activeCount);
+    this.d2h[gpu.spec.host].start(request, this.linkIndex[g], request.outputBytes, this.executors[g].activeCount);
   }
 
   private onTransferOutDone(request: Request): void {

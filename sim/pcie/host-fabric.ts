@@ -39,6 +39,7 @@ export class HostFabricDirection<T> {
   private readonly scratch: FairShareScratch;
   private readonly linkBusy: Uint8Array;
   private readonly finished: T[] = [];
+  private readonly busySetupMs: readonly number[];
   /** Bytes moved, per link. */
   readonly bytesMoved: number[];
   /** Time each link had at least one transfer flowing, ms. */
@@ -51,7 +52,10 @@ export class HostFabricDirection<T> {
     private readonly uplinkCapacity: number,
     private readonly setupMs: readonly number[],
     private readonly onTransferDone: (owner: T) => void,
+    /** Per link: setup added per request executing on its GPU when a transfer starts (none when empty). */
+    busySetupMs: readonly number[] = [],
   ) {
+    this.busySetupMs = linkCapacity.map((_, l) => busySetupMs[l] ?? 0);
     this.bytesMoved = new Array<number>(linkCapacity.length).fill(0);
     this.linkBusyTime = new Array<number>(linkCapacity.length).fill(0);
     this.scratch = new FairShareScratch(linkCapacity.length);
@@ -85,11 +89,11 @@ export class HostFabricDirection<T> {
   }
 
   /**
-   * Starts a transfer of `bytes` on `link`. Zero bytes still pays the setup: the
-   * link's, or `setupMs` where the caller knows better (a busy device).
+   * Starts a transfer of `bytes` on `link`, with `executing` requests executing on its
+   * GPU (what the busy setup is paid for). Zero bytes still pays the setup.
    */
-  start(owner: T, link: number, bytes: number, setupMs?: number): void {
-    const setup = setupMs ?? this.setupMs[link];
+  start(owner: T, link: number, bytes: number, executing = 0): void {
+    const setup = this.setupMs[link] + this.busySetupMs[link] * executing;
     if (setup > 0) {
       const end = this.engine.now + setup;
       const s = this.setupCount++;
