@@ -1,7 +1,7 @@
 /**
- * Simulator throughput benchmark: one large run, timed end to end inside the
- * process. Reports events per second, cost per event and per request, and peak
- * resident memory. Usage:
+ * Simulator throughput benchmark: large runs (three by default), each timed end to
+ * end inside the process. Reports events per second, cost per event and per request
+ * of the median run, and peak resident memory. Usage:
  *   npm run bench -- [--requests N] [--gpus N] [--policy P] [--predictor Q] [--load X] [--seed N] [--records file|memory] [--repeat N]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -22,9 +22,10 @@ const { values } = parseArgs({
     // file: stream requests.arrow to disk as `strait run` does; memory: keep the
     // records in memory columns (the simulator and its bookkeeping, without Arrow I/O)
     records: { type: 'string', default: 'file' },
-    // Runs timed one after another in this process; the report gives the median run.
-    // The default is 1; on a machine whose speed drifts, 3 or more give a steadier figure.
-    repeat: { type: 'string', default: '1' },
+    // Runs timed one after another in this process, each from a fresh scenario and
+    // simulator; the report gives every run and the median one. One run alone moves
+    // by up to 50% with the hour on a shared VM.
+    repeat: { type: 'string', default: '3' },
   },
 });
 
