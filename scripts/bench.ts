@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchScenario } from './bench-scenario.ts';
 import { runScenario } from '../sim/run-scenario.ts';
+import type { Scenario } from '../scenarios/scenario.ts';
 
 const { values } = parseArgs({
   options: {
@@ -47,9 +48,8 @@ interface Timing {
   readonly gpuUtilization: number;
 }
 
-/** One whole run, a fresh scenario and simulator, timed inside this process. */
-async function timeOneRun(): Promise<Timing> {
-  const scenario = benchScenario({
+function makeScenario(): Scenario {
+  return benchScenario({
     requests,
     gpus,
     policy: values.policy,
@@ -57,6 +57,11 @@ async function timeOneRun(): Promise<Timing> {
     load: Number(values.load),
     seed: Number(values.seed),
   });
+}
+
+/** One whole run, a fresh scenario and simulator, timed inside this process. */
+async function timeOneRun(): Promise<Timing> {
+  const scenario = makeScenario();
   // Records stream to a scratch file, as `strait run` does, so the figures include
   // writing requests.arrow.
   const scratch = mkdtempSync(join(tmpdir(), 'strait-bench-'));
@@ -77,7 +82,7 @@ async function timeOneRun(): Promise<Timing> {
   }
 }
 
-const hosts = benchScenario({ requests, gpus }).cluster.hosts.length;
+const hosts = makeScenario().cluster.hosts.length;
 const header = `scenario: ${requests.toLocaleString('en-US')} requests, ${gpus} GPUs on ${hosts} hosts, policy ${values.policy}, predictor ${values.predictor}, load ${values.load}`;
 console.log(header);
 const timings: Timing[] = [];

@@ -1,9 +1,6 @@
 #!/usr/bin/env node
 // The `strait` command: registers tsx so the TypeScript sources run as they are.
-import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+import { registerTsx } from './register-tsx.mjs';
 
-// The project's tsconfig, from whatever directory `strait` runs in: its class-field
-// setting matters for speed (see the comment there).
-register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
+registerTsx();
 await import('./cli/main.ts');

@@ -9,11 +9,9 @@
 import 'apache-arrow';
 import 'seedrandom';
 import 'csv-parse/sync';
-import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+import { registerTsx } from '../register-tsx.mjs';
 
 const setup = await new Promise((resolve) => process.once('message', resolve));
-// The project's tsconfig whatever the working directory (its class-field setting matters for speed).
-register({ tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)) });
+registerTsx();
 const worker = await import(setup.module);
 worker.serve(setup);
