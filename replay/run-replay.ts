@@ -5,7 +5,7 @@ import { RecordsArrowWriter, type ExtraColumn, type ExtraValues } from '../sim/o
 import { RunDirectory } from '../sim/output/run-directory.ts';
 import { POLICIES } from '../sim/policy/registry.ts';
 import { PREDICTORS } from '../sim/predictor/registry.ts';
-import type { ScenarioRun } from '../sim/run-scenario.ts';
+import type { ScenarioRun } from '../scenarios/run-scenario.ts';
 import type { ArrivalSpec, SimulationResult } from '../sim/simulator.ts';
 import { planRates, workloadArrivals } from '../scenarios/workload-plan.ts';
 import type { Scenario } from '../scenarios/scenario.ts';

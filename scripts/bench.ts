@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchScenario } from './bench-scenario.ts';
-import { runScenario } from '../sim/run-scenario.ts';
+import { runScenario } from '../scenarios/run-scenario.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 
 const { values } = parseArgs({

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { InputError } from '../sim/core/errors.ts';
 import { builtinModel } from '../sim/model/builtin-models.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
-import { runScenario } from '../sim/run-scenario.ts';
+import { runScenario } from '../scenarios/run-scenario.ts';
 import { soloLatencyMs } from '../scenarios/workload-plan.ts';
 import { TraceRowChecker } from '../traces/trace-schema.ts';
 import { traceConvertCommand } from '../scripts/cli/trace-convert-command.ts';

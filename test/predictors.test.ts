@@ -16,7 +16,7 @@ import { RecursiveLeastSquares } from '../sim/predictor/rls.ts';
 import { PREDICTORS } from '../sim/predictor/registry.ts';
 import { SharingForecaster } from '../sim/predictor/sharing-forecast.ts';
 import { DEFAULT_SLOWDOWNS, StaticPredictor } from '../sim/predictor/static.ts';
-import { runScenario } from '../sim/run-scenario.ts';
+import { runScenario } from '../scenarios/run-scenario.ts';
 import { parseScenario } from '../scenarios/parse-scenario.ts';
 import { buildArrivals } from '../scenarios/workload-plan.ts';
 import { writeTrace } from '../traces/trace-writer.ts';

@@ -25,7 +25,7 @@ import { aloneReference, cleanAloneExecutions, deviceSpeed } from '../replay/dev
 import { fitSharingDemands, lawRate, type SharingDemands } from '../replay/sharing-fit.ts';
 import { parseCalibration } from '../scenarios/parse-scenario.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
-import { applyOverrides } from '../sim/run-scenario.ts';
+import { applyOverrides } from '../scenarios/run-scenario.ts';
 import { readFileSync as readSource } from 'node:fs';
 import { expectSuccess, lines, strait } from './strait-cli.ts';
 

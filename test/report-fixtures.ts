@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunDirectory } from '../sim/output/run-directory.ts';
-import { applyOverrides, runScenario, type ScenarioOverrides } from '../sim/run-scenario.ts';
+import { applyOverrides, runScenario, type ScenarioOverrides } from '../scenarios/run-scenario.ts';
 import type { Summary } from '../sim/metrics/summary.ts';
 import { parseScenario } from '../scenarios/parse-scenario.ts';
 import { scenarioToJson } from '../scenarios/serialize-scenario.ts';

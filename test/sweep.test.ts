@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InputError } from '../sim/core/errors.ts';
-import { applyOverrides, runScenario } from '../sim/run-scenario.ts';
+import { applyOverrides, runScenario } from '../scenarios/run-scenario.ts';
 import {
   INDEX_COLUMNS,
   formatSweepIndex,

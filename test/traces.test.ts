@@ -26,7 +26,7 @@ import { RunRecorder } from '../sim/metrics/run-recorder.ts';
 import type { RequestRecords } from '../sim/metrics/request-records.ts';
 import { POLICIES } from '../sim/policy/registry.ts';
 import { PREDICTORS } from '../sim/predictor/registry.ts';
-import { runScenario } from '../sim/run-scenario.ts';
+import { runScenario } from '../scenarios/run-scenario.ts';
 import { Simulator, type ArrivalSource, type ArrivalSpec, type SimulationResult } from '../sim/simulator.ts';
 import { BufferedArrivals } from '../traces/buffered-arrivals.ts';
 import { readTrace } from '../traces/trace-reader.ts';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { InputError } from '../../sim/core/errors.ts';
 import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
-import { applyOverrides, runScenario } from '../../sim/run-scenario.ts';
+import { applyOverrides, runScenario } from '../../scenarios/run-scenario.ts';
 import type { Summary } from '../../sim/metrics/summary.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
 import { fixed, table } from './format.ts';

@@ -1,7 +1,7 @@
 import { CheckFailure } from '../../sim/core/errors.ts';
 import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
-import { applyOverrides } from '../../sim/run-scenario.ts';
+import { applyOverrides } from '../../scenarios/run-scenario.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
 import { parseBackendChoice } from '../../replay/backends.ts';
 import { interferenceRows } from '../../replay/interference.ts';

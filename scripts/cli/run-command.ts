@@ -1,7 +1,7 @@
 import { InputError } from '../../sim/core/errors.ts';
 import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
-import { applyOverrides } from '../../sim/run-scenario.ts';
+import { applyOverrides } from '../../scenarios/run-scenario.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
 import { formatRunReport } from './run-report.ts';
 import { runIntoDirectory } from './run-into-directory.ts';

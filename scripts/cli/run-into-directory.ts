@@ -1,5 +1,5 @@
 import { RunDirectory } from '../../sim/output/run-directory.ts';
-import { runScenario, type ScenarioRun } from '../../sim/run-scenario.ts';
+import { runScenario, type ScenarioRun } from '../../scenarios/run-scenario.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
 import { scenarioToJson } from '../../scenarios/serialize-scenario.ts';
 import { summaryDocument, timingDocument } from './run-report.ts';

@@ -1,4 +1,4 @@
-import type { ScenarioRun } from '../../sim/run-scenario.ts';
+import type { ScenarioRun } from '../../scenarios/run-scenario.ts';
 import type { ClassSummary, ErrorWindow } from '../../sim/metrics/summary.ts';
 import { fixed, pct, table, thousands } from './format.ts';
 

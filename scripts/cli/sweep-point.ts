@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { applyOverrides } from '../../sim/run-scenario.ts';
+import { applyOverrides } from '../../scenarios/run-scenario.ts';
 import { parseScenario } from '../../scenarios/parse-scenario.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
 import type { SweepPoint } from '../../scenarios/sweep-grid.ts';

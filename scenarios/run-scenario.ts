@@ -1,12 +1,12 @@
-import type { Scenario } from '../scenarios/scenario.ts';
-import { planRates, workloadArrivals, type RatePlan } from '../scenarios/workload-plan.ts';
-import { RunRecorder } from './metrics/run-recorder.ts';
-import type { RequestRecords } from './metrics/request-records.ts';
-import type { Summary } from './metrics/summary.ts';
-import { RecordsArrowWriter } from './output/records-arrow-writer.ts';
-import { POLICIES } from './policy/registry.ts';
-import { PREDICTORS } from './predictor/registry.ts';
-import { Simulator, type SimulationResult } from './simulator.ts';
+import { RunRecorder } from '../sim/metrics/run-recorder.ts';
+import type { RequestRecords } from '../sim/metrics/request-records.ts';
+import type { Summary } from '../sim/metrics/summary.ts';
+import { RecordsArrowWriter } from '../sim/output/records-arrow-writer.ts';
+import { POLICIES } from '../sim/policy/registry.ts';
+import { PREDICTORS } from '../sim/predictor/registry.ts';
+import { Simulator, type SimulationResult } from '../sim/simulator.ts';
+import type { Scenario } from './scenario.ts';
+import { planRates, workloadArrivals, type RatePlan } from './workload-plan.ts';
 
 /** Command-line overrides of a scenario's choices. */
 export interface ScenarioOverrides {
