@@ -15,8 +15,8 @@ import {
   formatBaseline,
   parseBaseline,
   type SweepRows,
-} from '../sim/output/regression-baseline.ts';
-import { INDEX_COLUMNS, type SweepIndexRow } from '../sim/output/sweep-index.ts';
+} from '../scenarios/sweeps/regression-baseline.ts';
+import { INDEX_COLUMNS, type SweepIndexRow } from '../scenarios/sweeps/sweep-index.ts';
 import { regressCommand } from '../scripts/cli/regress-command.ts';
 import { expectSuccess, lines, strait, smallScenarioJson, type CliResult } from './strait-cli.ts';
 

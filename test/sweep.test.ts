@@ -16,8 +16,8 @@ import {
   parseSweepIndex,
   readSweepIndex,
   type SweepIndexRow,
-} from '../sim/output/sweep-index.ts';
-import { readSweepManifest } from '../sim/output/sweep-manifest.ts';
+} from '../scenarios/sweeps/sweep-index.ts';
+import { readSweepManifest } from '../scenarios/sweeps/sweep-manifest.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
 import { scenarioToJson } from '../scenarios/serialize-scenario.ts';
 import {
@@ -29,7 +29,7 @@ import {
   runName,
   shardPoints,
   type SweepGrid,
-} from '../scenarios/sweep-grid.ts';
+} from '../scenarios/sweeps/sweep-grid.ts';
 import { summaryDocument } from '../scripts/cli/run-report.ts';
 import { sweepCommand } from '../scripts/cli/sweep-command.ts';
 import { sweepMergeCommand } from '../scripts/cli/sweep-merge-command.ts';

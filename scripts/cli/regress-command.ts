@@ -8,10 +8,10 @@ import {
   type Baseline,
   type RateComparison,
   type SweepRows,
-} from '../../sim/output/regression-baseline.ts';
-import { readSweepIndex } from '../../sim/output/sweep-index.ts';
-import { readSweepManifest } from '../../sim/output/sweep-manifest.ts';
-import { formatLoad } from '../../scenarios/sweep-grid.ts';
+} from '../../scenarios/sweeps/regression-baseline.ts';
+import { readSweepIndex } from '../../scenarios/sweeps/sweep-index.ts';
+import { readSweepManifest } from '../../scenarios/sweeps/sweep-manifest.ts';
+import { formatLoad } from '../../scenarios/sweeps/sweep-grid.ts';
 import { fixed, table } from './format.ts';
 
 export interface RegressOptions {

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../sim/core/errors.ts';
-import { INDEX_FILE, readIndexRow, writeSweepIndex } from '../../sim/output/sweep-index.ts';
-import { MANIFEST_FILE, RUNS_DIR, readSweepManifest, writeSweepManifest, type SweepManifest } from '../../sim/output/sweep-manifest.ts';
+import { INDEX_FILE, readIndexRow, writeSweepIndex } from '../../scenarios/sweeps/sweep-index.ts';
+import { MANIFEST_FILE, RUNS_DIR, readSweepManifest, writeSweepManifest, type SweepManifest } from '../../scenarios/sweeps/sweep-manifest.ts';
 import { SUMMARY_FILE } from '../../sim/output/run-directory.ts';
 import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
@@ -18,7 +18,7 @@ import {
   shardPoints,
   type SweepGrid,
   type SweepPoint,
-} from '../../scenarios/sweep-grid.ts';
+} from '../../scenarios/sweeps/sweep-grid.ts';
 import { runPointsInWorkers } from './sweep-pool.ts';
 
 export interface SweepOptions {

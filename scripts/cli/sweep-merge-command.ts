@@ -1,9 +1,9 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../sim/core/errors.ts';
-import { INDEX_FILE, readIndexRow, writeSweepIndex } from '../../sim/output/sweep-index.ts';
-import { MANIFEST_FILE, RUNS_DIR, gridDifference, readSweepManifest, writeSweepManifest, type SweepManifest } from '../../sim/output/sweep-manifest.ts';
-import { expandGrid } from '../../scenarios/sweep-grid.ts';
+import { INDEX_FILE, readIndexRow, writeSweepIndex } from '../../scenarios/sweeps/sweep-index.ts';
+import { MANIFEST_FILE, RUNS_DIR, gridDifference, readSweepManifest, writeSweepManifest, type SweepManifest } from '../../scenarios/sweeps/sweep-manifest.ts';
+import { expandGrid } from '../../scenarios/sweeps/sweep-grid.ts';
 import { isComplete } from './sweep-command.ts';
 
 export interface SweepMergeOptions {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { applyOverrides } from '../../scenarios/run-scenario.ts';
 import { parseScenario } from '../../scenarios/parse-scenario.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
-import type { SweepPoint } from '../../scenarios/sweep-grid.ts';
+import type { SweepPoint } from '../../scenarios/sweeps/sweep-grid.ts';
 import { runIntoDirectory } from './run-into-directory.ts';
 
 /** The base scenario every point starts from, parsed back from sweep.json's baseScenario. */

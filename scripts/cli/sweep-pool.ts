@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../sim/core/errors.ts';
-import type { SweepPoint } from '../../scenarios/sweep-grid.ts';
+import type { SweepPoint } from '../../scenarios/sweeps/sweep-grid.ts';
 
 /** What every worker process is started with (its first message). */
 export interface WorkerSetup {

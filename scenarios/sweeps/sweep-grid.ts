@@ -1,4 +1,4 @@
-import { InputError } from '../sim/core/errors.ts';
+import { InputError } from '../../sim/core/errors.ts';
 
 /**
  * A sweep: one base scenario run at every combination of policy, predictor, load and

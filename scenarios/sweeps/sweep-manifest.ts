@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Shard, SweepGrid } from '../../scenarios/sweep-grid.ts';
-import { InputError } from '../core/errors.ts';
+import type { Shard, SweepGrid } from './sweep-grid.ts';
+import { InputError } from '../../sim/core/errors.ts';
 
 /** What marks a directory as a sweep directory: its grid. */
 export const MANIFEST_FILE = 'sweep.json';

@@ -1,5 +1,5 @@
-import { compareNames } from '../../scenarios/sweep-grid.ts';
-import { InputError } from '../core/errors.ts';
+import { compareNames } from './sweep-grid.ts';
+import { InputError } from '../../sim/core/errors.ts';
 import type { SweepIndexRow } from './sweep-index.ts';
 
 /**

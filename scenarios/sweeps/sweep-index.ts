@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { comparePointKeys } from '../../scenarios/sweep-grid.ts';
-import { InputError } from '../core/errors.ts';
+import { comparePointKeys } from './sweep-grid.ts';
+import { InputError } from '../../sim/core/errors.ts';
 import { RUNS_DIR } from './sweep-manifest.ts';
 
 /** The sweep index: one CSV row per completed point, in the grid's order. */
