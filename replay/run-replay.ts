@@ -10,7 +10,7 @@ import type { ArrivalSpec, SimulationResult } from '../sim/simulator.ts';
 import { planRates, workloadArrivals } from '../scenarios/workload-plan.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { scenarioToJson } from '../scenarios/serialize-scenario.ts';
-import { summaryDocument } from '../scripts/cli/run-report.ts';
+import { summaryDocument } from '../scenarios/run-documents.ts';
 import type { BackendChoice } from './backends.ts';
 import { coLocations, type CoLocation } from './colocation.ts';
 import { hasChrt, hasTaskset, pinProcess, planPinning } from './cpu-pinning.ts';

@@ -12,7 +12,7 @@ import type { Summary } from '../sim/metrics/summary.ts';
 import { parseScenario } from '../scenarios/parse-scenario.ts';
 import { scenarioToJson } from '../scenarios/serialize-scenario.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
-import { summaryDocument, timingDocument } from '../scripts/cli/run-report.ts';
+import { summaryDocument, timingDocument } from '../scenarios/run-documents.ts';
 
 export const REPORT_SCENARIO = {
   name: 'report-small',

@@ -30,7 +30,7 @@ import {
   shardPoints,
   type SweepGrid,
 } from '../scenarios/sweeps/sweep-grid.ts';
-import { summaryDocument } from '../scripts/cli/run-report.ts';
+import { summaryDocument } from '../scenarios/run-documents.ts';
 import { sweepCommand } from '../scripts/cli/sweep-command.ts';
 import { sweepMergeCommand } from '../scripts/cli/sweep-merge-command.ts';
 import { workerExecArgv } from '../scripts/cli/sweep-pool.ts';

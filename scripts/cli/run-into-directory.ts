@@ -2,7 +2,7 @@ import { RunDirectory } from '../../sim/output/run-directory.ts';
 import { runScenario, type ScenarioRun } from '../../scenarios/run-scenario.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
 import { scenarioToJson } from '../../scenarios/serialize-scenario.ts';
-import { summaryDocument, timingDocument } from './run-report.ts';
+import { summaryDocument, timingDocument } from '../../scenarios/run-documents.ts';
 
 export interface RunIntoDirectoryOptions {
   readonly onProgress?: (arrivals: number, simulatedMs: number) => void;

@@ -2,35 +2,6 @@ import type { ScenarioRun } from '../../scenarios/run-scenario.ts';
 import type { ClassSummary, ErrorWindow } from '../../sim/metrics/summary.ts';
 import { fixed, pct, table, thousands } from './format.ts';
 
-/** The deterministic part of a run's results: what summary.json holds. */
-export function summaryDocument(run: ScenarioRun): unknown {
-  const { scenario, rates, summary } = run;
-  return {
-    scenario: scenario.name,
-    policy: scenario.policy.name,
-    predictor: scenario.predictor,
-    seed: scenario.seed,
-    load: scenario.load,
-    offeredLoad: rates.offeredLoad,
-    arrivalRatePerSec: rates.totalPerSec,
-    requests: run.result.requests,
-    ...summary,
-  };
-}
-
-/** Wall-clock figures, kept apart from summary.json because they differ run to run. */
-export function timingDocument(run: ScenarioRun): unknown {
-  return {
-    wallMs: run.wallMs,
-    events: run.result.events,
-    eventsPerSec: run.result.events / (run.wallMs / 1000),
-    requestsPerSec: run.result.requests / (run.wallMs / 1000),
-    /** Peak resident memory of the whole process so far, MiB. */
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    node: process.version,
-  };
-}
-
 function classRow(name: string, c: ClassSummary): string[] {
   return [
     name,
