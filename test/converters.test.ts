@@ -6,13 +6,14 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { InputError } from '../sim/core/errors.ts';
 import { builtinModel } from '../sim/model/builtin-models.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
+import { scenarioModelFacts } from '../scenarios/model-facts.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
 import { soloLatencyMs } from '../scenarios/workload-plan.ts';
 import { TraceRowChecker } from '../traces/trace-schema.ts';
 import { traceConvertCommand } from '../scripts/cli/trace-convert-command.ts';
-import { convertAzureFunctions2019, dayFromFileName } from '../traces/converters/azure-functions-2019.ts';
-import { convertAzureFunctions2021 } from '../traces/converters/azure-functions-2021.ts';
-import { convertAzureLlm2023, diffMs, llmSourceName, parseAzureTimestamp } from '../traces/converters/azure-llm-2023.ts';
+import { convertAzureFunctions2019 as convert2019, dayFromFileName, type AzureFunctions2019Options } from '../traces/converters/azure-functions-2019.ts';
+import { convertAzureFunctions2021 as convert2021, type AzureFunctions2021Options } from '../traces/converters/azure-functions-2021.ts';
+import { convertAzureLlm2023 as convertLlm2023, diffMs, llmSourceName, parseAzureTimestamp, type AzureLlm2023Options } from '../traces/converters/azure-llm-2023.ts';
 import {
   decimalToNano,
   hashTarget,
@@ -96,6 +97,13 @@ async function expectInputError(promise: Promise<unknown>, ...parts: string[]): 
 }
 
 const cluster = loadScenario().cluster;
+
+// A converter is handed its model facts by its caller; these hand it the built-in default
+// scenario's, as `strait trace convert` does without --scenario.
+const defaultFacts = scenarioModelFacts(loadScenario());
+const convertAzureLlm2023 = (inputs: string[], out: string, options: AzureLlm2023Options = {}) => convertLlm2023(inputs, out, { models: defaultFacts, ...options });
+const convertAzureFunctions2019 = (inputs: string[], out: string, options: AzureFunctions2019Options = {}) => convert2019(inputs, out, { models: defaultFacts, ...options });
+const convertAzureFunctions2021 = (inputs: string[], out: string, options: AzureFunctions2021Options = {}) => convert2021(inputs, out, { models: defaultFacts, ...options });
 const solo = (model: string, batch = 1) => soloLatencyMs(builtinModel(model)!, batch, cluster);
 
 // -------------------------------------------------------------------------------
@@ -290,6 +298,35 @@ describe('azure-llm-2023', () => {
     await expectInputError(convertAzureLlm2023([other], join(d, 'o.csv'), { mapping: parseTargetMapping('code=bert_base:high') }), 'source "other"');
     await expectInputError(convertAzureLlm2023([join(d, 'nope.csv')], join(d, 'o.csv')), 'nope.csv', 'no such file');
     expect(existsSync(join(d, 'o.csv'))).toBe(false);
+  });
+});
+
+// -------------------------------------------------------------------------------
+describe('model facts handed by the caller', () => {
+  const line = 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,4808,10\n';
+  const tinyFacts = { names: ['tiny'], soloLatencyMs: (model: string, batch: number) => (model === 'tiny' ? 2 * batch : NaN) };
+
+  it('Nx deadlines use the solo latencies handed over, and only the names handed over are known', async () => {
+    const d = freshDir();
+    const input = write(d, 'AzureLLMInferenceTrace_code.csv', line);
+    await convertLlm2023([input], join(d, 'a.csv'), { models: tinyFacts, mapping: parseTargetMapping('code=tiny:high:3') });
+    expect(readCsvTrace(join(d, 'a.csv'))[0]).toMatchObject({ model: 'tiny', batch: 3, deadline: 5 * 2 * 3 });
+    await expectInputError(
+      convertLlm2023([input], join(d, 'b.csv'), { models: tinyFacts, mapping: parseTargetMapping('code=bert_base:high') }),
+      '--map: unknown model "bert_base"; expected one of tiny',
+    );
+  });
+
+  it('without facts: budget deadlines over the built-in names; an Nx deadline is the caller\'s bug, before writing', async () => {
+    const d = freshDir();
+    const input = write(d, 'AzureLLMInferenceTrace_code.csv', line);
+    await convertLlm2023([input], join(d, 'a.csv'), { deadlines: parseDeadlines('20ms'), mapping: parseTargetMapping('code=bert_base:high') });
+    expect(readCsvTrace(join(d, 'a.csv'))[0]).toMatchObject({ model: 'bert_base', deadline: 20 });
+    const error = await convertLlm2023([input], join(d, 'b.csv'), { mapping: parseTargetMapping('code=bert_base:high') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(/Nx deadlines need solo latencies/);
+    expect(existsSync(join(d, 'b.csv'))).toBe(false);
   });
 });
 

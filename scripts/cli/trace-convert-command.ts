@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../../sim/core/errors.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
+import { scenarioModelFacts } from '../../scenarios/model-facts.ts';
 import { traceFormatOf } from '../../traces/trace-schema.ts';
 import { AZURE_FUNCTIONS_2019_DEFAULT_MAP, convertAzureFunctions2019, type DayRule, type Spread } from '../../traces/converters/azure-functions-2019.ts';
 import { AZURE_FUNCTIONS_2021_DEFAULT_MAP, convertAzureFunctions2021 } from '../../traces/converters/azure-functions-2021.ts';
@@ -136,7 +137,8 @@ export async function traceConvertCommand(format: string, inputs: string[], opti
     scaleMode: options.scaleMode === undefined ? undefined : parseScaleMode(options.scaleMode),
     seed: options.seed === undefined ? undefined : parseSeed(options.seed),
     deadlines: options.deadline === undefined ? undefined : parseDeadlines(options.deadline),
-    scenario: options.scenario === undefined ? undefined : loadScenario(options.scenario),
+    // Model names and solo latencies (for Nx deadlines) come from the scenario (default: the built-in default).
+    models: scenarioModelFacts(loadScenario(options.scenario)),
     onProgress: progressReporter(),
   };
   if (settings.scaleMode === 'thin' && (settings.scale ?? 1) > 1) {

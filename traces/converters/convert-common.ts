@@ -13,12 +13,8 @@ import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { InputError } from '../../sim/core/errors.ts';
 import { RandomStreams, type RandomStream } from '../../sim/core/random.ts';
-import { BUILTIN_MODELS } from '../../sim/model/builtin-models.ts';
-import type { ModelProfile } from '../../sim/model/profile.ts';
+import { BUILTIN_MODEL_NAMES } from '../../sim/model/builtin-models.ts';
 import type { Priority } from '../../sim/model/request.ts';
-import type { Scenario } from '../../scenarios/scenario.ts';
-import { loadScenario } from '../../scenarios/load-scenario.ts';
-import { soloLatencyMs } from '../../scenarios/workload-plan.ts';
 import type { TraceRecord } from '../trace-schema.ts';
 import { writeTrace } from '../trace-writer.ts';
 
@@ -300,10 +296,11 @@ export interface ConvertSettings {
   readonly seed?: number;
   readonly deadlines?: DeadlineRules;
   /**
-   * Where solo latencies come from: the scenario's cluster and models (built-in
-   * models count too). Default: the built-in default scenario.
+   * The models a mapping may name and their solo latencies, which Nx deadlines need
+   * (the CLI builds them from a scenario: scenarios/model-facts.ts). Default: the
+   * built-in models' names, and no solo latencies (budget deadlines only).
    */
-  readonly scenario?: Scenario;
+  readonly models?: ModelFacts;
   /** Called with the running counts after every batch of dataset arrivals (for progress). */
   readonly onProgress?: (stats: Readonly<ConvertStats>) => void;
 }
@@ -355,19 +352,31 @@ export interface DatasetArrival {
   readonly outputBytes?: number;
 }
 
-/** Checks the mapping's models against the scenario and built-ins; returns the resolver. */
+/**
+ * What a converter needs to know of the models, handed over by its caller: traces know
+ * nothing of scenarios, where clusters and model profiles are resolved.
+ */
+export interface ModelFacts {
+  /** Every model a mapping may name, in the order an error lists them. */
+  readonly names: readonly string[];
+  /** Solo latency of one of the named models at a batch size, ms: what an Nx deadline multiplies. */
+  soloLatencyMs(model: string, batch: number): number;
+}
+
+/** Checks the mapping's models against the known ones; returns the resolver. */
 export function deadlineResolver(
   settings: ConvertSettings,
   models: readonly string[],
   flag = '--map',
 ): (target: Target) => number {
   const rules = settings.deadlines ?? DEFAULT_DEADLINES;
-  const needsSolo = rules.high.kind === 'slo-factor' || rules.low.kind === 'slo-factor';
-  const scenario = settings.scenario ?? (needsSolo ? loadScenario() : undefined);
-  const known = new Map<string, ModelProfile>(BUILTIN_MODELS.map((m) => [m.name, m]));
-  for (const m of scenario?.models ?? []) known.set(m.name, m);
+  const facts = settings.models;
+  const known = facts?.names ?? BUILTIN_MODEL_NAMES;
   for (const model of models) {
-    if (!known.has(model)) throw new InputError(`${flag}: unknown model "${model}"; expected one of ${[...known.keys()].join(', ')}`);
+    if (!known.includes(model)) throw new InputError(`${flag}: unknown model "${model}"; expected one of ${known.join(', ')}`);
+  }
+  if (facts === undefined && (rules.high.kind === 'slo-factor' || rules.low.kind === 'slo-factor')) {
+    throw new Error('Nx deadlines need solo latencies: the caller must hand the converter settings.models');
   }
   const cache = new Map<string, number>();
   return (target) => {
@@ -375,7 +384,7 @@ export function deadlineResolver(
     let deadline = cache.get(key);
     if (deadline === undefined) {
       const rule = rules[target.priority];
-      deadline = rule.kind === 'budget' ? rule.ms : rule.factor * soloLatencyMs(known.get(target.model)!, target.batch, scenario!.cluster);
+      deadline = rule.kind === 'budget' ? rule.ms : rule.factor * facts!.soloLatencyMs(target.model, target.batch);
       cache.set(key, deadline);
     }
     return deadline;
