@@ -9,7 +9,7 @@
 import 'apache-arrow';
 import 'seedrandom';
 import 'csv-parse/sync';
-import { registerTsx } from '../register-tsx.mjs';
+import { registerTsx } from '../../register-tsx.mjs';
 
 const setup = await new Promise((resolve) => process.once('message', resolve));
 registerTsx();
