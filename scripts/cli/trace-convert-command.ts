@@ -138,6 +138,7 @@ export async function traceConvertCommand(format: string, inputs: string[], opti
     deadlines: options.deadline === undefined ? undefined : parseDeadlines(options.deadline),
     scenario: options.scenario === undefined ? undefined : loadScenario(options.scenario),
     onProgress: progressReporter(),
+    onWarning: (message) => process.stderr.write(`strait: warning: ${message}\n`),
   };
   if (settings.scaleMode === 'thin' && (settings.scale ?? 1) > 1) {
     throw new InputError(`--scale ${settings.scale}: --scale-mode thin can only lower the rate (scale <= 1); use compress`);

@@ -44,8 +44,7 @@ import { basename } from 'node:path';
 import { InputError } from '../../sim/core/errors.ts';
 import { RandomStreams } from '../../sim/core/random.ts';
 import {
-  CsvReader,
-  RecordError,
+  lineError,
   WHOLE_TRACE,
   deadlineResolver,
   fieldError,
@@ -64,6 +63,7 @@ import {
   type TargetMapping,
   type TimeWindow,
 } from './convert-common.ts';
+import { CsvReader } from '../csv-records.ts';
 
 export const MINUTES_PER_DAY = 1440;
 const MS_PER_MINUTE = 60_000;
@@ -150,7 +150,7 @@ async function readDay(file: string, mapping: TargetMapping, stats: ConvertStats
         if (mapping.kind === 'keyed') {
           target = keyedTarget(mapping, f[trigger]);
           if (target === undefined) {
-            throw new RecordError(file, reader.record, `Trigger "${f[trigger]}" has no target in --map; add ${f[trigger] || '""'}=MODEL:PRIORITY or *=MODEL:PRIORITY`);
+            throw lineError(file, reader.line, `Trigger "${f[trigger]}" has no target in --map; add ${f[trigger] || '""'}=MODEL:PRIORITY or *=MODEL:PRIORITY`);
           }
         } else {
           target = hashTarget(mapping, `${f[owner]}/${f[app]}/${f[fn]}`);
@@ -163,7 +163,7 @@ async function readDay(file: string, mapping: TargetMapping, stats: ConvertStats
             continue;
           }
           const n = COUNT.test(text) ? Number(text) : NaN;
-          if (!Number.isSafeInteger(n)) throw fieldError(file, reader.record, `minute ${m + 1}`, 'a whole number of invocations >= 0', text);
+          if (!Number.isSafeInteger(n)) throw fieldError(file, reader.line, `minute ${m + 1}`, 'a whole number of invocations >= 0', text);
           scratch[m] = n;
           total += n;
         }
