@@ -497,7 +497,7 @@ describe('azure-functions-2019', () => {
     const good = dayFile(d, 4, day1);
     await expectInputError(convertAzureFunctions2019([good], out, { mapping: parseTargetMapping('http=mobilenet_v2:high') }), good, 'line 3', 'Trigger "timer"');
     const short = dayFile(d, 5, [day1[0], 'o,a,f,http,1,2']);
-    await expectInputError(convertAzureFunctions2019([short], out), short, 'line 3', 'malformed CSV');
+    await expectInputError(convertAzureFunctions2019([short], out), short, 'line 3', 'expected 1444 fields as in the header, got 6');
     await expectInputError(convertAzureFunctions2019([good, dayFile(d, 4, day1)], out, { days: 'name' }));
     expect(readdirSync(d).filter((f) => !f.startsWith('invocations_'))).toEqual([]);
   });

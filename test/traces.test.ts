@@ -375,7 +375,7 @@ describe('bad trace input: one line naming the file and the line or record batch
     expect(await readError(textFile(''))).toBe('the file is empty; expected a trace with a header row (arrival_ms,model,batch,priority,deadline_ms)');
     expect(await readError(textFile(H))).toBe('the trace has a header but no requests');
     expect(await readError(textFile(`${HEADER}\n\n\n`))).toBe('the trace has a header but no requests');
-    expect(await readError(textFile('\n\n'))).toMatch(/^line 1: missing columns arrival_ms, model, batch, priority, deadline_ms;/);
+    expect(await readError(textFile('\n\n'))).toBe('no header row; expected arrival_ms,model,batch,priority,deadline_ms');
     const txt = textFile(`${H}${ok}`, 'txt');
     expect(() => readTrace(txt)).toThrow(InputError);
     expect(() => readTrace(txt)).toThrow(`${txt}: unknown trace format ".txt"; expected .csv or .arrow (also .feather, .ipc)`);
@@ -675,7 +675,7 @@ describe('strait trace gen / inspect / run on a trace', () => {
     for (const cls of ['high', 'low']) {
       for (const model of ['mobilenet_v2', 'resnet152', 'bert_base']) expect(out).toMatch(new RegExp(`^${cls}\\s+${model}\\s+[\\d,]+\\s+[\\d.]+%`, 'm'));
     }
-    const counts = [...out.matchAll(/^(?:high|low)\s+\S+\s+([\d,]+)/gm)].map((m) => Number(m[1].replace(/,/g, '')));
+    const counts = [...out.matchAll(/^(?:high|low)\s+(?:mobilenet_v2|resnet152|bert_base)\s+([\d,]+)/gm)].map((m) => Number(m[1].replace(/,/g, '')));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(GEN_REQUESTS);
     expect(out).toMatch(/^arrivals per .+ \(peak [\d,]+, [\d.]+ req\/s\):$/m);
     expect(out).toMatch(/^[▁▂▃▄▅▆▇█]{10,}$/m);

@@ -1,8 +1,8 @@
-import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { parse as parseCsvSync } from 'csv-parse/sync';
 import { MessageReader, RecordBatchReader, type RecordBatch, type Vector } from 'apache-arrow';
 import { InputError } from '../sim/core/errors.ts';
+import { CsvReader } from './csv-records.ts';
 import { REQUIRED_TRACE_COLUMNS, TRACE_COLUMNS, TraceRowChecker, traceFormatOf, type TraceRecord } from './trace-schema.ts';
 
 /** Rows per chunk handed to the simulator from a CSV trace. */
@@ -38,114 +38,53 @@ function checkReadable(path: string): void {
   if (size === 0) throw new InputError(`${path}: the file is empty; expected a trace with a header row (${REQUIRED_TRACE_COLUMNS.join(',')})`);
 }
 
-/**
- * CSV, streamed in file chunks. Unquoted lines (all that strait writes) are split
- * on commas directly; a record with a quote character, which may continue over
- * several lines, is parsed by csv-parse. csv-parse alone reads about 300k rows/s
- * here, the direct split several times that, and both give the same cells.
- */
+/** CSV, streamed through the shared CSV reader (traces/csv-records.ts). */
 async function* readCsvTrace(path: string, options: TraceReadOptions): AsyncGenerator<TraceRecord[]> {
   const checker = new TraceRowChecker(path, options.knownModels);
-  let index: Record<string, number> | undefined;
-  let width = 0;
-  let columns = { arrival: 0, model: 0, batch: 0, priority: 0, deadline: 0, input: -1, output: -1 };
-  const location = { line: 0, toString: () => `line ${location.line}` };
-  let chunk: TraceRecord[] = [];
-  let carry = '';
-  let line = 0; // number of the line being read (1-based once started)
-  let pendingQuoted = '';
-  let pendingQuotedLine = 0;
-
-  const handleRecord = (cells: string[], recordLine: number): void => {
-    if (index === undefined) {
-      index = headerIndex(path, cells);
-      width = cells.length;
-      columns = {
-        arrival: index.arrival_ms,
-        model: index.model,
-        batch: index.batch,
-        priority: index.priority,
-        deadline: index.deadline_ms,
-        input: index.input_bytes ?? -1,
-        output: index.output_bytes ?? -1,
-      };
-      return;
-    }
-    if (cells.length === 1 && cells[0].trim() === '') return; // blank line
-    if (cells.length !== width) {
-      throw new InputError(`${path}: line ${recordLine}: expected ${width} fields as in the header, got ${cells.length}`);
-    }
-    location.line = recordLine;
-    chunk.push(
-      checker.check(
-        location,
-        number(cells[columns.arrival]),
-        cells[columns.model],
-        number(cells[columns.batch]),
-        cells[columns.priority],
-        number(cells[columns.deadline]),
-        columns.input < 0 ? undefined : optionalNumber(cells[columns.input]),
-        columns.output < 0 ? undefined : optionalNumber(cells[columns.output]),
-      ),
-    );
-  };
-
-  // `mayQuote` is false when the whole chunk holds no quote: skip the per-line scan.
-  const handleLine = (text: string, mayQuote: boolean): void => {
-    line++;
-    if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1); // CRLF
-    if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte-order mark
-    if (pendingQuoted !== '' || (mayQuote && text.includes('"'))) {
-      if (pendingQuoted === '') pendingQuotedLine = line;
-      pendingQuoted += pendingQuoted === '' ? text : `\n${text}`;
-      if (quoteCount(pendingQuoted) % 2 === 1) return; // a quoted field goes on
-      const record = parseQuoted(path, pendingQuoted, pendingQuotedLine);
-      pendingQuoted = '';
-      handleRecord(record, pendingQuotedLine);
-      return;
-    }
-    handleRecord(text.split(','), line);
-  };
-
-  for await (const data of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const text = carry + (data as string);
-    const mayQuote = text.includes('"');
-    let start = 0;
-    for (let end = text.indexOf('\n', start); end >= 0; end = text.indexOf('\n', start)) {
-      handleLine(text.slice(start, end), mayQuote);
-      start = end + 1;
-      if (chunk.length >= CSV_CHUNK_ROWS) {
-        carry = text.slice(start);
-        yield chunk;
-        chunk = [];
+  const reader = new CsvReader(path);
+  try {
+    const header = await reader.next();
+    if (header === undefined) throw new InputError(`${path}: no header row; expected ${REQUIRED_TRACE_COLUMNS.join(',')}`);
+    const index = headerIndex(path, header, reader.line);
+    const arrival = index.arrival_ms;
+    const model = index.model;
+    const batch = index.batch;
+    const priority = index.priority;
+    const deadline = index.deadline_ms;
+    const input = index.input_bytes ?? -1;
+    const output = index.output_bytes ?? -1;
+    const location = { line: 0, toString: () => `line ${location.line}` };
+    let chunk: TraceRecord[] = [];
+    while (await reader.fill()) {
+      let cells: string[] | undefined;
+      while ((cells = reader.take()) !== undefined) {
+        location.line = reader.line;
+        chunk.push(
+          checker.check(
+            location,
+            number(cells[arrival]),
+            cells[model],
+            number(cells[batch]),
+            cells[priority],
+            number(cells[deadline]),
+            input < 0 ? undefined : optionalNumber(cells[input]),
+            output < 0 ? undefined : optionalNumber(cells[output]),
+          ),
+        );
+        if (chunk.length >= CSV_CHUNK_ROWS) {
+          yield chunk;
+          chunk = [];
+        }
       }
     }
-    carry = text.slice(start);
-  }
-  if (carry !== '') handleLine(carry, true);
-  if (pendingQuoted !== '') throw new InputError(`${path}: line ${pendingQuotedLine}: a quoted field is never closed`);
-  if (index === undefined) throw new InputError(`${path}: no header row; expected ${REQUIRED_TRACE_COLUMNS.join(',')}`);
-  if (checker.count === 0 && chunk.length === 0) throw new InputError(`${path}: the trace has a header but no requests`);
-  if (chunk.length > 0) yield chunk;
-}
-
-function quoteCount(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) n++;
-  return n;
-}
-
-/** One CSV record that holds quotes, parsed by csv-parse. */
-function parseQuoted(path: string, text: string, line: number): string[] {
-  try {
-    const rows = parseCsvSync(text, { relax_column_count: true }) as string[][];
-    return rows[0] ?? [];
-  } catch (error) {
-    throw new InputError(`${path}: line ${line}: malformed CSV: ${(error as Error).message.replace(/\s+/g, ' ')}`);
+    if (checker.count === 0) throw new InputError(`${path}: the trace has a header but no requests`);
+    if (chunk.length > 0) yield chunk;
+  } finally {
+    reader.close();
   }
 }
 
-function headerIndex(path: string, header: string[]): Record<string, number> {
+function headerIndex(path: string, header: string[], line: number): Record<string, number> {
   const index: Record<string, number> = {};
   header.forEach((name, i) => {
     const column = name.trim();
@@ -154,7 +93,7 @@ function headerIndex(path: string, header: string[]): Record<string, number> {
   const missing = REQUIRED_TRACE_COLUMNS.filter((c) => index[c] === undefined);
   if (missing.length > 0) {
     throw new InputError(
-      `${path}: line 1: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the header must name ${REQUIRED_TRACE_COLUMNS.join(', ')} (optional: input_bytes, output_bytes)`,
+      `${path}: line ${line}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the header must name ${REQUIRED_TRACE_COLUMNS.join(', ')} (optional: input_bytes, output_bytes)`,
     );
   }
   return index;

@@ -9,6 +9,59 @@ interface GroupStats {
   deadlineSum: number;
 }
 
+/** Minimum, maximum and sum of the values given (rows that leave bytes to the model profile give none). */
+export interface ByteStats {
+  /** Rows that gave a value. */
+  readonly count: number;
+  readonly mean: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** One priority class: its requests, first and last arrival, and the bytes its rows give. */
+export interface ClassStats {
+  readonly priority: string;
+  readonly count: number;
+  readonly firstMs: number;
+  readonly lastMs: number;
+  readonly inputBytes: ByteStats;
+  readonly outputBytes: ByteStats;
+}
+
+class ByteAccumulator {
+  private count = 0;
+  private sum = 0;
+  private min = Infinity;
+  private max = -Infinity;
+
+  add(bytes: number | undefined): void {
+    if (bytes === undefined) return;
+    this.count++;
+    this.sum += bytes;
+    if (bytes < this.min) this.min = bytes;
+    if (bytes > this.max) this.max = bytes;
+  }
+
+  finish(): ByteStats {
+    return this.count === 0 ? { count: 0, mean: NaN, min: NaN, max: NaN } : { count: this.count, mean: this.sum / this.count, min: this.min, max: this.max };
+  }
+}
+
+class ClassAccumulator {
+  count = 0;
+  first = NaN;
+  last = NaN;
+  readonly input = new ByteAccumulator();
+  readonly output = new ByteAccumulator();
+
+  add(record: TraceRecord): void {
+    if (this.count++ === 0) this.first = record.arrival;
+    this.last = record.arrival;
+    this.input.add(record.inputBytes);
+    this.output.add(record.outputBytes);
+  }
+}
+
 export interface TraceStats {
   readonly count: number;
   readonly firstMs: number;
@@ -18,6 +71,8 @@ export interface TraceStats {
   /** Coefficient of variation of inter-arrival times (1 for Poisson). */
   readonly interArrivalCv: number;
   readonly groups: readonly { priority: string; model: string; count: number; meanBatch: number; meanDeadlineMs: number }[];
+  /** Per priority class, high first; only classes the trace holds. */
+  readonly classes: readonly ClassStats[];
   /** Arrivals per bin of binWidthMs, from time 0. */
   readonly bins: readonly number[];
   readonly binWidthMs: number;
@@ -35,6 +90,7 @@ export class TraceStatsAccumulator {
   private gapMean = 0;
   private gapM2 = 0;
   private readonly groups = new Map<string, GroupStats>();
+  private readonly classes = new Map<string, ClassAccumulator>();
   private bins: number[] = [];
   private binWidth = 1;
 
@@ -58,6 +114,12 @@ export class TraceStatsAccumulator {
     group.count++;
     group.batchSum += record.batch;
     group.deadlineSum += record.relativeDeadline;
+    let cls = this.classes.get(record.priority);
+    if (cls === undefined) {
+      cls = new ClassAccumulator();
+      this.classes.set(record.priority, cls);
+    }
+    cls.add(record);
     let bin = Math.floor(record.arrival / this.binWidth);
     while (bin >= MAX_BINS) {
       this.mergeBins();
@@ -91,6 +153,9 @@ export class TraceStatsAccumulator {
           return { priority, model, count: g.count, meanBatch: g.batchSum / g.count, meanDeadlineMs: g.deadlineSum / g.count };
         })
         .sort((a, b) => (a.priority === b.priority ? a.model.localeCompare(b.model) : a.priority === 'high' ? -1 : 1)),
+      classes: [...this.classes.entries()]
+        .sort(([a], [b]) => (a === b ? 0 : a === 'high' ? -1 : 1))
+        .map(([priority, c]) => ({ priority, count: c.count, firstMs: c.first, lastMs: c.last, inputBytes: c.input.finish(), outputBytes: c.output.finish() })),
       bins: this.bins,
       binWidthMs: this.binWidth,
     };

@@ -140,6 +140,7 @@ export async function traceConvertCommand(format: string, inputs: string[], opti
     // Model names and solo latencies (for Nx deadlines) come from the scenario (default: the built-in default).
     models: scenarioModelFacts(loadScenario(options.scenario)),
     onProgress: progressReporter(),
+    onWarning: (message) => process.stderr.write(`strait: warning: ${message}\n`),
   };
   if (settings.scaleMode === 'thin' && (settings.scale ?? 1) > 1) {
     throw new InputError(`--scale ${settings.scale}: --scale-mode thin can only lower the rate (scale <= 1); use compress`);

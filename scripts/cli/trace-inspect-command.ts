@@ -1,5 +1,5 @@
 import { readTrace } from '../../traces/trace-reader.ts';
-import { TraceStatsAccumulator, sparkline } from '../../traces/trace-stats.ts';
+import { TraceStatsAccumulator, sparkline, type ByteStats } from '../../traces/trace-stats.ts';
 import { fixed, table, thousands } from './format.ts';
 
 /** `strait trace inspect FILE`: what a trace holds, in one streaming pass. */
@@ -17,10 +17,28 @@ export async function traceInspectCommand(file: string): Promise<void> {
       s.groups.map((g) => [g.priority, g.model, thousands(g.count), `${fixed((100 * g.count) / s.count, 1)}%`, fixed(g.meanBatch), fixed(g.meanDeadlineMs)]),
     ),
     '',
+    table(
+      ['class', 'requests', 'first s', 'last s', 'input bytes: rows', 'mean', 'min', 'max', 'output bytes: rows', 'mean', 'min', 'max'],
+      s.classes.map((c) => [
+        c.priority,
+        thousands(c.count),
+        fixed(c.firstMs / 1000, 3),
+        fixed(c.lastMs / 1000, 3),
+        ...byteCells(c.inputBytes),
+        ...byteCells(c.outputBytes),
+      ]),
+    ),
+    ...(s.classes.some((c) => c.inputBytes.count < c.count || c.outputBytes.count < c.count) ? ["(bytes over the rows that give them; the other rows take their model profile's)"] : []),
+    '',
     `arrivals per ${formatSpan(spark.columnMs)} (peak ${thousands(spark.max)}, ${fixed((spark.max / spark.columnMs) * 1000, 1)} req/s):`,
     spark.line,
   ];
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+function byteCells(bytes: ByteStats): string[] {
+  const value = (x: number) => (Number.isFinite(x) ? thousands(x) : '-');
+  return [thousands(bytes.count), value(bytes.mean), value(bytes.min), value(bytes.max)];
 }
 
 function formatSpan(ms: number): string {

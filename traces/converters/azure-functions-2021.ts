@@ -24,7 +24,6 @@
 import { InputError } from '../../sim/core/errors.ts';
 import { GrowableFloat64, GrowableInt32 } from '../../sim/core/growable.ts';
 import {
-  CsvReader,
   WHOLE_TRACE,
   decimalToNano,
   deadlineResolver,
@@ -42,6 +41,7 @@ import {
   type TargetMapping,
   type TimeWindow,
 } from './convert-common.ts';
+import { CsvReader } from '../csv-records.ts';
 
 export const AZURE_FUNCTIONS_2021_COLUMNS = ['app', 'func', 'end_timestamp', 'duration'] as const;
 const HEADER = AZURE_FUNCTIONS_2021_COLUMNS.join(',');
@@ -81,9 +81,9 @@ export async function* azureFunctions2021Arrivals(
           stats.rowsRead++;
           stats.requests++;
           const endNs = decimalToNano(f[end]);
-          if (Number.isNaN(endNs)) throw fieldError(file, reader.record, 'end_timestamp', 'seconds >= 0', f[end]);
+          if (Number.isNaN(endNs)) throw fieldError(file, reader.line, 'end_timestamp', 'seconds >= 0', f[end]);
           const durationNs = decimalToNano(f[duration]);
-          if (Number.isNaN(durationNs)) throw fieldError(file, reader.record, 'duration', 'seconds >= 0', f[duration]);
+          if (Number.isNaN(durationNs)) throw fieldError(file, reader.line, 'duration', 'seconds >= 0', f[duration]);
           const startNs = endNs - durationNs;
           if (startNs < 0) {
             stats.invalid++;

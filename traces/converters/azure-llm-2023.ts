@@ -32,8 +32,7 @@
 import { basename, extname } from 'node:path';
 import { InputError } from '../../sim/core/errors.ts';
 import {
-  CsvReader,
-  RecordError,
+  lineError,
   deadlineResolver,
   fieldError,
   keyedTarget,
@@ -48,6 +47,7 @@ import {
   type Target,
   type TargetMapping,
 } from './convert-common.ts';
+import { CsvReader } from '../csv-records.ts';
 
 export const AZURE_LLM_2023_COLUMNS = ['TIMESTAMP', 'ContextTokens', 'GeneratedTokens'] as const;
 const HEADER = AZURE_LLM_2023_COLUMNS.join(',');
@@ -171,18 +171,18 @@ class LlmSource {
 
   private accept(fields: string[]): void {
     const previous = this.head;
-    const record = this.reader.record;
+    const line = this.reader.line;
     this.stats.rowsRead++;
     const text = fields[this.timestamp];
     const time = this.parseTime(text);
-    if (time === undefined) throw fieldError(this.file, record, 'TIMESTAMP', 'a UTC time YYYY-MM-DD HH:MM:SS.fffffff', text);
+    if (time === undefined) throw fieldError(this.file, line, 'TIMESTAMP', 'a UTC time YYYY-MM-DD HH:MM:SS.fffffff', text);
     if (previous !== undefined && before(time, previous.time)) {
-      throw new RecordError(this.file, record, `TIMESTAMP ${text} comes before the previous row's ${previous.text}; the published files are sorted by TIMESTAMP`);
+      throw lineError(this.file, line, `TIMESTAMP ${text} comes before the previous row's ${previous.text}; the published files are sorted by TIMESTAMP`);
     }
     const context = fields[this.context];
-    if (!WHOLE.test(context)) throw fieldError(this.file, record, 'ContextTokens', 'a whole number of tokens >= 0', context);
+    if (!WHOLE.test(context)) throw fieldError(this.file, line, 'ContextTokens', 'a whole number of tokens >= 0', context);
     const generated = fields[this.generated];
-    if (!WHOLE.test(generated)) throw fieldError(this.file, record, 'GeneratedTokens', 'a whole number of tokens >= 0', generated);
+    if (!WHOLE.test(generated)) throw fieldError(this.file, line, 'GeneratedTokens', 'a whole number of tokens >= 0', generated);
     this.head = { time, text, context: Number(context), generated: Number(generated) };
   }
 
@@ -252,6 +252,23 @@ export async function* azureLlm2023Arrivals(
   }
 }
 
+/**
+ * A warning when a keyed map names sources but no input is one of them, so that every
+ * request takes the * target (e.g. files renamed from AzureLLMInferenceTrace_code.csv:
+ * with the default map all of them would silently become low priority).
+ */
+export function everyInputFallsBack(inputs: readonly string[], mapping: TargetMapping): string | undefined {
+  if (mapping.kind !== 'keyed' || mapping.entries.size === 0 || mapping.fallback == null) return undefined;
+  if (inputs.some((file) => mapping.entries.has(llmSourceName(file)))) return undefined;
+  const { model, priority, batch } = mapping.fallback;
+  const named = inputs.map((file) => `${file} (source "${llmSourceName(file)}")`).join(', ');
+  return (
+    `no --map key (${[...mapping.entries.keys()].join(', ')}) names the source of any input: ${named}; ` +
+    `every request takes *=${model}:${priority}${batch === 1 ? '' : `:${batch}`}. A file's source is the <source> of ` +
+    `AzureLLMInferenceTrace_<source>...csv, else its name: keep the published names or map the sources (--map SOURCE=MODEL:PRIORITY,...)`
+  );
+}
+
 /** Converts Azure LLM 2023 CSV files into one trace at `out` (CSV or Arrow by extension). */
 export async function convertAzureLlm2023(inputs: readonly string[], out: string, options: AzureLlm2023Options = {}): Promise<ConvertStats> {
   if (inputs.length === 0) throw new InputError('azure-llm-2023: expected at least one input file');
@@ -261,6 +278,8 @@ export async function convertAzureLlm2023(inputs: readonly string[], out: string
     throw new InputError(`--bytes-per-token: expected a number >= 0 or none, got ${bytesPerToken}`);
   }
   const deadlineOf = deadlineResolver(options, mappedModels(mapping));
+  const fallback = everyInputFallsBack(inputs, mapping);
+  if (fallback !== undefined) options.onWarning?.(fallback);
   const stats = newStats();
   const arrivals = azureLlm2023Arrivals(inputs, mapping, bytesPerToken, stats, options.window?.endMs);
   return runConversion(out, arrivals, options, deadlineOf, stats);

@@ -1,6 +1,6 @@
 /**
- * What every public-dataset converter shares: reading CSV inputs as a stream (errors
- * name the file and line), the --map / --window / --scale / --deadline options, stable
+ * What every public-dataset converter shares: reading CSV inputs (through
+ * traces/csv-records.ts; errors name the file and line), the --map / --window / --scale / --deadline options, stable
  * hashing of function ids, and the last step that turns a sorted stream of dataset
  * arrivals into trace rows (window, rate scale, deadline) written by writeTrace.
  *
@@ -9,12 +9,11 @@
  *   trace time    -> window [start, end): rows outside are left out
  *   window        -> output arrival_ms = (trace time - window start) / compression
  */
-import { createReadStream } from 'node:fs';
-import { parse } from 'csv-parse';
 import { InputError } from '../../sim/core/errors.ts';
 import { RandomStreams, type RandomStream } from '../../sim/core/random.ts';
 import { BUILTIN_MODEL_NAMES } from '../../sim/model/builtin-models.ts';
 import type { Priority } from '../../sim/model/request.ts';
+import type { CsvReader } from '../csv-records.ts';
 import type { TraceRecord } from '../trace-schema.ts';
 import { writeTrace } from '../trace-writer.ts';
 
@@ -303,6 +302,8 @@ export interface ConvertSettings {
   readonly models?: ModelFacts;
   /** Called with the running counts after every batch of dataset arrivals (for progress). */
   readonly onProgress?: (stats: Readonly<ConvertStats>) => void;
+  /** Told of something that converts but is likely not what was meant (one line, no trailing newline). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** Counts a conversion reports. */
@@ -395,7 +396,8 @@ export function deadlineResolver(
  * The last step of every converter: from dataset arrivals sorted by trace time (in
  * batches, so that no promise is paid per arrival upstream) to
  * trace rows. Stops reading (and so closes the inputs) at the first arrival at or
- * after the window's end.
+ * after the window's end. Writing no row at all is an InputError saying why: the
+ * trace readers refuse a trace without requests, so a conversion must not make one.
  */
 export async function* toTraceRecords(
   arrivals: AsyncIterable<readonly DatasetArrival[]>,
@@ -410,15 +412,18 @@ export async function* toTraceRecords(
   const thin = scale < 1 && mode !== 'compress';
   const compression = thin || scale === 1 ? 1 : scale;
   const thinning: RandomStream | undefined = thin ? new RandomStreams(settings.seed ?? 1).stream('convert/thin') : undefined;
-  for await (const batch of arrivals) {
+  const seen = { first: Infinity, last: -Infinity };
+  reading: for await (const batch of arrivals) {
     for (const a of batch) {
+      seen.first = Math.min(seen.first, a.time);
+      seen.last = Math.max(seen.last, a.time);
       if (a.time < window.startMs) {
         stats.outsideWindow++;
         continue;
       }
       if (a.time >= window.endMs) {
         stats.outsideWindow++;
-        return;
+        break reading;
       }
       if (thinning !== undefined && thinning.uniform() >= scale) {
         stats.thinned++;
@@ -443,143 +448,47 @@ export async function* toTraceRecords(
     }
     settings.onProgress?.(stats);
   }
+  if (stats.written === 0) throw noRequestsError(settings, stats, seen);
+}
+
+/** Why a conversion selected no request, from its counts; `seen` spans the trace times that reached the window. */
+function noRequestsError(settings: ConvertSettings, stats: ConvertStats, seen: { first: number; last: number }): InputError {
+  const window = settings.window;
+  const windowText = window === undefined ? '' : `--window ${formatMs(window.startMs)}:${window.endMs === Infinity ? '' : formatMs(window.endMs)}`;
+  let why: string;
+  if (stats.rowsRead === 0) {
+    why = `the inputs hold no data rows (only a header?)${window === undefined ? '' : `, or ${windowText} lies outside every input`}`;
+  } else if (stats.requests === 0) {
+    why = `the ${stats.rowsRead} rows read hold no requests`;
+  } else if (stats.unmapped === stats.requests) {
+    why = `--map skips all ${stats.requests} requests read`;
+  } else if (stats.unmapped + stats.invalid === stats.requests) {
+    why = `every request read was skipped by --map or started before the trace`;
+  } else if (stats.thinned > 0) {
+    why = `--scale ${settings.scale} thinned away all ${stats.thinned} requests in the window`;
+  } else {
+    const span = seen.first <= seen.last ? ` (the requests read lie from ${formatMs(seen.first)} to ${formatMs(seen.last)} of trace time)` : '';
+    why = `${windowText} selects none of the ${stats.requests - stats.unmapped - stats.invalid} requests read${span}`;
+  }
+  return new InputError(`no requests to write: ${why}; nothing written`);
+}
+
+/** A trace time as --window takes it: seconds with a unit. */
+function formatMs(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))}s`;
 }
 
 // ---------------------------------------------------------------------------------
 // Reading CSV inputs
 
-/**
- * An error about one record of a CSV file. Records are numbered from 1 (the header).
- * Reading keeps no line numbers (csv-parse's per-record info costs about four times
- * the parse itself); runConversion turns this into an InputError naming the record's
- * line by reading the file again up to it, which only an error pays for.
- */
-export class RecordError extends Error {
-  constructor(
-    readonly file: string,
-    readonly record: number,
-    readonly detail: string,
-  ) {
-    super(`${file}: record ${record}: ${detail}`);
-  }
-
-  async toInputError(): Promise<InputError> {
-    const line = await lineOfRecord(this.file, this.record).catch(() => undefined);
-    return new InputError(`${this.file}: ${line === undefined ? `record ${this.record}` : `line ${line}`}: ${this.detail}`);
-  }
+/** An error about one line of a CSV input. */
+export function lineError(file: string, line: number, detail: string): InputError {
+  return new InputError(`${file}: line ${line}: ${detail}`);
 }
 
-/** The line (1-based) on which record `record` of a CSV file ends. */
-export async function lineOfRecord(file: string, record: number): Promise<number | undefined> {
-  const parser = createReadStream(file).pipe(parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: true }));
-  let n = 0;
-  try {
-    for await (const item of parser as AsyncIterable<{ info: { lines: number } }>) {
-      if (++n === record) return item.info.lines;
-    }
-  } finally {
-    parser.destroy();
-  }
-  return undefined;
-}
-
-/** Thrown for one field of one record. */
-export function fieldError(file: string, record: number, column: string, expected: string, got: string): RecordError {
-  return new RecordError(file, record, `${column}: expected ${expected}, got ${JSON.stringify(got)}`);
-}
-
-function csvInputError(file: string, error: unknown, lines: number): unknown {
-  if (error instanceof InputError) return error;
-  const e = error as { code?: string; message: string; lines?: number };
-  if (e.code === 'ENOENT') return new InputError(`${file}: no such file`);
-  if (e.code === 'EISDIR') return new InputError(`${file}: is a directory, expected a CSV file`);
-  if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
-    const length = /expect (\d+), got (\d+)/.exec(e.message);
-    const why =
-      e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && length !== null
-        ? `expected ${length[1]} fields (as many as the header), got ${length[2]}`
-        : e.message.replace(/ (at|on) line \d+/, '');
-    return new InputError(`${file}: line ${e.lines ?? lines}: malformed CSV: ${why}`);
-  }
-  if (typeof e.code === 'string') return new InputError(`${file}: cannot read: ${e.message}`);
-  return error;
-}
-
-/**
- * A CSV file read as a stream, record by record without a promise per record:
- * take() hands out buffered records synchronously; when it returns undefined, await
- * fill() (false at the end of the file). `record` is the number of the last record
- * taken (1: the header). A missing file or malformed CSV is an InputError naming the
- * file (and line). close() releases the file early.
- */
-export class CsvReader {
-  record = 0;
-  private buffer: string[][] = [];
-  private at = 0;
-  private readonly source;
-  private readonly parser;
-  private failure: unknown;
-  private ended = false;
-  private wake: (() => void) | undefined;
-
-  constructor(readonly file: string) {
-    this.source = createReadStream(file, { highWaterMark: 1 << 20 });
-    this.parser = parse({ bom: true, skip_empty_lines: true });
-    const wake = () => this.wake?.();
-    this.source.on('error', (error) => this.parser.destroy(error));
-    this.parser.on('error', (error) => {
-      this.failure ??= error;
-      wake();
-    });
-    this.parser.on('readable', wake);
-    this.parser.on('end', () => {
-      this.ended = true;
-      wake();
-    });
-    this.parser.on('close', wake);
-    this.source.pipe(this.parser);
-  }
-
-  /** The next buffered record, or undefined when the buffer is empty (then fill()). */
-  take(): string[] | undefined {
-    if (this.at < this.buffer.length) {
-      this.record++;
-      return this.buffer[this.at++];
-    }
-    return undefined;
-  }
-
-  /** Makes sure records are buffered (reading the next ones if none are); false at the end of the file. */
-  async fill(): Promise<boolean> {
-    if (this.at < this.buffer.length) return true;
-    for (;;) {
-      if (this.failure !== undefined) throw csvInputError(this.file, this.failure, this.parser.info.lines);
-      const batch: string[][] = [];
-      let record: string[] | null;
-      while (batch.length < 8192 && (record = this.parser.read() as string[] | null) !== null) batch.push(record);
-      if (batch.length > 0) {
-        this.buffer = batch;
-        this.at = 0;
-        return true;
-      }
-      if (this.ended || this.parser.destroyed) {
-        if (this.failure !== undefined) continue;
-        return false;
-      }
-      await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = undefined;
-    }
-  }
-
-  /** The next record, waiting for it if need be; undefined at the end. */
-  async next(): Promise<string[] | undefined> {
-    return this.take() ?? ((await this.fill()) ? this.take() : undefined);
-  }
-
-  close(): void {
-    this.source.destroy();
-    this.parser.destroy();
-  }
+/** Thrown for one field of the record on `line`. */
+export function fieldError(file: string, line: number, column: string, expected: string, got: string): InputError {
+  return lineError(file, line, `${column}: expected ${expected}, got ${JSON.stringify(got)}`);
 }
 
 /**
@@ -597,15 +506,14 @@ export async function readHeader(reader: CsvReader, required: readonly string[],
   const missing = required.filter((name) => !index.has(name));
   if (missing.length > 0) {
     const list = missing.length > 5 ? `${missing.slice(0, 5).join(', ')} and ${missing.length - 5} more` : missing.join(', ');
-    throw new RecordError(reader.file, reader.record, `missing column${missing.length > 1 ? 's' : ''} ${list}; expected the header ${expectedHeader}`);
+    throw lineError(reader.file, reader.line, `missing column${missing.length > 1 ? 's' : ''} ${list}; expected the header ${expectedHeader}`);
   }
   return index;
 }
 
 /**
  * Writes the trace: dataset arrivals (sorted batches) through toTraceRecords into
- * writeTrace, which leaves nothing behind on error; a RecordError becomes an
- * InputError naming the line.
+ * writeTrace, which leaves nothing behind on error.
  */
 export async function runConversion(
   out: string,
@@ -614,12 +522,7 @@ export async function runConversion(
   deadlineOf: (target: Target) => number,
   stats: ConvertStats,
 ): Promise<ConvertStats> {
-  try {
-    await writeTrace(out, toTraceRecords(arrivals, settings, deadlineOf, stats));
-  } catch (error) {
-    if (error instanceof RecordError) throw await error.toInputError();
-    throw error;
-  }
+  await writeTrace(out, toTraceRecords(arrivals, settings, deadlineOf, stats));
   return stats;
 }
 
