@@ -103,6 +103,8 @@ function buildProgram(): Command {
     .option('--predictors <list>', "comma-separated predictors (default: the scenario's)")
     .option('--seeds <n>', 'number of seeds, from the scenario seed up (default 5)', positiveInteger)
     .option('--load <x>', 'scale the arrival rate', positiveNumber)
+    .option('--tune', "also search each policy's knobs (concurrency, reserve, mode) over the same seeds and show its best setting beside the untuned one")
+    .option('--no-floor', 'leave out the high-only row (the high class alone on the same cluster)')
     .option('--out <file>', 'also write the table as JSON to this file')
     .option('--json', 'print JSON instead of a table')
     .action(compareCommand);
