@@ -7,7 +7,9 @@ import { loadScenario } from '../../scenarios/load-scenario.ts';
 import { comparePolicies, comparisonRunCount, type ComparisonRow, type Spread } from '../../scenarios/policy-comparison.ts';
 import { TIE_BAND_PP } from '../../scenarios/policy-tuning.ts';
 import { FLOOR_POLICY } from '../../scenarios/high-only.ts';
+import { describeResolvedLoad, resolveLoadBasis } from '../../scenarios/load-basis.ts';
 import { fixed, table } from './format.ts';
+import { capacityProgress } from './capacity-command.ts';
 
 export interface CompareOptions {
   readonly policies?: string;
@@ -77,7 +79,9 @@ export async function compareCommand(scenarioArg: string | undefined, options: C
   const policies = names('--policies', options.policies, POLICIES, [...POLICIES.keys()]);
   const loaded = loadScenario(scenarioArg);
   const predictors = names('--predictors', options.predictors, PREDICTORS, [loaded.predictor]);
-  const base = applyOverrides(loaded, { load: options.load });
+  const resolved = await resolveLoadBasis(applyOverrides(loaded, { load: options.load }), { onProbe: capacityProgress() });
+  const base = resolved.scenario;
+  const loadNote = describeResolvedLoad(resolved);
   const seedCount = options.seeds ?? 5;
   const seeds = Array.from({ length: seedCount }, (_, i) => base.seed + i);
   const tune = options.tune === true;
@@ -90,7 +94,7 @@ export async function compareCommand(scenarioArg: string | undefined, options: C
   };
   const rows = await comparePolicies(base, { ...plan, onRun });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  const document = { scenario: base.name, load: base.load, seeds, tuned: tune, tieBandPp: tune ? TIE_BAND_PP : undefined, rows };
+  const document = { scenario: base.name, load: base.load, measuredCapacity: resolved.capacity, seeds, tuned: tune, tieBandPp: tune ? TIE_BAND_PP : undefined, rows };
   if (options.out !== undefined) writeFileSync(options.out, JSON.stringify(document, null, 2) + '\n');
   if (options.json) {
     process.stdout.write(JSON.stringify(document, null, 2) + '\n');
@@ -98,7 +102,9 @@ export async function compareCommand(scenarioArg: string | undefined, options: C
   }
   const notes = comparisonNotes(tune, floor);
   process.stdout.write(
-    `scenario ${base.name}, load ${base.load}, seeds ${seeds.join(', ')} (mean ± standard deviation over seeds)\n\n` +
+    `scenario ${base.name}, load ${base.load}, seeds ${seeds.join(', ')} (mean ± standard deviation over seeds)\n` +
+      (loadNote === undefined ? '' : `${loadNote}\n`) +
+      '\n' +
       comparisonTable(rows) +
       '\n' +
       (notes === '' ? '' : `\n${notes}\n`),

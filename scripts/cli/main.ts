@@ -14,6 +14,7 @@ function lazy<M>(load: () => Promise<M>, pick: (module: M) => Action) {
 const runCommand = lazy(() => import('./run-command.ts'), (m) => m.runCommand);
 const listCommand = lazy(() => import('./list-command.ts'), (m) => m.listCommand);
 const compareCommand = lazy(() => import('./compare-command.ts'), (m) => m.compareCommand);
+const capacityCommand = lazy(() => import('./capacity-command.ts'), (m) => m.capacityCommand);
 const sweepCommand = lazy(() => import('./sweep-command.ts'), (m) => m.sweepCommand);
 const sweepMergeCommand = lazy(() => import('./sweep-merge-command.ts'), (m) => m.sweepMergeCommand);
 const regressCommand = lazy(() => import('./regress-command.ts'), (m) => m.regressCommand);
@@ -108,6 +109,15 @@ function buildProgram(): Command {
     .option('--out <file>', 'also write the table as JSON to this file')
     .option('--json', 'print JSON instead of a table')
     .action(compareCommand);
+
+  program
+    .command('capacity')
+    .description('the highest arrival rate the cluster sustains (bisection on load under fifo), per concurrency: exclusive, best, and the nominal capacity')
+    .argument('[scenario]', 'scenario file or built-in scenario name')
+    .option('--seeds <n>', 'a load counts as sustained only on all of n seeds, from the scenario seed up (default 3)', positiveInteger)
+    .option('--concurrencies <list>', 'comma-separated slots per GPU to measure (default: 1 up to the GPUs\' slots)')
+    .option('--json', 'print JSON instead of a table')
+    .action(capacityCommand);
 
   const sweep = program
     .command('sweep')
