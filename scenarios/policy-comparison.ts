@@ -2,7 +2,7 @@ import type { Summary } from '../sim/metrics/summary.ts';
 import { floorGrid, highOnlyRuns } from './high-only.ts';
 import { defaultKnobs, describeKnobs, type PolicyKnobs } from './policy-knobs.ts';
 import { SettingRunner, tunePolicy, tuningSize, type SettingRuns } from './policy-tuning.ts';
-import type { Scenario } from './scenario.ts';
+import type { LoadBasis, Scenario } from './scenario.ts';
 
 /** One metric over seeds: mean and sample standard deviation. */
 export interface Spread {
@@ -34,6 +34,23 @@ export interface ComparisonRow {
   readonly fairness: Spread;
   readonly goodputPerSec: Spread;
   readonly predictorExecutionMape: Spread;
+}
+
+/** A comparison at one load, as `strait compare --out` writes it and the figure set reads it. */
+export interface ComparisonDocument {
+  readonly scenario: string;
+  /** The load as stated, against loadBasis. */
+  readonly statedLoad: number;
+  readonly loadBasis: LoadBasis;
+  /** The load the simulator ran (the nominal basis: a multiple of the rate at load 1). */
+  readonly load: number;
+  /** With loadBasis "measured": the capacity the load was stated against (best concurrency). */
+  readonly measuredCapacity?: { readonly load: number; readonly perSec: number; readonly concurrency: number; readonly seeds: readonly number[] };
+  readonly seeds: readonly number[];
+  readonly tuned: boolean;
+  /** The tuning objective's tie band, percentage points (tuned comparisons). */
+  readonly tieBandPp?: number;
+  readonly rows: readonly ComparisonRow[];
 }
 
 export interface ComparisonPlan {

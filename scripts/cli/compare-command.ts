@@ -2,9 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { InputError } from '../../sim/core/errors.ts';
 import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
-import { applyOverrides } from '../../sim/run-scenario.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
-import { comparePolicies, comparisonRunCount, type ComparisonRow, type Spread } from '../../scenarios/policy-comparison.ts';
+import { comparePolicies, comparisonRunCount, type ComparisonDocument, type ComparisonRow, type Spread } from '../../scenarios/policy-comparison.ts';
+import type { Scenario } from '../../scenarios/scenario.ts';
+import { parseLoads } from '../../scenarios/sweep-grid.ts';
+import { comparisonReport, markdownTable } from '../../reports/comparison-report.ts';
+import { reportHtml } from '../../reports/html.ts';
+import { renderFigure } from '../../reports/render.ts';
+import { REPORT_INDEX, ReportDirectory } from '../../reports/report-directory.ts';
 import { TIE_BAND_PP } from '../../scenarios/policy-tuning.ts';
 import { FLOOR_POLICY } from '../../scenarios/high-only.ts';
 import { describeResolvedLoad, resolveLoadBasis } from '../../scenarios/load-basis.ts';
@@ -16,7 +21,11 @@ export interface CompareOptions {
   readonly predictors?: string;
   readonly seeds?: number;
   readonly load?: number;
+  /** Several loads (a list or a:b:step), each a comparison of its own. */
+  readonly loads?: string;
   readonly tune?: boolean;
+  /** Write the figure set (figure, tables, index.html) to this directory. */
+  readonly figures?: string;
   /** false with --no-floor. */
   readonly floor?: boolean;
   readonly out?: string;
@@ -70,44 +79,100 @@ export function comparisonNotes(tune: boolean, floor: boolean): string {
   return notes.join('\n');
 }
 
+/** The loads to compare at, as stated (--loads, else --load, else the scenario's). */
+function statedLoads(options: CompareOptions, scenarioLoad: number): number[] {
+  if (options.loads !== undefined && options.load !== undefined) throw new InputError('--load and --loads: give one or the other');
+  if (options.loads !== undefined) return parseLoads(options.loads);
+  return [options.load ?? scenarioLoad];
+}
+
 /**
  * `strait compare`: every policy (with every predictor) on one scenario over several
- * seeds; prints mean ± standard deviation per class, and fairness; with --tune each
- * policy's best setting beside its untuned one; and the high-only floor.
+ * seeds, at one load or several; prints mean ± standard deviation per class, and
+ * fairness; with --tune each policy's best setting beside its untuned one; the
+ * high-only floor; with --figures the figure set (violations against load) and tables.
  */
-export async function compareCommand(scenarioArg: string | undefined, options: CompareOptions): Promise<ComparisonRow[]> {
+export async function compareCommand(scenarioArg: string | undefined, options: CompareOptions): Promise<ComparisonDocument[]> {
   const policies = names('--policies', options.policies, POLICIES, [...POLICIES.keys()]);
   const loaded = loadScenario(scenarioArg);
   const predictors = names('--predictors', options.predictors, PREDICTORS, [loaded.predictor]);
-  const resolved = await resolveLoadBasis(applyOverrides(loaded, { load: options.load }), { onProbe: capacityProgress() });
-  const base = resolved.scenario;
-  const loadNote = describeResolvedLoad(resolved);
+  const loads = statedLoads(options, loaded.load);
   const seedCount = options.seeds ?? 5;
-  const seeds = Array.from({ length: seedCount }, (_, i) => base.seed + i);
+  const seeds = Array.from({ length: seedCount }, (_, i) => loaded.seed + i);
   const tune = options.tune === true;
   const floor = options.floor !== false;
-  const plan = { policies, predictors, seeds, tune, floor };
-  const total = comparisonRunCount(base, plan);
-  let done = 0;
-  const onRun = () => {
-    if (process.stderr.isTTY) process.stderr.write(`\r${++done}/${total} runs `);
-  };
-  const rows = await comparePolicies(base, { ...plan, onRun });
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  const document = { scenario: base.name, load: base.load, measuredCapacity: resolved.capacity, seeds, tuned: tune, tieBandPp: tune ? TIE_BAND_PP : undefined, rows };
-  if (options.out !== undefined) writeFileSync(options.out, JSON.stringify(document, null, 2) + '\n');
-  if (options.json) {
-    process.stdout.write(JSON.stringify(document, null, 2) + '\n');
-    return rows;
+  const figures = options.figures === undefined ? undefined : ReportDirectory.open(options.figures);
+  try {
+    // A load stated against the measured capacity: measured once (at load 1), then scaled.
+    const resolved = await resolveLoadBasis({ ...loaded, load: 1 }, { onProbe: capacityProgress() });
+    const nominalPerStated = resolved.scenario.load;
+    const capacity = resolved.capacity;
+    const plan = { policies, predictors, seeds, tune, floor };
+    const total = loads.length * comparisonRunCount(resolved.scenario, plan);
+    let done = 0;
+    const onRun = () => {
+      if (process.stderr.isTTY) process.stderr.write(`\r${++done}/${total} runs \x1b[K`);
+    };
+    const documents: ComparisonDocument[] = [];
+    for (const statedLoad of loads) {
+      const base = { ...resolved.scenario, load: statedLoad * nominalPerStated };
+      const rows = await comparePolicies(base, { ...plan, onRun });
+      documents.push({
+        scenario: base.name,
+        statedLoad,
+        loadBasis: loaded.loadBasis ?? 'nominal',
+        load: base.load,
+        measuredCapacity: capacity === undefined ? undefined : { load: capacity.best.load, perSec: capacity.best.perSec, concurrency: capacity.best.concurrency, seeds: capacity.seeds },
+        seeds,
+        tuned: tune,
+        tieBandPp: tune ? TIE_BAND_PP : undefined,
+        rows,
+      });
+    }
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    const json = documents.length === 1 ? documents[0] : { scenario: loaded.name, loads, documents };
+    if (options.out !== undefined) writeFileSync(options.out, JSON.stringify(json, null, 2) + '\n');
+    const notes = comparisonNotes(tune, floor);
+    if (figures !== undefined) await writeFigureSet(figures, documents, loaded, notes);
+    if (options.json) {
+      process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+      return documents;
+    }
+    for (const document of documents) {
+      const basis =
+        document.measuredCapacity === undefined
+          ? ''
+          : ` of the measured capacity (load ${document.measuredCapacity.load.toFixed(4)}, ${document.measuredCapacity.perSec.toFixed(1)} req/s, concurrency ${document.measuredCapacity.concurrency}) = ${document.load.toFixed(4)} nominal`;
+      process.stdout.write(
+        `scenario ${document.scenario}, load ${document.statedLoad}${basis}, seeds ${seeds.join(', ')} (mean ± standard deviation over seeds)\n\n` +
+          comparisonTable(document.rows) +
+          '\n\n',
+      );
+    }
+    if (notes !== '') process.stdout.write(`${notes}\n`);
+    if (options.figures !== undefined) process.stderr.write(`wrote ${options.figures}/ (${REPORT_INDEX}, ${FIGURE_NAME}.vl.json/.svg/.png, tables.md, comparison.json)\n`);
+    return documents;
+  } catch (error) {
+    figures?.discard();
+    throw error;
   }
-  const notes = comparisonNotes(tune, floor);
-  process.stdout.write(
-    `scenario ${base.name}, load ${base.load}, seeds ${seeds.join(', ')} (mean ± standard deviation over seeds)\n` +
-      (loadNote === undefined ? '' : `${loadNote}\n`) +
-      '\n' +
-      comparisonTable(rows) +
-      '\n' +
-      (notes === '' ? '' : `\n${notes}\n`),
-  );
-  return rows;
+}
+
+const FIGURE_NAME = 'violations-vs-load';
+
+/** The figure set: the figure (spec, SVG, PNG), index.html, the tables as Markdown, the documents as JSON. */
+async function writeFigureSet(directory: ReportDirectory, documents: readonly ComparisonDocument[], scenario: Scenario, notes: string): Promise<void> {
+  const report = comparisonReport(documents, { source: scenario.name, trace: scenario.workload.trace !== undefined, notes });
+  const svgs = new Map<string, string>();
+  for (const figure of report.figures) {
+    const rendered = await renderFigure(figure.spec);
+    directory.writeFile(`${figure.name}.vl.json`, JSON.stringify(figure.spec, null, 2) + '\n');
+    directory.writeFile(`${figure.name}.svg`, rendered.svg);
+    directory.writeFile(`${figure.name}.png`, rendered.png);
+    svgs.set(figure.name, rendered.svg);
+  }
+  directory.writeFile('tables.md', report.tables.map(markdownTable).join('\n\n') + `\n\n${notes}\n`);
+  directory.writeFile('comparison.json', JSON.stringify(documents, null, 2) + '\n');
+  directory.writeFile(REPORT_INDEX, reportHtml(report, svgs));
+  directory.commit();
 }

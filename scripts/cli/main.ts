@@ -104,9 +104,11 @@ function buildProgram(): Command {
     .option('--predictors <list>', "comma-separated predictors (default: the scenario's)")
     .option('--seeds <n>', 'number of seeds, from the scenario seed up (default 5)', positiveInteger)
     .option('--load <x>', 'scale the arrival rate', positiveNumber)
+    .option('--loads <range|list>', 'compare at each of these loads (a:b:step or a comma-separated list)')
     .option('--tune', "also search each policy's knobs (concurrency, reserve, mode) over the same seeds and show its best setting beside the untuned one")
     .option('--no-floor', 'leave out the high-only row (the high class alone on the same cluster)')
-    .option('--out <file>', 'also write the table as JSON to this file')
+    .option('--figures <dir>', 'write the figure set: violations per class against load (untuned, tuned, the floor) as .vl.json/.svg/.png, the tables as Markdown, index.html')
+    .option('--out <file>', 'also write the comparison as JSON to this file (several loads: {scenario, loads, documents})')
     .option('--json', 'print JSON instead of a table')
     .action(compareCommand);
 
