@@ -11,8 +11,12 @@ import type { Scenario } from './scenario.ts';
  */
 export interface PolicyKnobs {
   readonly policy: string;
-  /** Slots per GPU, each GPU capped at its own maxConcurrency. */
-  readonly concurrency: number;
+  /**
+   * Slots per GPU, each GPU capped at its own maxConcurrency; absent, the GPUs keep
+   * theirs (for a policy that runs one request per GPU by design, the slots it leaves
+   * idle still shape what a predictor sees, so capping them would change it).
+   */
+  readonly concurrency?: number;
   readonly params: Readonly<Record<string, unknown>>;
 }
 
@@ -25,7 +29,8 @@ export function withConcurrency(scenario: Scenario, concurrency: number): Scenar
 /** The scenario run with these knobs (the scenario's own parameters for the policy, overlaid). */
 export function withKnobs(scenario: Scenario, knobs: PolicyKnobs): Scenario {
   const own = scenario.policy.name === knobs.policy ? scenario.policy.params : {};
-  return withConcurrency({ ...scenario, policy: { name: knobs.policy, params: { ...own, ...knobs.params } } }, knobs.concurrency);
+  const chosen = { ...scenario, policy: { name: knobs.policy, params: { ...own, ...knobs.params } } };
+  return knobs.concurrency === undefined ? chosen : withConcurrency(chosen, knobs.concurrency);
 }
 
 /** The most slots any GPU of the scenario offers: the top of the concurrency search. */
@@ -33,15 +38,16 @@ export function maxSlots(scenario: Scenario): number {
   return Math.max(...scenario.cluster.gpus.map((gpu) => gpu.maxConcurrency));
 }
 
-/** "concurrency 2, reserveSlots 1" */
+/** "concurrency 2, reserveSlots 1"; "one at a time, dropLate true" for a policy that runs one request per GPU. */
 export function describeKnobs(knobs: PolicyKnobs): string {
   const params = Object.entries(knobs.params).map(([name, value]) => `${name} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
-  return [`concurrency ${knobs.concurrency}`, ...params].join(', ');
+  const slots = knobs.concurrency !== undefined ? `concurrency ${knobs.concurrency}` : ONE_AT_A_TIME.has(knobs.policy) ? 'one at a time' : 'all slots';
+  return [slots, ...params].join(', ');
 }
 
 /** Identity of a setting, to run each one once. */
 export function knobsKey(knobs: PolicyKnobs): string {
-  return JSON.stringify([knobs.policy, knobs.concurrency, Object.entries(knobs.params).sort(([a], [b]) => (a < b ? -1 : 1))]);
+  return JSON.stringify([knobs.policy, knobs.concurrency ?? null, Object.entries(knobs.params).sort(([a], [b]) => (a < b ? -1 : 1))]);
 }
 
 /**
@@ -51,7 +57,8 @@ export function knobsKey(knobs: PolicyKnobs): string {
  * - edf, priority and strait: reserveSlots 0 .. concurrency - 1 (low work leaves that
  *   many slots free for high arrivals; a reserve of all slots would starve low work);
  * - preempt: mode kill or phase-boundary (its cost per preemption is the hardware's, not a knob);
- * - clockwork: dropLate true or false; it runs one request per GPU by design.
+ * - clockwork: dropLate true or false; it runs one request per GPU by design, so its
+ *   GPUs keep their slots (concurrency absent).
  * fifo gets no reserve: a reserve for low work makes it priority-aware, which is what
  * priority and edf with a reserve already are.
  */
@@ -76,8 +83,8 @@ function reserve(fallback: number): SearchedKnob {
   return { fallback, values: (concurrency) => Array.from({ length: concurrency }, (_, r) => r) };
 }
 
-/** Policies whose concurrency is fixed by design (clockwork runs one request per GPU). */
-const FIXED_CONCURRENCY: Readonly<Record<string, number>> = { clockwork: 1 };
+/** Policies that run one request per GPU by design (clockwork): no concurrency to search. */
+const ONE_AT_A_TIME: ReadonlySet<string> = new Set(['clockwork']);
 
 /** The untuned setting: the scenario's slots and every searched knob as the scenario (or else the policy) sets it. */
 export function defaultKnobs(policy: string, scenario: Scenario): PolicyKnobs {
@@ -94,19 +101,19 @@ export function tuningGrid(policy: string, scenario: Scenario): PolicyKnobs[] {
   if (searched === undefined) throw new Error(`no tuning grid for policy ${policy}`);
   const own = scenario.policy.name === policy ? scenario.policy.params : {};
   const slots = maxSlots(scenario);
-  const fixed = FIXED_CONCURRENCY[policy];
-  const concurrencies = fixed !== undefined ? [fixed] : Array.from({ length: slots }, (_, i) => i + 1);
+  const oneAtATime = ONE_AT_A_TIME.has(policy);
+  const concurrencies = oneAtATime ? [undefined] : Array.from({ length: slots }, (_, i) => i + 1);
   const untuned: Record<string, unknown> = {};
   for (const [name, knob] of Object.entries(searched)) untuned[name] = own[name] ?? knob.fallback;
-  const first: PolicyKnobs = { policy, concurrency: fixed ?? slots, params: untuned };
+  const first: PolicyKnobs = { policy, concurrency: oneAtATime ? undefined : slots, params: untuned };
   const grid: PolicyKnobs[] = [first];
   for (const concurrency of concurrencies) {
     let settings: Record<string, unknown>[] = [{}];
     for (const [name, knob] of Object.entries(searched)) {
-      settings = settings.flatMap((setting) => knob.values(concurrency).map((value) => ({ ...setting, [name]: value })));
+      settings = settings.flatMap((setting) => knob.values(concurrency ?? slots).map((value) => ({ ...setting, [name]: value })));
     }
     for (const params of settings) {
-      const knobs = { policy, concurrency, params };
+      const knobs = concurrency === undefined ? { policy, params } : { policy, concurrency, params };
       if (knobsKey(knobs) !== knobsKey(first)) grid.push(knobs);
     }
   }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../sim/core/errors.ts';
 import type { Summary } from '../sim/metrics/summary.ts';
-import { runScenario } from '../sim/run-scenario.ts';
+import { POLICIES } from '../sim/policy/registry.ts';
+import { applyOverrides, runScenario } from '../sim/run-scenario.ts';
 import { measureCapacity } from '../scenarios/capacity.ts';
 import { highOnly, highOnlyRuns } from '../scenarios/high-only.ts';
 import { requireNominalLoad, resolveLoadBasis } from '../scenarios/load-basis.ts';
@@ -61,6 +62,30 @@ function sharedKernelScenario(overrides: Record<string, unknown> = {}): Scenario
   );
 }
 
+/** Two GPUs, MobileNetV2 and BERT-base at high priority, BERT-base at low; 3,000 requests. */
+const small = (overrides: Record<string, unknown> = {}): Scenario =>
+  parseScenario(
+    {
+      name: 'mixed',
+      seed: 4,
+      load: 0.9,
+      predictor: 'solo',
+      models: ['mobilenet_v2', 'bert_base'],
+      cluster: { hosts: [{ uplink: { h2dGBps: 16, d2hGBps: 16 }, gpus: 2 }] },
+      workload: {
+        streams: [
+          { model: 'mobilenet_v2', priority: 'high', weight: 1, batchSizes: [1, 2], sloFactor: 3 },
+          { model: 'bert_base', priority: 'high', weight: 0.5, batchSizes: [1], sloFactor: 3 },
+          { model: 'bert_base', priority: 'low', weight: 2, batchSizes: [4, 8], sloFactor: 8 },
+        ],
+        requests: 3000,
+      },
+      ...overrides,
+    },
+    'mixed.json',
+    'mixed',
+  );
+
 describe('tuning', () => {
   it('finds the concurrency that serves the most when load exceeds what the others sustain', async () => {
     const scenario = sharedKernelScenario();
@@ -77,11 +102,22 @@ describe('tuning', () => {
     expect(defaultKnobs('edf', scenario)).toEqual({ policy: 'edf', concurrency: 4, params: { reserveSlots: 0 } });
     // Reserves below the concurrency: 1 + 2 + 3 + 4 settings, the untuned one not repeated.
     expect(tuningGrid('priority', scenario)).toHaveLength(10);
-    expect(tuningGrid('clockwork', scenario).map((k) => [k.concurrency, k.params.dropLate])).toEqual([
-      [1, true],
-      [1, false],
+    // Clockwork runs one request per GPU by design: its GPUs keep their slots.
+    expect(tuningGrid('clockwork', scenario)).toEqual([
+      { policy: 'clockwork', params: { dropLate: true } },
+      { policy: 'clockwork', params: { dropLate: false } },
     ]);
     expect(tuningGrid('preempt', scenario)).toHaveLength(8);
+  });
+
+  it('runs each policy untuned exactly as a plain run of the scenario with that policy', async () => {
+    const scenario = small({ predictor: 'adaptive', load: 1.1 });
+    const rows = await comparePolicies(scenario, { policies: [...POLICIES.keys()], predictors: ['adaptive'], seeds: [scenario.seed], tune: false, floor: false });
+    for (const row of rows) {
+      const plain = await runScenario(applyOverrides(scenario, { policy: row.policy }));
+      expect(row.highViolationPct.mean, row.policy).toBe(100 * plain.summary.classes.high.violationRate);
+      expect(row.predictorExecutionMape.mean, row.policy).toBe(plain.summary.predictorError.execution.mape);
+    }
   });
 
   it('ranks by high violations, then by low ones within the tie band', () => {
@@ -130,28 +166,6 @@ describe('measured capacity', () => {
 });
 
 describe('the high-only floor', () => {
-  const small = (): Scenario =>
-    parseScenario(
-      {
-        name: 'mixed',
-        seed: 4,
-        load: 0.9,
-        predictor: 'solo',
-        models: ['mobilenet_v2', 'bert_base'],
-        cluster: { hosts: [{ uplink: { h2dGBps: 16, d2hGBps: 16 }, gpus: 2 }] },
-        workload: {
-          streams: [
-            { model: 'mobilenet_v2', priority: 'high', weight: 1, batchSizes: [1, 2], sloFactor: 3 },
-            { model: 'bert_base', priority: 'high', weight: 0.5, batchSizes: [1], sloFactor: 3 },
-            { model: 'bert_base', priority: 'low', weight: 2, batchSizes: [4, 8], sloFactor: 8 },
-          ],
-          requests: 3000,
-        },
-      },
-      'mixed.json',
-      'mixed',
-    );
-
   it('equals a run of the trace of the high requests alone', async () => {
     const scenario = small();
     const floor = await highOnlyRuns(scenario, 'solo', [scenario.seed], false);
