@@ -138,18 +138,19 @@ export async function compareCommand(scenarioArg: string | undefined, options: C
       process.stdout.write(JSON.stringify(json, null, 2) + '\n');
       return documents;
     }
+    // One write: a reader that stops early (| head) then closes the pipe after it, not between writes.
+    let text = '';
     for (const document of documents) {
       const basis =
         document.measuredCapacity === undefined
           ? ''
           : ` of the measured capacity (load ${document.measuredCapacity.load.toFixed(4)}, ${document.measuredCapacity.perSec.toFixed(1)} req/s, concurrency ${document.measuredCapacity.concurrency}) = ${document.load.toFixed(4)} nominal`;
-      process.stdout.write(
+      text +=
         `scenario ${document.scenario}, load ${document.statedLoad}${basis}, seeds ${seeds.join(', ')} (mean ± standard deviation over seeds)\n\n` +
-          comparisonTable(document.rows) +
-          '\n\n',
-      );
+        comparisonTable(document.rows) +
+        '\n\n';
     }
-    if (notes !== '') process.stdout.write(`${notes}\n`);
+    process.stdout.write(notes === '' ? text : `${text}${notes}\n`);
     if (options.figures !== undefined) process.stderr.write(`wrote ${options.figures}/ (${REPORT_INDEX}, ${FIGURE_NAME}.vl.json/.svg/.png, tables.md, comparison.json)\n`);
     return documents;
   } catch (error) {
