@@ -2,7 +2,7 @@ import type { RequestRecords } from '../sim/metrics/request-records.ts';
 import { runScenario } from '../sim/run-scenario.ts';
 import { maxSlots, withKnobs } from './policy-knobs.ts';
 import type { Scenario } from './scenario.ts';
-import { planRates } from './workload-plan.ts';
+import { planRates, workloadArrivals } from './workload-plan.ts';
 
 /**
  * Measured capacity: the highest arrival rate the cluster sustains, found by bisection
@@ -74,12 +74,12 @@ export interface ConcurrencyCapacity {
 export interface CapacityResult {
   readonly scenario: string;
   readonly seeds: readonly number[];
-  /** The rate at load 1, requests per second (for a trace: its mean rate, measured on the first probe). */
+  /** The rate at load 1, requests per second (for a trace: its mean rate). */
   readonly ratePerSecAtLoad1: number;
   /** The nominal capacity from solo times and slots (NaN for traces, which have none). */
   readonly nominalPerSec: number;
-  /** Exclusive execution: one request per GPU at a time. */
-  readonly exclusive: ConcurrencyCapacity;
+  /** Exclusive execution: one request per GPU at a time (absent when concurrency 1 was not measured). */
+  readonly exclusive?: ConcurrencyCapacity;
   /** The concurrency with the highest measured capacity (the lowest on ties). */
   readonly best: ConcurrencyCapacity;
   readonly byConcurrency: readonly ConcurrencyCapacity[];
@@ -94,33 +94,37 @@ export interface CapacityOptions {
 }
 
 /** Runs one load on every seed (stopping at the first that falls behind). */
-async function probe(scenario: Scenario, load: number, seeds: readonly number[], rate: { perSec: number }): Promise<Probe> {
+async function probe(scenario: Scenario, load: number, seeds: readonly number[]): Promise<Probe> {
   let worst = 0;
   for (const seed of seeds) {
-    const run = await runScenario({ ...scenario, seed, load });
-    const records = run.records;
-    if (!(rate.perSec > 0) && records.length > 1) {
-      const arrivals = records.arrival.view();
-      let first = Infinity;
-      let last = -Infinity;
-      for (let i = 0; i < records.length; i++) {
-        first = Math.min(first, arrivals[i]);
-        last = Math.max(last, arrivals[i]);
-      }
-      if (last > first) rate.perSec = ((records.length - 1) / ((last - first) / 1000)) / load;
-    }
-    const share = backlogShare(records);
+    const share = backlogShare((await runScenario({ ...scenario, seed, load })).records);
     worst = Math.max(worst, share);
     if (share > BACKLOG_SHARE) break;
   }
   return { load, backlogShare: worst, sustained: worst <= BACKLOG_SHARE };
 }
 
+/** Requests per second at load 1: the generated workload's rate, or a trace's mean rate (requests over its span). */
+async function rateAtLoad1(scenario: Scenario): Promise<number> {
+  if (scenario.workload.trace === undefined) return planRates({ ...scenario, load: 1 }).totalPerSec;
+  const arrivals = workloadArrivals({ ...scenario, load: 1 });
+  let count = 0;
+  let first = NaN;
+  let last = NaN;
+  while (await arrivals.refill()) {
+    for (let a = arrivals.next(); a !== undefined; a = arrivals.next()) {
+      if (count++ === 0) first = a.arrival;
+      last = a.arrival;
+    }
+  }
+  return last > first ? (count - 1) / ((last - first) / 1000) : NaN;
+}
+
 /** Bisection for the highest sustained load at one concurrency. */
-async function highestSustained(scenario: Scenario, seeds: readonly number[], rate: { perSec: number }, onProbe: (p: Probe) => void): Promise<Probe[]> {
+async function highestSustained(scenario: Scenario, seeds: readonly number[], onProbe: (p: Probe) => void): Promise<Probe[]> {
   const probes: Probe[] = [];
   const at = async (load: number) => {
-    const p = await probe(scenario, load, seeds, rate);
+    const p = await probe(scenario, load, seeds);
     probes.push(p);
     onProbe(p);
     return p.sustained;
@@ -160,11 +164,6 @@ function capacityOf(concurrency: number, probes: readonly Probe[]): Omit<Concurr
   return { concurrency, load: top.load * (1 - top.backlogShare), sustainedLoad: top.load, probes };
 }
 
-/** The nominal capacity, requests per second (NaN for a trace). */
-function nominalPerSec(scenario: Scenario): number {
-  return planRates(scenario).capacityPerSec;
-}
-
 /**
  * The measured capacity of the scenario's cluster and workload mix, per concurrency
  * (every GPU's slots capped at it), by bisection on the load (see BACKLOG_SHARE).
@@ -172,24 +171,21 @@ function nominalPerSec(scenario: Scenario): number {
 export async function measureCapacity(scenario: Scenario, options: CapacityOptions = {}): Promise<CapacityResult> {
   const seeds = options.seeds ?? [scenario.seed];
   const concurrencies = options.concurrencies ?? Array.from({ length: maxSlots(scenario) }, (_, i) => i + 1);
-  const generated = scenario.workload.trace === undefined;
-  const rate = { perSec: generated ? planRates({ ...scenario, load: 1 }).totalPerSec : NaN };
+  const ratePerSec = await rateAtLoad1(scenario);
   const byConcurrency: ConcurrencyCapacity[] = [];
   for (const concurrency of concurrencies) {
     const setting = { ...withKnobs(scenario, { policy: POLICY, concurrency, params: {} }), predictor: PREDICTOR };
-    const probes = await highestSustained(setting, seeds, rate, (p) => options.onProbe?.(concurrency, p));
-    byConcurrency.push({ ...capacityOf(concurrency, probes), perSec: 0 });
+    const probes = await highestSustained(setting, seeds, (p) => options.onProbe?.(concurrency, p));
+    const capacity = capacityOf(concurrency, probes);
+    byConcurrency.push({ ...capacity, perSec: capacity.load * ratePerSec });
   }
-  const withRates = byConcurrency.map((c) => ({ ...c, perSec: c.load * rate.perSec }));
-  const best = withRates.reduce((a, b) => (b.load > a.load ? b : a));
-  const exclusive = withRates.find((c) => c.concurrency === 1) ?? withRates[0];
   return {
     scenario: scenario.name,
     seeds,
-    ratePerSecAtLoad1: rate.perSec,
-    nominalPerSec: generated ? nominalPerSec(scenario) : NaN,
-    exclusive,
-    best,
-    byConcurrency: withRates,
+    ratePerSecAtLoad1: ratePerSec,
+    nominalPerSec: planRates(scenario).capacityPerSec,
+    exclusive: byConcurrency.find((c) => c.concurrency === 1),
+    best: byConcurrency.reduce((a, b) => (b.load > a.load ? b : a)),
+    byConcurrency,
   };
 }

@@ -136,10 +136,10 @@ describe('measured capacity', () => {
     const result = await measureCapacity(scenario, { concurrencies: [1] });
     // Nominal: one GPU, 1 ms solo: 1000 requests/s, and load 1 is that rate.
     expect(result.nominalPerSec).toBeCloseTo(1000, 6);
-    expect(Math.abs(result.exclusive.load - 1)).toBeLessThan(0.02);
+    expect(Math.abs(result.exclusive!.load - 1)).toBeLessThan(0.02);
     // The highest load let through sits above it, by up to the 2% of backlog allowed.
-    expect(result.exclusive.sustainedLoad).toBeGreaterThanOrEqual(result.exclusive.load);
-    expect(result.exclusive.perSec).toBeCloseTo(1000 * result.exclusive.load, 6);
+    expect(result.exclusive!.sustainedLoad).toBeGreaterThanOrEqual(result.exclusive!.load);
+    expect(result.exclusive!.perSec).toBeCloseTo(1000 * result.exclusive!.load, 6);
   });
 
   it('finds the best concurrency and its throughput', async () => {

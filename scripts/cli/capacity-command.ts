@@ -39,8 +39,7 @@ export function formatCapacity(result: CapacityResult): string {
     '\n' +
     table(['concurrency', 'highest load sustained', 'capacity (load)', 'capacity req/s', 'x nominal', 'loads probed'], rows) +
     '\n\n' +
-    line('exclusive', result.exclusive) +
-    '\n' +
+    (result.exclusive === undefined ? '' : line('exclusive', result.exclusive) + '\n') +
     line('best', result.best) +
     '\n'
   );
