@@ -17,9 +17,9 @@ import {
   type ArrivalProcessSpec,
 } from '../traces/arrival-processes.ts';
 import { Field, parseJson } from './json-fields.ts';
-import type { ArrivalScope, DeadlineRule, PolicyChoice, Scenario, StopRule, StreamSpec, WorkloadSpec } from './scenario.ts';
+import type { ArrivalScope, DeadlineRule, LoadBasis, PolicyChoice, Scenario, StopRule, StreamSpec, WorkloadSpec } from './scenario.ts';
 
-const SCENARIO_KEYS = ['name', 'description', 'seed', 'load', 'models', 'calibration', 'cluster', 'workload', 'policy', 'predictor', 'predictorParams'];
+const SCENARIO_KEYS = ['name', 'description', 'seed', 'load', 'loadBasis', 'models', 'calibration', 'cluster', 'workload', 'policy', 'predictor', 'predictorParams'];
 const GPU_KEYS = ['id', 'models', 'maxConcurrency', 'sharing', 'interferenceAlpha', 'timeSliceMs', 'contextSwitchMs', 'link'];
 
 /** GPU settings a scenario need not spell out. */
@@ -50,6 +50,7 @@ export function parseScenario(json: unknown, file: string, defaultName: string, 
     description: root.child('description').optional((f) => f.string(), ''),
     seed: root.child('seed').optional((f) => f.number({ integer: true, min: 0 }), 1),
     load: root.child('load').optional((f) => f.number({ above: 0 }), 1),
+    ...loadBasisField(root.child('loadBasis')),
     models,
     cluster,
     workload,
@@ -57,6 +58,11 @@ export function parseScenario(json: unknown, file: string, defaultName: string, 
     predictor: root.child('predictor').optional((f) => f.oneOf([...PREDICTORS.keys()]), 'solo'),
     predictorParams: root.child('predictorParams').optional((f) => parsePredictorParams(f, cluster), {}),
   };
+}
+
+/** "loadBasis": present only when the file gives it, so scenarios without it resolve as before. */
+function loadBasisField(field: Field): { loadBasis?: LoadBasis } {
+  return field.present ? { loadBasis: field.oneOf(['nominal', 'measured']) as LoadBasis } : {};
 }
 
 /** {"static": {...}, "adaptive": {...}}: each key a predictor, each value its parameters. */

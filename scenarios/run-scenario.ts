@@ -4,9 +4,10 @@ import type { Summary } from '../sim/metrics/summary.ts';
 import { RecordsArrowWriter } from '../sim/output/records-arrow-writer.ts';
 import { POLICIES } from '../sim/policy/registry.ts';
 import { PREDICTORS } from '../sim/predictor/registry.ts';
-import { Simulator, type SimulationResult } from '../sim/simulator.ts';
+import { Simulator, type ArrivalSpec, type SimulationResult } from '../sim/simulator.ts';
 import type { Scenario } from './scenario.ts';
 import { planRates, workloadArrivals, type RatePlan } from './workload-plan.ts';
+import { BufferedArrivals } from '../traces/buffered-arrivals.ts';
 
 /** Command-line overrides of a scenario's choices. */
 export interface ScenarioOverrides {
@@ -32,6 +33,8 @@ export interface RunOptions {
   readonly onProgress?: (arrivals: number, simulatedMs: number) => void;
   /** Predictors to evaluate alongside the scenario's own (shadows: they steer nothing). */
   readonly shadowPredictors?: readonly string[];
+  /** Run only the workload's arrivals this accepts (e.g. the high class alone), unchanged. */
+  readonly keepArrival?: (arrival: ArrivalSpec) => boolean;
 }
 
 export interface ScenarioRun {
@@ -69,7 +72,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       onRecords: writer === undefined ? undefined : (records) => writer.write(records),
       predictorNames: [scenario.predictor, ...shadowNames],
     });
-    const arrivals = workloadArrivals(scenario);
+    const arrivals = options.keepArrival === undefined ? workloadArrivals(scenario) : BufferedArrivals.filtered(workloadArrivals(scenario), options.keepArrival);
     const simulator = new Simulator({
       cluster: scenario.cluster,
       models: new Map(scenario.models.map((m) => [m.name, m])),

@@ -69,6 +69,8 @@ export interface PolicyChoice {
   readonly params: Readonly<Record<string, unknown>>;
 }
 
+export type LoadBasis = 'nominal' | 'measured';
+
 /** A validated scenario with every default filled in. */
 export interface Scenario {
   readonly name: string;
@@ -76,6 +78,13 @@ export interface Scenario {
   readonly seed: number;
   /** Multiplies the arrival rate. */
   readonly load: number;
+  /**
+   * What `load` is a fraction of: absent or "nominal", the rate at load 1 (the nominal
+   * capacity from solo times and slots when the workload gives no rate; a trace as
+   * recorded); "measured", the measured capacity (scenarios/capacity.ts, best
+   * concurrency), which a command resolves before running (scenarios/load-basis.ts).
+   */
+  readonly loadBasis?: LoadBasis;
   readonly models: readonly ModelProfile[];
   readonly cluster: ClusterSpec;
   readonly workload: WorkloadSpec;

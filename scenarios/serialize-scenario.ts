@@ -52,6 +52,7 @@ export function scenarioToJson(scenario: Scenario): unknown {
     ...(scenario.description ? { description: scenario.description } : {}),
     seed: scenario.seed,
     load: scenario.load,
+    ...(scenario.loadBasis !== undefined ? { loadBasis: scenario.loadBasis } : {}),
     policy: { name: scenario.policy.name, params: scenario.policy.params },
     predictor: scenario.predictor,
     ...(Object.keys(scenario.predictorParams).length > 0 ? { predictorParams: scenario.predictorParams } : {}),

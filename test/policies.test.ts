@@ -82,6 +82,41 @@ function fixedPredictor(executionMs: number): Predictor {
 
 const low = (time: number, extra: Partial<ArrivalSpec> = {}): ArrivalSpec => arrival(time, { priority: 'low', ...extra });
 
+describe('the queue policies\' reserve (reserveSlots)', () => {
+  const model = modelProfile({ phases: [2] });
+  // Time-sliced, so two requests sharing the GPU each run at half speed.
+  const gpu = { maxConcurrency: 2, sharing: TIME_SLICED };
+  const arrivals = () => listArrivals([low(0), low(0), arrival(0.5)]);
+
+  it('keeps slots free of low work for high arrivals, never for high work', () => {
+    // Work-conserving: both lows share the GPU; the high waits for a slot until 4.
+    const packed = runSimulation({ cluster: cluster([gpu]), models: [model], arrivals: arrivals(), policy: create('priority') });
+    expect(pick(packed, 'executionStart')).toEqual([0, 0, 4]);
+    // Reserve 1: the second low waits, the high starts on arrival in the kept slot; the
+    // first low ends at 3.5 with the high still running, so the second waits for 4.
+    const reserved = runSimulation({ cluster: cluster([gpu]), models: [model], arrivals: arrivals(), policy: create('priority', { reserveSlots: 1 }) });
+    expect(pick(reserved, 'executionStart')).toEqual([0, 4, 0.5]);
+    // A high request may still fill the last slot.
+    const highs = runSimulation({
+      cluster: cluster([gpu]),
+      models: [model],
+      arrivals: listArrivals([arrival(0), arrival(0)]),
+      policy: create('edf', { reserveSlots: 1 }),
+    });
+    expect(pick(highs, 'executionStart')).toEqual([0, 0]);
+  });
+
+  it('lets a high request pass a low one held back by the reserve in fifo order', () => {
+    const run = runSimulation({
+      cluster: cluster([gpu]),
+      models: [model],
+      arrivals: listArrivals([low(0), low(0.1), arrival(0.2)]),
+      policy: create('fifo', { reserveSlots: 1 }),
+    });
+    expect(pick(run, 'executionStart')[2]).toBe(0.2);
+  });
+});
+
 describe('clockwork', () => {
   const model = modelProfile({ phases: [2] });
 
@@ -349,7 +384,8 @@ describe('policy parameters', () => {
     expect(error('strait', { reserve: 1 })).toBe(
       'policy.params.reserve: unknown field; expected one of lateAction, reserveSlots, marginMs, recheckMs',
     );
-    expect(error('fifo', { window: 3 })).toBe('policy.params.window: unknown field; expected no fields here');
+    expect(error('fifo', { window: 3 })).toBe('policy.params.window: unknown field; expected one of reserveSlots');
+    expect(error('edf', { reserveSlots: -1 })).toBe('policy.params.reserveSlots: expected an integer >= 0, got -1');
   });
 
   it('list each registered name with its parameters', () => {

@@ -33,6 +33,14 @@ export class BufferedArrivals implements BufferedArrivalSource {
     return new BufferedArrivals(undefined, source);
   }
 
+  /**
+   * Only the arrivals of `source` that `keep` accepts, unchanged (their times, deadlines
+   * and order as they were): e.g. one priority class of a workload, the other removed.
+   */
+  static filtered(source: BufferedArrivalSource, keep: (arrival: ArrivalSpec) => boolean): BufferedArrivals {
+    return BufferedArrivals.fromChunks(keptChunks(source, keep));
+  }
+
   get horizon(): number {
     return this.exhausted ? Infinity : this.last;
   }
@@ -76,5 +84,13 @@ export class BufferedArrivals implements BufferedArrivalSource {
     this.chunks.push(chunk as ArrivalSpec[]);
     this.last = chunk[chunk.length - 1].arrival;
     return true;
+  }
+}
+
+async function* keptChunks(source: BufferedArrivalSource, keep: (arrival: ArrivalSpec) => boolean): AsyncGenerator<ArrivalSpec[]> {
+  while (await source.refill()) {
+    const kept: ArrivalSpec[] = [];
+    for (let arrival = source.next(); arrival !== undefined; arrival = source.next()) if (keep(arrival)) kept.push(arrival);
+    yield kept;
   }
 }

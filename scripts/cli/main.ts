@@ -14,6 +14,7 @@ function lazy<M>(load: () => Promise<M>, pick: (module: M) => Action) {
 const runCommand = lazy(() => import('./run-command.ts'), (m) => m.runCommand);
 const listCommand = lazy(() => import('./list-command.ts'), (m) => m.listCommand);
 const compareCommand = lazy(() => import('./compare-command.ts'), (m) => m.compareCommand);
+const capacityCommand = lazy(() => import('./capacity-command.ts'), (m) => m.capacityCommand);
 const sweepCommand = lazy(() => import('./sweep-command.ts'), (m) => m.sweepCommand);
 const sweepMergeCommand = lazy(() => import('./sweep-merge-command.ts'), (m) => m.sweepMergeCommand);
 const regressCommand = lazy(() => import('./regress-command.ts'), (m) => m.regressCommand);
@@ -103,9 +104,22 @@ function buildProgram(): Command {
     .option('--predictors <list>', "comma-separated predictors (default: the scenario's)")
     .option('--seeds <n>', 'number of seeds, from the scenario seed up (default 5)', positiveInteger)
     .option('--load <x>', 'scale the arrival rate', positiveNumber)
-    .option('--out <file>', 'also write the table as JSON to this file')
+    .option('--loads <range|list>', 'compare at each of these loads (a:b:step or a comma-separated list)')
+    .option('--tune', "also search each policy's knobs (concurrency, reserve, mode) over the same seeds and show its best setting beside the untuned one")
+    .option('--no-floor', 'leave out the high-only row (the high class alone on the same cluster)')
+    .option('--figures <dir>', 'write the figure set: violations per class against load (untuned, tuned, the floor) as .vl.json/.svg/.png, the tables as Markdown, index.html')
+    .option('--out <file>', 'also write the comparison as JSON to this file (several loads: {scenario, loads, documents})')
     .option('--json', 'print JSON instead of a table')
     .action(compareCommand);
+
+  program
+    .command('capacity')
+    .description('the highest arrival rate the cluster sustains (bisection on load under fifo), per concurrency: exclusive, best, and the nominal capacity')
+    .argument('[scenario]', 'scenario file or built-in scenario name')
+    .option('--seeds <n>', 'a load counts as sustained only on all of n seeds, from the scenario seed up (default 3)', positiveInteger)
+    .option('--concurrencies <list>', 'comma-separated slots per GPU to measure (default: 1 up to the GPUs\' slots)')
+    .option('--json', 'print JSON instead of a table')
+    .action(capacityCommand);
 
   const sweep = program
     .command('sweep')

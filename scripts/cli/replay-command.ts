@@ -3,6 +3,7 @@ import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
 import { applyOverrides } from '../../scenarios/run-scenario.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
+import { requireNominalLoad } from '../../scenarios/load-basis.ts';
 import { parseBackendChoice } from '../../replay/backends.ts';
 import { interferenceRows } from '../../replay/interference.ts';
 import { checkReplayable, replayIntoDirectory } from '../../replay/run-replay.ts';
@@ -46,6 +47,7 @@ export async function replayCommand(scenarioArg: string | undefined, options: Re
   checkName('--predictor', options.predictor, PREDICTORS.keys());
   checkName('--pin', options.pin, ['auto', 'none']);
   const scenario = applyOverrides(loadScenario(scenarioArg), options);
+  requireNominalLoad(scenario, 'strait replay');
   const out = options.out ?? `runs/replay-${scenario.name}-${scenario.policy.name}-seed${scenario.seed}-load${scenario.load}`;
   checkReplayable(scenario);
   const devices = scenario.cluster.gpus;

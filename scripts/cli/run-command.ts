@@ -3,6 +3,8 @@ import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
 import { applyOverrides } from '../../scenarios/run-scenario.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
+import { describeResolvedLoad, resolveLoadBasis } from '../../scenarios/load-basis.ts';
+import { capacityProgress } from './capacity-command.ts';
 import { formatRunReport } from './run-report.ts';
 import { runIntoDirectory } from './run-into-directory.ts';
 
@@ -45,7 +47,8 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
   checkName('--predictor', options.predictor, PREDICTORS.keys());
   const shadowPredictors = options.comparePredictors === undefined ? [] : options.comparePredictors.split(',').map((n) => n.trim()).filter((n) => n !== '');
   for (const name of shadowPredictors) checkName('--compare-predictors', name, PREDICTORS.keys());
-  const scenario = applyOverrides(loadScenario(scenarioArg), options);
+  const resolved = await resolveLoadBasis(applyOverrides(loadScenario(scenarioArg), options), { onProbe: capacityProgress() });
+  const scenario = resolved.scenario;
   const out =
     options.out ?? defaultOutDir(scenario.name, scenario.policy.name, scenario.predictor, scenario.seed, scenario.load);
   const stop = scenario.workload.stop;
@@ -56,6 +59,7 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     },
   });
-  process.stdout.write(options.json ? JSON.stringify(summary, null, 2) + '\n' : formatRunReport(run) + '\n');
+  const loadNote = describeResolvedLoad(resolved);
+  process.stdout.write(options.json ? JSON.stringify(summary, null, 2) + '\n' : (loadNote === undefined ? '' : `${loadNote}\n`) + formatRunReport(run) + '\n');
   process.stderr.write(`wrote ${out}/ (summary.json, requests.arrow, scenario.json, timing.json)\n`);
 }

@@ -8,6 +8,7 @@ import { SUMMARY_FILE } from '../../sim/output/run-directory.ts';
 import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
+import { requireNominalLoad } from '../../scenarios/load-basis.ts';
 import { scenarioToJson } from '../../scenarios/serialize-scenario.ts';
 import {
   expandGrid,
@@ -123,6 +124,7 @@ export async function sweepCommand(scenarioArg: string | undefined, options: Swe
   const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
 
   const base = loadScenario(scenarioArg);
+  requireNominalLoad(base, 'strait sweep');
   const grid: SweepGrid = {
     scenario: base.name,
     policies,

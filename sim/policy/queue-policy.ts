@@ -111,6 +111,18 @@ export function freeSlots(gpus: readonly GpuView[], free: number[]): boolean {
   return anyFree;
 }
 
+export interface QueuePolicyOptions {
+  /**
+   * Slots per GPU that low-priority work leaves free for high requests yet to come,
+   * as strait's reserve: a low request takes a slot only where more than this many are
+   * free (at most all but one are reserved). Makes the policy no longer work-conserving
+   * for low work; a knob for fair comparisons. @default 0 (work-conserving)
+   */
+  readonly reserveSlots: number;
+}
+
+export const QUEUE_POLICY_DEFAULTS: QueuePolicyOptions = { reserveSlots: 0 };
+
 /**
  * The shared mechanism of the work-conserving queue policies (fifo, edf, priority):
  * requests wait centrally, one heap per model in the policy's order, and are bound
@@ -118,20 +130,30 @@ export function freeSlots(gpus: readonly GpuView[], free: number[]): boolean {
  * local queues). The next request served is the first in the order among the heads
  * of the models the free GPU hosts; among several free GPUs the one with the most
  * free slots takes it, so load spreads.
+ *
+ * With reserveSlots > 0, low requests wait in heaps of their own (same order), so a
+ * low head held back by the reserve never blocks a high request of its model; the
+ * next request served is still the first in the order among all heads that may go.
  */
 export class QueuePolicy implements Policy {
   private readonly queues: ModelQueues;
+  /** Low requests, apart only while a reserve holds them back (undefined: in `queues`). */
+  private readonly lows: ModelQueues | undefined;
   private readonly free: number[] = [];
+  /** free[g] less GPU g's reserve: what low requests may take. */
+  private readonly freeForLow: number[] = [];
 
   constructor(
     readonly name: string,
-    order: ServiceOrder,
+    private readonly order: ServiceOrder,
+    private readonly options: QueuePolicyOptions = QUEUE_POLICY_DEFAULTS,
   ) {
     this.queues = new ModelQueues(order);
+    this.lows = options.reserveSlots > 0 ? new ModelQueues(order) : undefined;
   }
 
   onArrival(request: Request, view: ClusterView): readonly Decision[] {
-    this.queues.push(request);
+    this.push(request);
     return this.fill(view);
   }
 
@@ -140,12 +162,18 @@ export class QueuePolicy implements Policy {
   }
 
   onPreempted(request: Request, view: ClusterView): readonly Decision[] {
-    this.queues.push(request);
+    this.push(request);
     return this.fill(view);
+  }
+
+  private push(request: Request): void {
+    if (this.lows !== undefined && request.priority === 'low') this.lows.push(request);
+    else this.queues.push(request);
   }
 
   /** Binds waiting requests to free slots until no free GPU can take any. */
   private fill(view: ClusterView): readonly Decision[] {
+    if (this.lows !== undefined) return this.fillWithReserve(view, this.lows);
     if (this.queues.size === 0) return NO_DECISIONS; // a completion with nothing waiting: the common case below saturation
     const gpus = view.gpus;
     const free = this.free;
@@ -162,6 +190,32 @@ export class QueuePolicy implements Policy {
       else decisions.push(decision);
     }
     return decisions ?? NO_DECISIONS;
+  }
+
+  /** fill with low requests apart: each pass serves whichever head comes first among those that may go. */
+  private fillWithReserve(view: ClusterView, lows: ModelQueues): readonly Decision[] {
+    if (this.queues.size + lows.size === 0) return NO_DECISIONS;
+    const gpus = view.gpus;
+    const free = this.free;
+    const freeForLow = this.freeForLow;
+    if (!freeSlots(gpus, free)) return NO_DECISIONS;
+    for (let g = 0; g < gpus.length; g++) {
+      freeForLow[g] = Math.max(0, free[g] - Math.min(this.options.reserveSlots, gpus[g].spec.maxConcurrency - 1));
+    }
+    const decisions: Decision[] = [];
+    for (;;) {
+      const q = this.queues.first(gpus, free);
+      const l = lows.first(gpus, freeForLow);
+      if (q < 0 && l < 0) break;
+      const fromLow = q < 0 || (l >= 0 && this.order(lows.head(l)!, this.queues.head(q)!));
+      const queues = fromLow ? lows : this.queues;
+      const index = fromLow ? l : q;
+      const target = mostFree(queues.hosts(index, gpus), fromLow ? freeForLow : free);
+      free[target]--;
+      if (freeForLow[target] > 0) freeForLow[target]--;
+      decisions.push({ kind: 'dispatch', request: queues.pop(index)!, gpu: target });
+    }
+    return decisions;
   }
 }
 

@@ -2,7 +2,7 @@ import { ClockworkPolicy, CLOCKWORK_DEFAULTS } from './clockwork.ts';
 import { Params } from '../core/params.ts';
 import type { Policy, PolicyParams } from './policy.ts';
 import { PreemptPolicy, PREEMPT_DEFAULTS } from './preempt.ts';
-import { QueuePolicy, edfOrder, fifoOrder, priorityOrder } from './queue-policy.ts';
+import { QUEUE_POLICY_DEFAULTS, QueuePolicy, edfOrder, fifoOrder, priorityOrder, type ServiceOrder } from './queue-policy.ts';
 import { StraitPolicy, STRAIT_DEFAULTS } from './strait.ts';
 
 export interface PolicyEntry {
@@ -24,11 +24,20 @@ function entry(description: string, params: readonly string[], create: (params: 
   };
 }
 
+/** A work-conserving queue policy, with the optional low-priority reserve. */
+function queueEntry(name: string, description: string, order: ServiceOrder): PolicyEntry {
+  return entry(
+    `${description}. reserveSlots: slots per GPU kept free of low work, as strait's reserve (${QUEUE_POLICY_DEFAULTS.reserveSlots}: none)`,
+    ['reserveSlots'],
+    (p) => new QueuePolicy(name, order, { reserveSlots: p.number('reserveSlots', QUEUE_POLICY_DEFAULTS.reserveSlots, { min: 0, integer: true }) }),
+  );
+}
+
 /** Policies by name: an explicit map, so what exists is visible in one place. */
 export const POLICIES: ReadonlyMap<string, PolicyEntry> = new Map<string, PolicyEntry>([
-  ['fifo', entry('first come, first served; work-conserving', [], () => new QueuePolicy('fifo', fifoOrder))],
-  ['edf', entry('earliest deadline first; work-conserving', [], () => new QueuePolicy('edf', edfOrder))],
-  ['priority', entry('static priority: high before low, FIFO within a class, no preemption', [], () => new QueuePolicy('priority', priorityOrder))],
+  ['fifo', queueEntry('fifo', 'first come, first served; work-conserving', fifoOrder)],
+  ['edf', queueEntry('edf', 'earliest deadline first; work-conserving', edfOrder)],
+  ['priority', queueEntry('priority', 'static priority: high before low, FIFO within a class, no preemption', priorityOrder)],
   [
     'clockwork',
     entry(
