@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomically } from '../../sim/core/atomic-file.ts';
 import { InputError } from '../../sim/core/errors.ts';
 import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
@@ -93,7 +93,7 @@ export async function compareCommand(scenarioArg: string | undefined, options: C
   }
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const document = { scenario: base.name, load: options.load ?? base.load, seeds, rows };
-  if (options.out !== undefined) writeFileSync(options.out, JSON.stringify(document, null, 2) + '\n');
+  if (options.out !== undefined) writeFileAtomically(options.out, JSON.stringify(document, null, 2) + '\n');
   if (options.json) {
     process.stdout.write(JSON.stringify(document, null, 2) + '\n');
     return rows;

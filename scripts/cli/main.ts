@@ -61,7 +61,8 @@ function buildProgram(): Command {
     .option('--compare-predictors <list>', 'also evaluate these predictors on the same run, without steering it (e.g. solo,static)')
     .option('--seed <n>', 'random seed', nonNegativeInteger)
     .option('--load <x>', 'scale the arrival rate (with a capacity-based rate: fraction of capacity)', positiveNumber)
-    .option('--out <dir>', 'run directory to write (default runs/<scenario>-<policy>-<predictor>-seed<n>-load<x>)')
+    .option('--out <dir>', 'run directory to write (default runs/<scenario>-<policy>-<predictor>-seed<n>-load<x>, replaced by the same run)')
+    .option('--force', 'replace a finished run directory at --out (only if it holds nothing but a run\'s files)')
     .option('--json', 'print the summary as JSON instead of a table')
     .action(runCommand);
 
@@ -140,7 +141,8 @@ function buildProgram(): Command {
     .command('replay')
     .description("replay a scenario's trace on real TensorFlow.js workers in wall-clock time, driving the same policy objects")
     .argument('[scenario]', 'scenario file or built-in scenario name (e.g. replay-cpu)')
-    .option('--out <dir>', 'replay directory to write')
+    .option('--out <dir>', 'replay directory to write (default runs/replay-<scenario>-<policy>-seed<n>-load<x>, replaced by the same replay)')
+    .option('--force', 'replace a finished replay directory at --out (only if it holds nothing but a replay\'s files)')
     .option('--backend <name>', 'auto, node-gpu, node, wasm or cpu (default auto: the first that loads)')
     .option('--time-scale <x>', 'stretch the trace: arrival t ms is replayed at t * x (default 1)', positiveNumber)
     .option('--warmup <n>', 'warm-up passes per worker over the model/batch pairs before the trace, then 5 measured probe passes; none recorded (default 3)', nonNegativeInteger)
@@ -177,7 +179,7 @@ function buildProgram(): Command {
     .command('report')
     .description('figures (Vega-Lite spec, SVG, PNG) and one self-contained index.html from a run or a sweep directory')
     .argument('<dir>', 'a run directory (summary.json, requests.arrow) or a sweep directory (sweep.json, runs/)')
-    .requiredOption('--out <dir>', 'report directory to write (replaced if it holds a report)')
+    .requiredOption('--out <dir>', 'report directory to write (an earlier report there is replaced, if it holds nothing but a report\'s files)')
     .option('--run <name>', "sweep only: the run under runs/ whose per-run figures are shown (default: highest load, strait/adaptive if swept, lowest seed)")
     .action(reportCommand);
 
