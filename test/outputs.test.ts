@@ -216,3 +216,39 @@ describe('temporaries of processes that are gone', () => {
     expect(readdirSync(at('temps')).sort()).toEqual(['run', `run.tmp-${process.pid}`, 't.csv']);
   }, TIMEOUT);
 });
+
+describe('exit codes', () => {
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
+
+  it('0 success (--help, --version), 1 a check failed, 2 usage or input error, 3 internal error', async () => {
+    expectSuccess(await runs.sweep);
+    // A baseline of 0% violations: the sweep at load 3 is worse than it.
+    const baseline = at('zero-baseline.json');
+    expectSuccess(await strait(['regress', at('sweep'), '--baseline', baseline, '--update']));
+    const json = JSON.parse(readFileSync(baseline, 'utf8'));
+    for (const point of json.points) point.highViolationPct = point.lowViolationPct = 0;
+    writeFileSync(baseline, JSON.stringify(json));
+
+    const cases: [number, string[], Record<string, string>?][] = [
+      [0, ['--help']],
+      [0, ['run', '--help']],
+      [0, ['--version']],
+      [1, ['regress', at('sweep'), '--baseline', baseline]],
+      [2, ['run', '--bogus']],
+      [2, ['nope']],
+      [2, []],
+      [2, ['run', '--seed', '-1']],
+      [2, ['report', at('run')]], // --out is required
+      [2, ['run', at('nowhere.json')]],
+      [3, ['list'], { STRAIT_FAULT: 'internal' }],
+    ];
+    const done = await Promise.all(cases.map(([, args, env]) => strait(args, env)));
+    expect(done.map((run) => run.status)).toEqual(cases.map(([code]) => code));
+
+    const [, , printed, worse, unknown, , , , , , internal] = done;
+    expect(printed.stdout).toBe(`${version}\n`);
+    expect(lines(worse.stderr).at(-1)).toMatch(/^strait: regress: 2 rates worse than the baseline/);
+    expect(unknown.stderr).toBe("error: unknown option '--bogus'\n");
+    expect(internal.stderr).toBe('strait: internal error: fault injected by STRAIT_FAULT=internal\n(set STRAIT_DEBUG=1 for the stack trace; this is a bug, please report it)\n');
+  }, TIMEOUT);
+});

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CheckFailure, InputError } from '../../sim/core/errors.ts';
+import { environmentFailure } from '../../sim/core/output-errors.ts';
 import { TRACE_GEN_FLAGS } from '../../scenarios/generate-trace.ts';
 import { TRACE_CONVERT_HELP } from './trace-convert-command.ts';
 
@@ -47,9 +49,17 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** Exit codes, as the README's table gives them. */
+export const EXIT = { ok: 0, checkFailed: 1, usage: 2, internal: 3 } as const;
+
 function buildProgram(): Command {
   const program = new Command('strait')
     .description('Simulate and replay dual-priority GPU inference scheduling policies')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride();
 
   program
@@ -187,25 +197,33 @@ function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI; returns the exit code. Bad input is one line on stderr, never a stack trace. */
+/**
+ * Runs the CLI; returns the exit code: 0 success (--help and --version included),
+ * 1 a check failed, 2 usage or input error, 3 internal error (a bug). Bad input is
+ * one line on stderr, never a stack trace.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
+    // Fault injection for the test of the internal-error exit code (not a user option).
+    if (process.env.STRAIT_FAULT === 'internal') throw new Error('fault injected by STRAIT_FAULT=internal');
     await buildProgram().parseAsync([...argv], { from: 'user' });
-    return 0;
+    return EXIT.ok;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof InputError) {
-      process.stderr.write(`strait: ${error.message}\n`);
-      return 2;
+    // Commander has printed its own line ("error: unknown option '--x'") or the help.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const input = error instanceof InputError ? error : environmentFailure(error);
+    if (input !== undefined) {
+      process.stderr.write(`strait: ${input.message}\n`);
+      return EXIT.usage;
     }
     if (error instanceof CheckFailure) {
       process.stderr.write(`strait: ${error.message}\n`);
-      return 1;
+      return EXIT.checkFailed;
     }
     process.stderr.write(`strait: internal error: ${(error as Error).message}\n`);
     if (process.env.STRAIT_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
     else process.stderr.write('(set STRAIT_DEBUG=1 for the stack trace; this is a bug, please report it)\n');
-    return 1;
+    return EXIT.internal;
   }
 }
 
