@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutputLock } from '../sim/core/output-lock.ts';
 import { ROOT, expectSuccess, lines, smallScenarioJson, strait, type CliResult } from './strait-cli.ts';
 
 const TIMEOUT = 120_000;
@@ -169,6 +170,16 @@ describe('one writer at a time', () => {
     expect(leftovers(dir, 'held')).toEqual([]);
   }, TIMEOUT);
 
+  it('a lock written on another host (a retried Slurm task or pod) is taken over, with a warning', async () => {
+    writeFileSync(at('elsewhere.lock'), '4242 node-that-died\n');
+    const run = await strait(['run', at('small.json'), '--out', at('elsewhere')]);
+    expectSuccess(run);
+    expect(lines(run.stderr)).toContain(
+      `strait: ${at('elsewhere')}: took over the lock of pid 4242 on host node-that-died, which cannot be checked from here (a writer on another host that is still running is not kept apart)`,
+    );
+    expect(leftovers(dir, 'elsewhere')).toEqual([]);
+  }, TIMEOUT);
+
   it('two runs at once: the second is refused; after the first is killed (SIGKILL) the next run cleans up and succeeds', async () => {
     writeFileSync(at('long.json'), JSON.stringify(smallScenarioJson({ requests: 50_000_000 })));
     const out = at('contended');
@@ -195,6 +206,19 @@ describe('one writer at a time', () => {
     expect(leftovers(dir, 'contended')).toEqual([]);
     expect(readdirSync(out).sort()).toEqual(['requests.arrow', 'scenario.json', 'summary.json', 'timing.json']);
   }, TIMEOUT);
+});
+
+describe('OutputLock in one process', () => {
+  it('refuses a second take of a lock this process holds; takes over one naming its pid that it does not hold', () => {
+    const lock = OutputLock.take(at('in-process'));
+    expect(() => OutputLock.take(at('in-process'))).toThrow(new RegExp(`in-process: another strait \\(pid ${process.pid}\\) is writing it`));
+    lock.release();
+    expect(existsSync(at('in-process.lock'))).toBe(false);
+    // Left by an earlier process that had this pid (a container's pid 1, restarted).
+    writeFileSync(at('in-process.lock'), `${process.pid} ${hostname()}\n`);
+    OutputLock.take(at('in-process')).release();
+    expect(existsSync(at('in-process.lock'))).toBe(false);
+  });
 });
 
 describe('temporaries of processes that are gone', () => {
