@@ -27,6 +27,8 @@ export interface ReplayOptions {
   readonly requests?: number;
   readonly onProgress?: (left: number, total: number, elapsedMs: number) => void;
   readonly crashAfterRuns?: number;
+  /** Replace a finished replay directory at `out` (--force; only its own files go). */
+  readonly replace?: boolean;
 }
 
 /** The columns requests.arrow has in a replay, after the simulator's own. */
@@ -115,7 +117,6 @@ export async function replayIntoDirectory(scenario: Scenario, out: string, optio
   const pinning = planPinning(scenario.cluster.gpus.length, cores, options.pin && cpuBackend, hasTaskset(), hasChrt());
   if (pinning.dispatcher !== undefined) pinProcess(process.pid, pinning.dispatcher);
 
-  const directory = RunDirectory.open(out);
   const recorder = new RunRecorder(scenario.cluster, { predictorNames: [scenario.predictor] });
   const engine = new ReplayEngine({
     cluster: scenario.cluster,
@@ -132,6 +133,7 @@ export async function replayIntoDirectory(scenario: Scenario, out: string, optio
     onProgress: options.onProgress,
     crashAfterRuns: options.crashAfterRuns,
   });
+  const directory = RunDirectory.open(out, { replace: options.replace });
   let replay: ReplayResult;
   let speedProbe: Record<string, number>;
   try {

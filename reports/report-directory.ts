@@ -1,53 +1,30 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { InputError } from '../sim/core/errors.ts';
-import { trackTemporary, untrackTemporary } from '../sim/core/temporary-paths.ts';
+import { OutputDirectory, type DirectoryKind } from '../sim/output/output-directory.ts';
 
 /** The file that marks a directory as a finished report. */
 export const REPORT_INDEX = 'index.html';
 
+const FIGURE_SPEC = '.vl.json';
+
+/** Files a comparison's figure set writes beside its figures (strait compare --figures). */
+const FIGURE_SET_FILES = ['tables.md', 'comparison.json'];
+
+/** index.html, each figure's NAME.vl.json with its NAME.svg and NAME.png, and a figure set's tables. */
+function isReportFile(name: string, names: readonly string[]): boolean {
+  if (name === REPORT_INDEX || name.endsWith(FIGURE_SPEC) || FIGURE_SET_FILES.includes(name)) return true;
+  const figure = /^(.+)\.(svg|png)$/.exec(name);
+  return figure !== null && names.includes(figure[1] + FIGURE_SPEC);
+}
+
+export const REPORT_DIRECTORY: DirectoryKind = { noun: 'report directory', marker: REPORT_INDEX, isOwnFile: isReportFile };
+
 /**
- * A report directory being written, like a run directory: into a temporary sibling
- * renamed into place when complete, so a failed report never looks finished. An
- * existing report (it has index.html) is replaced; any other non-empty directory
- * (a run directory, say) is refused before anything is written.
+ * A report directory being written, atomically, like a run directory. An earlier
+ * report there is replaced (a report is derived from its run, rebuilt at will), but
+ * only when it holds nothing but a report's files; any other non-empty directory (a
+ * run directory, say) is refused before anything is written.
  */
 export class ReportDirectory {
-  private readonly temporary: string;
-
-  private constructor(readonly target: string) {
-    this.temporary = `${target}.tmp-${process.pid}`;
-  }
-
-  static open(dir: string): ReportDirectory {
-    const target = resolve(dir);
-    if (existsSync(target)) {
-      if (!statSync(target).isDirectory()) throw new InputError(`${dir}: exists and is not a directory; choose another --out`);
-      const entries = readdirSync(target);
-      if (entries.length > 0 && !entries.includes(REPORT_INDEX)) {
-        throw new InputError(`${dir}: exists and is not a report directory (no ${REPORT_INDEX}); choose another --out`);
-      }
-    }
-    const report = new ReportDirectory(target);
-    mkdirSync(dirname(target), { recursive: true });
-    rmSync(report.temporary, { recursive: true, force: true });
-    trackTemporary(report.temporary);
-    mkdirSync(report.temporary);
-    return report;
-  }
-
-  writeFile(name: string, contents: string | Uint8Array): void {
-    writeFileSync(join(this.temporary, name), contents);
-  }
-
-  commit(): void {
-    rmSync(this.target, { recursive: true, force: true });
-    renameSync(this.temporary, this.target);
-    untrackTemporary(this.temporary);
-  }
-
-  discard(): void {
-    rmSync(this.temporary, { recursive: true, force: true });
-    untrackTemporary(this.temporary);
+  static open(dir: string): OutputDirectory {
+    return OutputDirectory.open(dir, REPORT_DIRECTORY, { replace: true });
   }
 }

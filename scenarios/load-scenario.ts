@@ -53,6 +53,8 @@ function readSource(nameOrPath: string, relativeTo: string): ScenarioSource {
  * Resolves `"extends": "<built-in or path>"`: the base scenario's top-level fields,
  * with this file's own fields replacing them (a shallow merge: a file that sets
  * "workload" replaces the whole workload). Chains are followed; cycles are errors.
+ * The name is never inherited: a file without one is named after itself (its base
+ * name), not after its base, whose runs it would otherwise be mistaken for.
  */
 function resolveExtends(source: ScenarioSource, chain: readonly string[]): unknown {
   const json = source.json;
@@ -65,7 +67,8 @@ function resolveExtends(source: ScenarioSource, chain: readonly string[]): unkno
   if (chain.includes(parent.id) || parent.id === source.id) {
     throw new InputError(`${source.file}: extends: "${base}" leads back to this file (a cycle of extends)`);
   }
-  return { ...(resolveExtends(parent, [...chain, source.id]) as Record<string, unknown>), ...own };
+  const { name: _parentName, ...inherited } = resolveExtends(parent, [...chain, source.id]) as Record<string, unknown>;
+  return { ...inherited, ...own };
 }
 
 /**

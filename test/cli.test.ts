@@ -122,17 +122,16 @@ beforeAll(() => {
   runs.default = strait(['run', '--out', file('default')]);
   runs.small = strait(['run', small, '--json', '--out', file('small')]);
   // Once it is written: feed its scenario.json back, and run it again into the same
-  // run directory (with a stray file in it, to see that the directory is replaced).
+  // run directory (--force: replacing a finished run is asked for).
   const afterSmall = (runs.smallSnapshot = runs.small.then((run) => {
     if (run.status === 0) {
       first = { summary: read('small', 'summary.json'), requests: read('small', 'requests.arrow'), scenario: read('small', 'scenario.json') };
       writeFileSync(file('small-scenario.json'), first.scenario);
-      writeFileSync(file('small', 'stray.txt'), 'left over\n');
     }
     return run;
   }));
   runs.reproduced = afterSmall.then(() => strait(['run', file('small-scenario.json'), '--out', file('reproduced')]));
-  runs.again = afterSmall.then(() => strait(['run', small, '--out', file('small')]));
+  runs.again = afterSmall.then(() => strait(['run', small, '--out', file('small'), '--force']));
   runs.otherSeed = strait(['run', small, '--seed', '4', '--out', file('other-seed')]);
   runs.overrides = strait(['run', small, '--policy', 'edf', '--predictor', 'solo', '--seed', '7', '--load', '0.4', '--json', '--out', file('overrides')]);
   runs.list = strait(['list']);

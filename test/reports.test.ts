@@ -414,11 +414,22 @@ describe('strait report on a run directory', () => {
   });
 
   it('replaces an earlier report in place and leaves no temporary directory', async () => {
-    writeFileSync(file('run-report', 'stray.txt'), 'old\n');
+    writeFileSync(file('run-report', 'index.html'), 'old\n');
     await quiet(() => reportCommand(file('run'), { out: file('run-report') }));
-    expect(existsSync(file('run-report', 'stray.txt'))).toBe(false);
-    expect(existsSync(file('run-report', 'index.html'))).toBe(true);
-    expect(readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
+    expect(readFileSync(file('run-report', 'index.html'), 'utf8')).not.toBe('old\n');
+    expect(readdirSync(dir).filter((name) => name.includes('.tmp-') || name.endsWith('.lock'))).toEqual([]);
+  }, TIMEOUT);
+
+  it('refuses to replace a report that also holds files it did not write, and deletes none', async () => {
+    const before = readdirSync(file('run-report')).sort();
+    writeFileSync(file('run-report', 'notes.txt'), 'mine\n');
+    writeFileSync(file('run-report', 'photo.png'), 'mine too\n'); // a PNG, but of no figure
+    expect(await inputError(() => reportCommand(file('run'), { out: file('run-report') }))).toBe(
+      `${file('run-report')}: the report directory there also holds files strait did not write (notes.txt, photo.png); move them away or choose another --out`,
+    );
+    expect(readdirSync(file('run-report')).sort()).toEqual([...before, 'notes.txt', 'photo.png'].sort());
+    rmSync(file('run-report', 'notes.txt'));
+    rmSync(file('run-report', 'photo.png'));
   }, TIMEOUT);
 });
 

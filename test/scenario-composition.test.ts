@@ -32,6 +32,15 @@ describe('extends', () => {
     expect(b.cluster.gpus).toHaveLength(4);
   });
 
+  it('names a file without a name after itself, not after its base (through a chain too)', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'hotter.json'), JSON.stringify({ extends: 'paper-intense', load: 1.3 }));
+    writeFileSync(join(dir, 'hotter-seed9.json'), JSON.stringify({ extends: 'hotter.json', seed: 9 }));
+    expect(loadScenario(join(dir, 'hotter.json')).name).toBe('hotter');
+    const chained = loadScenario(join(dir, 'hotter-seed9.json'));
+    expect([chained.name, chained.load, chained.seed]).toEqual(['hotter-seed9', 1.3, 9]);
+  });
+
   it('rejects a cycle and a base that is not a name', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'x.json'), JSON.stringify({ extends: 'y.json' }));

@@ -285,6 +285,11 @@ describe('bad scenario input', () => {
     ).toMatch(/^bad\.json: workload\.streams\[2\]\.model: no GPU in the cluster hosts model "mlp"$/);
   });
 
+  it('says an empty list is empty (not just "an array")', () => {
+    expect(badScenario((j) => (j.cluster.hosts = []))).toBe('bad.json: cluster.hosts: expected an array with at least 1 element, got an empty array');
+    expect(badScenario((j) => (j.cluster.hosts = {}))).toBe('bad.json: cluster.hosts: expected an array with at least 1 element, got an object');
+  });
+
   it('rejects a duplicate GPU id', () => {
     expect(badScenario((j) => (j.cluster.hosts[0].gpus[2].id = 'g0'))).toMatch(/^bad\.json: cluster\.hosts: GPU id "g0" is used twice$/);
   });
@@ -294,7 +299,7 @@ describe('bad scenario input', () => {
   });
 
   it('rejects a top level that is not an object', () => {
-    expect(inputError(() => parseScenario([], 'bad.json', 'bad'))).toBe('bad.json: (top level): expected an object, got an array');
+    expect(inputError(() => parseScenario([], 'bad.json', 'bad'))).toBe('bad.json: (top level): expected an object, got an empty array');
   });
 
   it('reports invalid JSON with its line and column', () => {

@@ -4,6 +4,7 @@
  * merged equal the unsharded sweep row for row and file for file, a restarted sweep
  * skips the points already complete, and bad input is one line and a non-zero exit.
  */
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,15 +185,16 @@ beforeAll(() => {
     return strait(['sweep', 'merge', at('merged'), at('shard0'), at('shard1'), at('shard2')]);
   })();
   // The restart: a copy of a finished sweep that lost two points and its index, with a
-  // temporary directory an interrupted run left behind.
+  // temporary directory a killed run left behind (of a pid that no process has).
+  const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
   runs.resume = runs.one.then((one) => {
     if (one.status !== 0) return one;
     cpSync(at('one'), at('resume'), { recursive: true });
     beforeResume = { index: readFileSync(at('one', 'index.csv')), timing: readFileSync(at('resume', 'runs', KEPT, 'timing.json')) };
     for (const run of DROPPED) rmSync(at('resume', 'runs', run), { recursive: true });
     rmSync(at('resume', 'index.csv'));
-    mkdirSync(at('resume', 'runs', `${DROPPED[0]}.tmp-99999`));
-    writeFileSync(at('resume', 'runs', `${DROPPED[0]}.tmp-99999`, 'summary.json'), '{}');
+    mkdirSync(at('resume', 'runs', `${DROPPED[0]}.tmp-${deadPid}`));
+    writeFileSync(at('resume', 'runs', `${DROPPED[0]}.tmp-${deadPid}`, 'summary.json'), '{}');
     return sweep('resume', '--workers', '1');
   });
   runs.unknownPolicy = strait(['sweep', scenarioFile, '--policies', 'fifo,lifo', '--out', at('bad-policy')]);
@@ -308,7 +310,10 @@ describe('strait sweep', () => {
   it('a restarted sweep runs only the points not complete, and ends with the same index', async () => {
     const run = await runs.resume;
     expectSuccess(run);
-    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^sweep tiny: 12 points, 2 run on 1 worker, 10 already complete, /)]);
+    expect(lines(run.stderr)).toEqual([
+      expect.stringMatching(/^strait: removed .*\/resume\/runs\/fifo__solo__load0\.8__seed4\.tmp-\d+, left by a run that did not finish$/),
+      expect.stringMatching(/^sweep tiny: 12 points, 2 run on 1 worker, 10 already complete, /),
+    ]);
     expect(readFileSync(at('resume', 'index.csv')).equals(beforeResume!.index)).toBe(true);
     // Its timing.json (wall time: different on every run) shows the kept point was not rerun.
     expect(readFileSync(at('resume', 'runs', KEPT, 'timing.json')).equals(beforeResume!.timing)).toBe(true);

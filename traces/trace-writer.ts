@@ -1,6 +1,8 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { Field, Float64, Int32, Schema, makeData, vectorFromArray } from 'apache-arrow';
 import { ArrowFileSink, GrowingDictionary, dictionaryType } from '../sim/output/arrow-file-sink.ts';
+import { writingTo } from '../sim/core/output-errors.ts';
+import { removeStaleTemporariesOf, temporaryPathOf } from '../sim/core/stale-temporaries.ts';
 import { trackTemporary, untrackTemporary } from '../sim/core/temporary-paths.ts';
 import { traceFormatOf, type TraceRecord } from './trace-schema.ts';
 
@@ -42,10 +44,6 @@ export async function writeTrace(path: string, records: Iterable<TraceRecord> | 
   }
 }
 
-function temporaryPath(path: string): string {
-  return `${path}.tmp-${process.pid}`;
-}
-
 function formatNumber(x: number): string {
   // Shortest round-trip representation: reading the CSV back gives the same double.
   return String(x);
@@ -57,9 +55,10 @@ class CsvTraceWriter implements TraceWriter {
   private buffer: string[] = [];
 
   constructor(private readonly path: string) {
-    this.temporary = temporaryPath(path);
+    removeStaleTemporariesOf(path);
+    this.temporary = temporaryPathOf(path);
     trackTemporary(this.temporary);
-    this.fd = openSync(this.temporary, 'w');
+    this.fd = writingTo(path, () => openSync(this.temporary, 'w'));
     this.buffer.push('arrival_ms,model,batch,priority,deadline_ms,input_bytes,output_bytes\n');
   }
 
@@ -72,7 +71,7 @@ class CsvTraceWriter implements TraceWriter {
 
   private flush(): void {
     if (this.buffer.length === 0) return;
-    writeSync(this.fd, this.buffer.join(''));
+    writingTo(this.path, () => writeSync(this.fd, this.buffer.join('')));
     this.buffer = [];
   }
 
@@ -82,9 +81,11 @@ class CsvTraceWriter implements TraceWriter {
 
   async close(): Promise<void> {
     this.flush();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    renameSync(this.temporary, this.path);
+    writingTo(this.path, () => {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      renameSync(this.temporary, this.path);
+    });
     untrackTemporary(this.temporary);
   }
 

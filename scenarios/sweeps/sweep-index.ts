@@ -1,6 +1,7 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { comparePointKeys } from './sweep-grid.ts';
+import { writeFileAtomically } from '../../sim/core/atomic-file.ts';
 import { InputError } from '../../sim/core/errors.ts';
 import { RUNS_DIR } from './sweep-manifest.ts';
 
@@ -203,12 +204,5 @@ export function readSweepIndex(dir: string): SweepIndexRow[] {
 /** Writes DIR/index.csv atomically (a temporary sibling renamed into place). */
 export function writeSweepIndex(dir: string, rows: readonly SweepIndexRow[]): void {
   const path = join(dir, INDEX_FILE);
-  const temporary = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(temporary, formatSweepIndex(rows));
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  writeFileAtomically(path, formatSweepIndex(rows));
 }

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Shard, SweepGrid } from './sweep-grid.ts';
+import { writeFileAtomically } from '../../sim/core/atomic-file.ts';
 import { InputError } from '../../sim/core/errors.ts';
 
 /** What marks a directory as a sweep directory: its grid. */
@@ -38,14 +39,7 @@ export function formatSweepManifest(manifest: SweepManifest): string {
 
 export function writeSweepManifest(dir: string, manifest: SweepManifest): void {
   const path = join(dir, MANIFEST_FILE);
-  const temporary = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(temporary, formatSweepManifest(manifest));
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  writeFileAtomically(path, formatSweepManifest(manifest));
 }
 
 function expectList<T>(file: string, json: Record<string, unknown>, key: string, ok: (v: unknown) => v is T, what: string): T[] {

@@ -1,4 +1,5 @@
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileAtomically } from '../../sim/core/atomic-file.ts';
 import { InputError } from '../../sim/core/errors.ts';
 import { calibrate } from '../../replay/calibrate.ts';
 import { readReplayDirectory } from '../../replay/replay-records.ts';
@@ -18,9 +19,7 @@ export async function calibrateCommand(dirs: string[], options: CalibrateCommand
   });
   process.stderr.write(`fitting ${replays.reduce((n, r) => n + r.records.length, 0)} requests from ${replays.length} replay(s)\n`);
   const profile = calibrate(replays);
-  const temporary = `${options.out}.tmp-${process.pid}`;
-  writeFileSync(temporary, JSON.stringify(profile, null, 2) + '\n');
-  renameSync(temporary, options.out);
+  writeFileAtomically(options.out, JSON.stringify(profile, null, 2) + '\n');
   const { fit } = profile;
   if (options.json) {
     process.stdout.write(JSON.stringify(fit, null, 2) + '\n');

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomically } from '../../sim/core/atomic-file.ts';
 import { InputError } from '../../sim/core/errors.ts';
 import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
@@ -10,6 +10,7 @@ import { comparisonReport, markdownTable } from '../../reports/comparison-report
 import { reportHtml } from '../../reports/html.ts';
 import { renderFigure } from '../../reports/render.ts';
 import { REPORT_INDEX, ReportDirectory } from '../../reports/report-directory.ts';
+import type { OutputDirectory } from '../../sim/output/output-directory.ts';
 import { TIE_BAND_PP } from '../../scenarios/policy-tuning.ts';
 import { FLOOR_POLICY } from '../../scenarios/high-only.ts';
 import { describeResolvedLoad, resolveLoadBasis } from '../../scenarios/load-basis.ts';
@@ -131,7 +132,7 @@ export async function compareCommand(scenarioArg: string | undefined, options: C
     }
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     const json = documents.length === 1 ? documents[0] : { scenario: loaded.name, loads, documents };
-    if (options.out !== undefined) writeFileSync(options.out, JSON.stringify(json, null, 2) + '\n');
+    if (options.out !== undefined) writeFileAtomically(options.out, JSON.stringify(json, null, 2) + '\n');
     const notes = comparisonNotes(tune, floor);
     if (figures !== undefined) await writeFigureSet(figures, documents, loaded, notes);
     if (options.json) {
@@ -162,7 +163,7 @@ export async function compareCommand(scenarioArg: string | undefined, options: C
 const FIGURE_NAME = 'violations-vs-load';
 
 /** The figure set: the figure (spec, SVG, PNG), index.html, the tables as Markdown, the documents as JSON. */
-async function writeFigureSet(directory: ReportDirectory, documents: readonly ComparisonDocument[], scenario: Scenario, notes: string): Promise<void> {
+async function writeFigureSet(directory: OutputDirectory, documents: readonly ComparisonDocument[], scenario: Scenario, notes: string): Promise<void> {
   const report = comparisonReport(documents, { source: scenario.name, trace: scenario.workload.trace !== undefined, notes });
   const svgs = new Map<string, string>();
   for (const figure of report.figures) {

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CheckFailure, InputError } from '../../sim/core/errors.ts';
+import { environmentFailure } from '../../sim/core/output-errors.ts';
 import { TRACE_GEN_FLAGS } from '../../scenarios/generate-trace.ts';
 import { TRACE_CONVERT_HELP } from './trace-convert-command.ts';
 
@@ -48,9 +50,17 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** Exit codes, as the README's table gives them. */
+export const EXIT = { ok: 0, checkFailed: 1, usage: 2, internal: 3 } as const;
+
 function buildProgram(): Command {
   const program = new Command('strait')
     .description('Simulate and replay dual-priority GPU inference scheduling policies')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride();
 
   program
@@ -62,7 +72,8 @@ function buildProgram(): Command {
     .option('--compare-predictors <list>', 'also evaluate these predictors on the same run, without steering it (e.g. solo,static)')
     .option('--seed <n>', 'random seed', nonNegativeInteger)
     .option('--load <x>', 'scale the arrival rate (with a capacity-based rate: fraction of capacity)', positiveNumber)
-    .option('--out <dir>', 'run directory to write (default runs/<scenario>-<policy>-<predictor>-seed<n>-load<x>)')
+    .option('--out <dir>', 'run directory to write (default runs/<scenario>-<policy>-<predictor>-seed<n>-load<x>, replaced by the same run)')
+    .option('--force', 'replace a finished run directory at --out (only if it holds nothing but a run\'s files)')
     .option('--json', 'print the summary as JSON instead of a table')
     .action(runCommand);
 
@@ -154,7 +165,8 @@ function buildProgram(): Command {
     .command('replay')
     .description("replay a scenario's trace on real TensorFlow.js workers in wall-clock time, driving the same policy objects")
     .argument('[scenario]', 'scenario file or built-in scenario name (e.g. replay-cpu)')
-    .option('--out <dir>', 'replay directory to write')
+    .option('--out <dir>', 'replay directory to write (default runs/replay-<scenario>-<policy>-seed<n>-load<x>, replaced by the same replay)')
+    .option('--force', 'replace a finished replay directory at --out (only if it holds nothing but a replay\'s files)')
     .option('--backend <name>', 'auto, node-gpu, node, wasm or cpu (default auto: the first that loads)')
     .option('--time-scale <x>', 'stretch the trace: arrival t ms is replayed at t * x (default 1)', positiveNumber)
     .option('--warmup <n>', 'warm-up passes per worker over the model/batch pairs before the trace, then 5 measured probe passes; none recorded (default 3)', nonNegativeInteger)
@@ -191,7 +203,7 @@ function buildProgram(): Command {
     .command('report')
     .description('figures (Vega-Lite spec, SVG, PNG) and one self-contained index.html from a run or a sweep directory')
     .argument('<dir>', 'a run directory (summary.json, requests.arrow) or a sweep directory (sweep.json, runs/)')
-    .requiredOption('--out <dir>', 'report directory to write (replaced if it holds a report)')
+    .requiredOption('--out <dir>', 'report directory to write (an earlier report there is replaced, if it holds nothing but a report\'s files)')
     .option('--run <name>', "sweep only: the run under runs/ whose per-run figures are shown (default: highest load, strait/adaptive if swept, lowest seed)")
     .action(reportCommand);
 
@@ -199,25 +211,33 @@ function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI; returns the exit code. Bad input is one line on stderr, never a stack trace. */
+/**
+ * Runs the CLI; returns the exit code: 0 success (--help and --version included),
+ * 1 a check failed, 2 usage or input error, 3 internal error (a bug). Bad input is
+ * one line on stderr, never a stack trace.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
+    // Fault injection for the test of the internal-error exit code (not a user option).
+    if (process.env.STRAIT_FAULT === 'internal') throw new Error('fault injected by STRAIT_FAULT=internal');
     await buildProgram().parseAsync([...argv], { from: 'user' });
-    return 0;
+    return EXIT.ok;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof InputError) {
-      process.stderr.write(`strait: ${error.message}\n`);
-      return 2;
+    // Commander has printed its own line ("error: unknown option '--x'") or the help.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const input = error instanceof InputError ? error : environmentFailure(error);
+    if (input !== undefined) {
+      process.stderr.write(`strait: ${input.message}\n`);
+      return EXIT.usage;
     }
     if (error instanceof CheckFailure) {
       process.stderr.write(`strait: ${error.message}\n`);
-      return 1;
+      return EXIT.checkFailed;
     }
     process.stderr.write(`strait: internal error: ${(error as Error).message}\n`);
     if (process.env.STRAIT_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
     else process.stderr.write('(set STRAIT_DEBUG=1 for the stack trace; this is a bug, please report it)\n');
-    return 1;
+    return EXIT.internal;
   }
 }
 

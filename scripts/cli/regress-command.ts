@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomically } from '../../sim/core/atomic-file.ts';
 import { CheckFailure, InputError } from '../../sim/core/errors.ts';
 import {
   baselineFromSweeps,
@@ -36,16 +37,6 @@ function readBaseline(file: string): Baseline {
   return parseBaseline(text, file);
 }
 
-function writeBaseline(file: string, baseline: Baseline): void {
-  const temporary = `${file}.tmp-${process.pid}`;
-  try {
-    writeFileSync(temporary, formatBaseline(baseline));
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-}
 
 const signed = (x: number) => (Number.isFinite(x) ? `${x > 0 ? '+' : x < 0 ? '' : ' '}${x.toFixed(2)}` : '-');
 
@@ -85,7 +76,7 @@ export async function regressCommand(dirs: readonly string[], options: RegressOp
 
   if (options.update) {
     const baseline = baselineFromSweeps(sweeps);
-    writeBaseline(file, baseline);
+    writeFileAtomically(file, formatBaseline(baseline));
     process.stderr.write(`regress: wrote ${file} (${baseline.points.length} points from ${dirs.join(', ')})\n`);
     return comparison;
   }

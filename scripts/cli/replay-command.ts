@@ -23,6 +23,8 @@ export interface ReplayCommandOptions {
   readonly seed?: number;
   readonly load?: number;
   readonly json?: boolean;
+  /** Replace a finished replay directory at --out. */
+  readonly force?: boolean;
 }
 
 /** Progress on stderr: a rewritten line on a terminal, a line per tenth otherwise. */
@@ -60,6 +62,8 @@ export async function replayCommand(scenarioArg: string | undefined, options: Re
     warmupRuns: options.warmup ?? 3,
     pin: (options.pin ?? 'auto') === 'auto',
     requests: options.requests,
+    // The default place is strait's own, named after the replay: the same replay again replaces it.
+    replace: options.force === true || options.out === undefined,
     onProgress: progressReporter(),
     // Fault injection for the tests of a worker dying mid-replay (not a user option).
     crashAfterRuns: process.env.STRAIT_REPLAY_CRASH_AFTER !== undefined ? Number(process.env.STRAIT_REPLAY_CRASH_AFTER) : undefined,

@@ -17,6 +17,8 @@ export interface RunCommandOptions {
   readonly load?: number;
   readonly out?: string;
   readonly json?: boolean;
+  /** Replace a finished run directory at --out (only its own files). */
+  readonly force?: boolean;
 }
 
 export function checkName(flag: string, value: string | undefined, known: Iterable<string>): void {
@@ -51,9 +53,12 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
   const scenario = resolved.scenario;
   const out =
     options.out ?? defaultOutDir(scenario.name, scenario.policy.name, scenario.predictor, scenario.seed, scenario.load);
+  // The default place is strait's own, named after the run: running the same again replaces it.
+  const replace = options.force === true || options.out === undefined;
   const stop = scenario.workload.stop;
   const { run, summary } = await runIntoDirectory(scenario, out, {
     shadowPredictors,
+    directory: { replace },
     onProgress: progressReporter(stop.kind === 'requests' ? stop.count : 0),
     onSimulated: () => {
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');

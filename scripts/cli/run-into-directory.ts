@@ -1,3 +1,4 @@
+import type { OutputDirectoryOptions } from '../../sim/output/output-directory.ts';
 import { RunDirectory } from '../../sim/output/run-directory.ts';
 import { runScenario, type ScenarioRun } from '../../scenarios/run-scenario.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
@@ -10,6 +11,8 @@ export interface RunIntoDirectoryOptions {
   readonly shadowPredictors?: readonly string[];
   /** Called once the simulation is done, before the files are written (e.g. to clear a progress line). */
   readonly onSimulated?: () => void;
+  /** Whether a finished run there may be replaced (--force), and whether to lock it. */
+  readonly directory?: OutputDirectoryOptions;
 }
 
 /**
@@ -22,7 +25,7 @@ export async function runIntoDirectory(
   out: string,
   options: RunIntoDirectoryOptions = {},
 ): Promise<{ run: ScenarioRun; summary: unknown }> {
-  const directory = RunDirectory.open(out);
+  const directory = RunDirectory.open(out, options.directory);
   try {
     const run = await runScenario(scenario, {
       recordsPath: directory.path('requests.arrow'),

@@ -1,7 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../../sim/core/errors.ts';
+import { OutputLock } from '../../sim/core/output-lock.ts';
+import { makeDirectories, writingTo } from '../../sim/core/output-errors.ts';
+import { removeStaleTemporaries } from '../../sim/core/stale-temporaries.ts';
 import { INDEX_FILE, readIndexRow, writeSweepIndex } from '../../scenarios/sweeps/sweep-index.ts';
 import { MANIFEST_FILE, RUNS_DIR, readSweepManifest, writeSweepManifest, type SweepManifest } from '../../scenarios/sweeps/sweep-manifest.ts';
 import { SUMMARY_FILE } from '../../sim/output/run-directory.ts';
@@ -53,7 +56,7 @@ export function isComplete(runsDir: string, point: SweepPoint): boolean {
  * Makes `out` ready for the sweep: a new or empty directory, or a sweep directory of the
  * same base scenario (a restart, or a grid extended by more loads, seeds, ...: the points
  * already complete are kept). Writes sweep.json, removes index.csv (rewritten at the
- * end) and run directories left half-written by an interrupted sweep.
+ * end) and run directories left half-written by a sweep that was killed.
  */
 function prepareSweepDirectory(out: string, manifest: SweepManifest): void {
   if (existsSync(out)) {
@@ -72,13 +75,12 @@ function prepareSweepDirectory(out: string, manifest: SweepManifest): void {
     }
   }
   const runsDir = join(out, RUNS_DIR);
-  mkdirSync(runsDir, { recursive: true });
-  writeSweepManifest(out, manifest);
-  rmSync(join(out, INDEX_FILE), { force: true });
-  // A sweep directory is used by one sweep at a time: temporaries are left-overs.
-  for (const name of readdirSync(runsDir)) {
-    if (/\.tmp-\d+$/.test(name)) rmSync(join(runsDir, name), { recursive: true, force: true });
-  }
+  writingTo(out, () => {
+    makeDirectories(runsDir);
+    writeSweepManifest(out, manifest);
+    rmSync(join(out, INDEX_FILE), { force: true });
+  });
+  removeStaleTemporaries(runsDir);
 }
 
 /** Progress on stderr, only when it is a terminal: points done, elapsed, estimated time left. */
@@ -134,36 +136,43 @@ export async function sweepCommand(scenarioArg: string | undefined, options: Swe
   };
   const manifest: SweepManifest = { ...grid, ...(shard !== undefined ? { shard } : {}), baseScenario: scenarioToJson(base) };
   const out = options.out;
-  prepareSweepDirectory(out, manifest);
-  const runsDir = join(resolve(out), RUNS_DIR);
-
-  const all = expandGrid(grid);
-  const mine = shardPoints(all, shard);
-  const todo = mine.filter((point) => !isComplete(runsDir, point));
-  const skipped = mine.length - todo.length;
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length));
-
-  const started = Date.now();
-  const progress = progressLine(mine.length, skipped);
-  let done = 0;
+  writingTo(out, () => makeDirectories(dirname(resolve(out))));
+  // One sweep at a time per directory: a second (or a restart) is refused while it runs.
+  const lock = OutputLock.take(out);
   try {
-    await runPointsInWorkers(todo, {
-      workers,
-      sweepDir: out,
-      runsDir,
-      scenarioName: base.name,
-      baseScenario: manifest.baseScenario,
-      onDone: () => progress.update(++done),
-    });
-  } finally {
-    progress.clear();
-  }
-  writeSweepIndex(out, mine.map((point) => readIndexRow(out, point.run)));
+    prepareSweepDirectory(out, manifest);
+    const runsDir = join(resolve(out), RUNS_DIR);
 
-  const slice = shard !== undefined ? `shard ${shard.index}/${shard.count} (${mine.length} of ${all.length} points)` : `${mine.length} points`;
-  const ran = todo.length > 0 ? `${todo.length} run on ${workers} worker${workers > 1 ? 's' : ''}` : 'none run';
-  process.stderr.write(
-    `sweep ${base.name}: ${slice}, ${ran}, ${skipped} already complete, in ${formatDuration(Date.now() - started)}; ` +
-      `wrote ${out}/ (${MANIFEST_FILE}, ${INDEX_FILE}, ${RUNS_DIR}/)\n`,
-  );
+    const all = expandGrid(grid);
+    const mine = shardPoints(all, shard);
+    const todo = mine.filter((point) => !isComplete(runsDir, point));
+    const skipped = mine.length - todo.length;
+    const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length));
+
+    const started = Date.now();
+    const progress = progressLine(mine.length, skipped);
+    let done = 0;
+    try {
+      await runPointsInWorkers(todo, {
+        workers,
+        sweepDir: out,
+        runsDir,
+        scenarioName: base.name,
+        baseScenario: manifest.baseScenario,
+        onDone: () => progress.update(++done),
+      });
+    } finally {
+      progress.clear();
+    }
+    writeSweepIndex(out, mine.map((point) => readIndexRow(out, point.run)));
+
+    const slice = shard !== undefined ? `shard ${shard.index}/${shard.count} (${mine.length} of ${all.length} points)` : `${mine.length} points`;
+    const ran = todo.length > 0 ? `${todo.length} run on ${workers} worker${workers > 1 ? 's' : ''}` : 'none run';
+    process.stderr.write(
+      `sweep ${base.name}: ${slice}, ${ran}, ${skipped} already complete, in ${formatDuration(Date.now() - started)}; ` +
+        `wrote ${out}/ (${MANIFEST_FILE}, ${INDEX_FILE}, ${RUNS_DIR}/)\n`,
+    );
+  } finally {
+    lock.release();
+  }
 }

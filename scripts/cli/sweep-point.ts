@@ -10,7 +10,10 @@ export function parseBaseScenario(baseScenario: unknown, scenarioName: string, s
   return parseScenario(baseScenario, `${sweepDir}/sweep.json: baseScenario`, scenarioName);
 }
 
-/** Runs one point of a sweep into runsDir/<run> (atomically), whichever thread runs it. */
+/**
+ * Runs one point of a sweep into runsDir/<run> (atomically), whichever thread runs it.
+ * No lock of its own: the sweep holds the lock on its directory.
+ */
 export async function runSweepPoint(base: Scenario, point: SweepPoint, runsDir: string): Promise<void> {
-  await runIntoDirectory(applyOverrides(base, point), join(runsDir, point.run));
+  await runIntoDirectory(applyOverrides(base, point), join(runsDir, point.run), { directory: { lock: false } });
 }

@@ -1,4 +1,5 @@
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileAtomically } from '../../sim/core/atomic-file.ts';
 import { CheckFailure, InputError } from '../../sim/core/errors.ts';
 import { readReplayDirectory } from '../../replay/replay-records.ts';
 import { VALIDATION_BOUNDS, validate, type LatencyComparison } from '../../replay/validate.ts';
@@ -43,9 +44,7 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   process.stderr.write(`simulating the ${replay.records.length} requests of ${options.replay} with ${options.profile}\n`);
   const result = validate(replay, options.profile, { rescale: options.rescale === true, simSeeds: options.simSeeds });
   if (options.out !== undefined) {
-    const temporary = `${options.out}.tmp-${process.pid}`;
-    writeFileSync(temporary, JSON.stringify(result, null, 2) + '\n');
-    renameSync(temporary, options.out);
+    writeFileAtomically(options.out, JSON.stringify(result, null, 2) + '\n');
   }
   if (options.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');

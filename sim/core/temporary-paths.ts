@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
 
 /**
- * Outputs being written (temporary siblings renamed into place when complete). An
- * interrupt (Ctrl-C, SIGTERM from a scheduler) removes them before the process exits,
- * so a stopped command leaves nothing half-written behind. Paths are dropped from the
- * set once renamed or discarded.
+ * Outputs being written (temporary siblings renamed into place when complete) and the
+ * locks held on output places. An interrupt (Ctrl-C, SIGTERM from a scheduler) removes
+ * them before the process exits, so a stopped command leaves nothing half-written
+ * behind. Paths are dropped from the set once renamed, discarded or released. (What a
+ * SIGKILL leaves, the next writer to the place removes: see stale-temporaries.ts.)
  */
 const pending = new Set<string>();
 let installed = false;

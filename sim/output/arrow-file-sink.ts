@@ -1,4 +1,6 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { writingTo } from '../core/output-errors.ts';
+import { removeStaleTemporariesOf, temporaryPathOf } from '../core/stale-temporaries.ts';
 import { trackTemporary, untrackTemporary } from '../core/temporary-paths.ts';
 import {
   AsyncByteQueue,
@@ -29,7 +31,11 @@ class FileByteSink extends AsyncByteQueue {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
 
-  constructor(private readonly fd: number) {
+  constructor(
+    private readonly fd: number,
+    /** The file as named to the user, for a failed write (a full disk). */
+    private readonly place: string,
+  ) {
     super();
   }
 
@@ -40,7 +46,7 @@ class FileByteSink extends AsyncByteQueue {
       // A column body: written at once, in order after what is pending, with no copy
       // (the write completes before the buffer could be reused).
       this.flush();
-      writeSync(this.fd, bytes);
+      writingTo(this.place, () => writeSync(this.fd, bytes));
       return;
     }
     // Copy: the writer may hand out views of buffers the caller reuses.
@@ -51,7 +57,7 @@ class FileByteSink extends AsyncByteQueue {
 
   flush(): void {
     if (this.pendingBytes === 0) return;
-    writeSync(this.fd, Buffer.concat(this.pending, this.pendingBytes));
+    writingTo(this.place, () => writeSync(this.fd, Buffer.concat(this.pending, this.pendingBytes)));
     this.pending = [];
     this.pendingBytes = 0;
   }
@@ -74,10 +80,11 @@ export class ArrowFileSink {
     private readonly path: string,
     private readonly schema: Schema,
   ) {
-    this.temporary = `${path}.tmp-${process.pid}`;
+    removeStaleTemporariesOf(path);
+    this.temporary = temporaryPathOf(path);
     trackTemporary(this.temporary);
-    this.fd = openSync(this.temporary, 'w');
-    this.bytes = new FileByteSink(this.fd);
+    this.fd = writingTo(path, () => openSync(this.temporary, 'w'));
+    this.bytes = new FileByteSink(this.fd, path);
     // The writer takes any AsyncByteQueue as its sink (its typings list only streams).
     this.writer.reset(this.bytes as unknown as Parameters<RecordBatchFileWriter['reset']>[0]);
   }
@@ -96,7 +103,7 @@ export class ArrowFileSink {
     this.bytes.flush();
     closeSync(this.fd);
     this.closed = true;
-    renameSync(this.temporary, this.path);
+    writingTo(this.path, () => renameSync(this.temporary, this.path));
     untrackTemporary(this.temporary);
   }
 
