@@ -18,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 started=$SECONDS
+PATH=$PATH:/usr/sbin:/sbin # the daemons live there, not always on a CI runner's PATH
 
 say() { echo "test-slurm-sweep: $*"; }
 fail() {
