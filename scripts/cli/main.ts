@@ -138,10 +138,14 @@ function buildProgram(): Command {
 
   program
     .command('replay')
-    .description("replay a scenario's trace on real TensorFlow.js workers in wall-clock time, driving the same policy objects")
+    .description("replay a scenario's trace on real workers (TensorFlow.js or PyTorch) in wall-clock time, driving the same policy objects")
     .argument('[scenario]', 'scenario file or built-in scenario name (e.g. replay-cpu)')
     .option('--out <dir>', 'replay directory to write')
-    .option('--backend <name>', 'auto, node-gpu, node, wasm or cpu (default auto: the first that loads)')
+    .option('--backend <name>', 'auto, node-gpu, node, wasm, cpu (TensorFlow.js; auto: the first that loads) or torch (a Python worker; default auto)')
+    .option('--device <name>', 'torch: cuda or cpu (default cuda)')
+    .option('--sharing <mode>', "how a device's workers share it: processes, mps (torch, CUDA) or streams (torch); default: the scenario's law (time-sliced: processes, spatial: streams)")
+    .option('--stream-priority', 'torch on CUDA: run the high class on high-priority CUDA streams')
+    .option('--python <path>', 'torch: the Python interpreter that imports torch (default: $STRAIT_PYTHON, else python3 on PATH, /usr/bin/python3, /usr/local/bin/python3)')
     .option('--time-scale <x>', 'stretch the trace: arrival t ms is replayed at t * x (default 1)', positiveNumber)
     .option('--warmup <n>', 'warm-up passes per worker over the model/batch pairs before the trace, then 5 measured probe passes; none recorded (default 3)', nonNegativeInteger)
     .option('--pin <mode>', 'auto: pin each device and the dispatcher to CPU cores with taskset (CPU backends); none', 'auto')
