@@ -30,6 +30,7 @@ export class WorkerProcess extends EventEmitter<{ message: [FromWorker]; exit: [
   /** Set once the dispatcher shuts it down on purpose: its exit is then no failure. */
   closing = false;
   private exitedWith: [number | null, string | null] | undefined;
+  private readonly readiness: Promise<WorkerReady>;
 
   constructor(
     readonly index: number,
@@ -49,20 +50,12 @@ export class WorkerProcess extends EventEmitter<{ message: [FromWorker]; exit: [
     this.child.on('error', (error) => this.onExit(null, null, error));
     // 'close', not 'exit': every line it wrote has been read by then.
     this.child.on('close', (code, signal) => this.onExit(code, signal));
+    this.readiness = this.awaitReady();
+    this.readiness.catch(() => {}); // a failure matters only to whoever waits for it
     this.send(setup);
   }
 
-  send(message: ToWorker): void {
-    if (this.exitedWith === undefined && this.child.stdin!.writable) this.child.stdin!.write(JSON.stringify(message) + '\n');
-  }
-
-  get exited(): boolean {
-    return this.exitedWith !== undefined;
-  }
-
-  /** Resolves with the worker's ready message; rejects with a setup failure or an early exit. */
-  whenReady(): Promise<WorkerReady> {
-    if (this.ready !== undefined) return Promise.resolve(this.ready);
+  private awaitReady(): Promise<WorkerReady> {
     return new Promise((resolve, reject) => {
       const onMessage = (message: FromWorker) => {
         if (message.kind === 'ready') {
@@ -85,6 +78,19 @@ export class WorkerProcess extends EventEmitter<{ message: [FromWorker]; exit: [
       this.on('message', onMessage);
       this.on('exit', onExit);
     });
+  }
+
+  send(message: ToWorker): void {
+    if (this.exitedWith === undefined && this.child.stdin!.writable) this.child.stdin!.write(JSON.stringify(message) + '\n');
+  }
+
+  get exited(): boolean {
+    return this.exitedWith !== undefined;
+  }
+
+  /** Resolves with the worker's ready message; rejects with a setup failure or an early exit. */
+  whenReady(): Promise<WorkerReady> {
+    return this.readiness;
   }
 
   /** Closes its stdin (the worker finishes and exits by itself) and waits for the exit. */

@@ -8,8 +8,15 @@ import { TRACE_CONVERT_HELP } from './trace-convert-command.ts';
 type Action = (...args: never[]) => unknown;
 function lazy<M>(load: () => Promise<M>, pick: (module: M) => Action) {
   return async (...args: unknown[]): Promise<void> => {
-    await (pick(await load()) as (...a: unknown[]) => unknown)(...args);
+    await (pick(await load().catch(missingPackage)) as (...a: unknown[]) => unknown)(...args);
   };
+}
+
+/** A command whose package is absent (the offline GPU bundle leaves out report rendering): one line, not a bug. */
+function missingPackage(error: NodeJS.ErrnoException): never {
+  const pkg = error.code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find package '([^']+)'/.exec(error.message)?.[1] : undefined;
+  if (pkg === undefined) throw error;
+  throw new InputError(`this command needs the package ${pkg}, which this strait does not have (the offline GPU bundle leaves it out); run it from strait's repository after npm ci`);
 }
 const runCommand = lazy(() => import('./run-command.ts'), (m) => m.runCommand);
 const listCommand = lazy(() => import('./list-command.ts'), (m) => m.listCommand);
