@@ -86,8 +86,8 @@ try {
       '  ./strait validate --replay DIR --profile profile.json',
       '  ./gpu-campaign.sh --device cuda --out campaign     (about 8 minutes; then read campaign/summary.md)',
       'Python: --python PATH or STRAIT_PYTHON, else python3 on PATH, /usr/bin/python3, /usr/local/bin/python3.',
-      'Also here: run, compare, list, regress, trace gen/convert/inspect. Not here: report (needs vega and resvg),',
-      'sweep (its workers run the TypeScript sources), and the TensorFlow.js replay backends (use the repository).',
+      'Also here: run, compare, list, regress, trace gen/convert/inspect, sweep (in one process: no worker processes).',
+      'Not here: report (needs vega and resvg) and the TensorFlow.js replay backends: use the repository for those.',
       '',
     ].join('\n'),
   );
