@@ -5,10 +5,11 @@ import { Request } from '../sim/model/request.ts';
 import type { ClusterView, Decision, Policy } from '../sim/policy/policy.ts';
 import type { Predictor } from '../sim/predictor/predictor.ts';
 import type { ArrivalSpec, RequestSink } from '../sim/simulator.ts';
-import type { BackendChoice } from './backends.ts';
 import { DeviceWorker } from './device-worker.ts';
 import { realModelIo } from './real-models.ts';
-import { monotonicMs, type FromWorker, type RunDone, type WorkerReady } from './worker-protocol.ts';
+import { setupMessage, slotsPerProcess, workerCommand, type ReplayBackend } from './worker-launch.ts';
+import { WorkerProcess } from './worker-process.ts';
+import { float32ToBase64, monotonicMs, type FromWorker, type RunDone, type WorkerReady } from './worker-protocol.ts';
 
 export interface ReplaySetup {
   readonly cluster: ClusterSpec;
@@ -16,7 +17,7 @@ export interface ReplaySetup {
   readonly policy: Policy;
   readonly predictor: Predictor;
   readonly sink: RequestSink;
-  readonly backend: BackendChoice;
+  readonly backend: ReplayBackend;
   /** Trace time to wall time: a request due at t ms in the trace arrives at t * timeScale. */
   readonly timeScale: number;
   /** Warm-up runs per worker and (model, batch) pair of the trace, before the trace starts. */
@@ -36,6 +37,8 @@ export interface ReplaySetup {
 export interface ServedDetail {
   readonly worker: number;
   readonly phaseMs: readonly number[];
+  /** Device-side copy times [in, out], ms, where the worker measures them (torch). */
+  readonly copyMs?: readonly number[];
 }
 
 export interface ReplayResult {
@@ -73,6 +76,7 @@ export class ReplayEngine implements ClusterView {
   readonly gpus: GpuState[];
   readonly waiting = new Set<Request>();
   private readonly workers: DeviceWorker[][] = [];
+  private readonly processes: WorkerProcess[] = [];
   private readonly byId = new Map<number, Request>();
   private readonly served = new Map<number, ServedDetail>();
   private origin = 0;
@@ -97,30 +101,41 @@ export class ReplayEngine implements ClusterView {
     return this.setup.predictor;
   }
 
-  /** Starts every device's workers (one per slot) and waits until each has its models built. */
+  /**
+   * Starts every device's workers (a slot per unit of its concurrency: a process each,
+   * or one process with a stream per slot) and waits until each has its models built.
+   * Resolves with each slot's process's ready message, by slot.
+   */
   async start(): Promise<WorkerReady[]> {
+    const backend = this.setup.backend;
+    const command = workerCommand(backend);
     let index = 0;
     this.setup.cluster.gpus.forEach((gpu, g) => {
       const list: DeviceWorker[] = [];
-      for (let k = 0; k < gpu.maxConcurrency; k++) {
-        list.push(
-          new DeviceWorker({
-            index,
+      const perProcess = slotsPerProcess(backend, gpu.maxConcurrency);
+      for (let first = 0; first < gpu.maxConcurrency; first += perProcess) {
+        const slots = Math.min(perProcess, gpu.maxConcurrency - first);
+        const host = new WorkerProcess(
+          index,
+          command,
+          setupMessage(backend, {
+            worker: index,
             device: g,
-            backend: this.setup.backend,
+            slots,
             models: gpu.models,
             seed: this.setup.seed,
-            cores: this.setup.deviceCores?.[g],
-            batchScheduling: this.setup.batchScheduling,
             crashAfterRuns: index === 0 ? this.setup.crashAfterRuns : undefined,
           }),
+          { cores: this.setup.deviceCores?.[g], batchScheduling: this.setup.batchScheduling },
         );
-        index++;
+        this.processes.push(host);
+        for (let slot = 0; slot < slots; slot++) list.push(new DeviceWorker({ index: index++, device: g, slot }, host));
       }
       this.workers.push(list);
     });
     try {
-      return await Promise.all(this.allWorkers().map((w) => w.whenReady()));
+      await Promise.all(this.processes.map((p) => p.whenReady()));
+      return this.allWorkers().map((w) => w.ready!);
     } catch (error) {
       await this.shutdown(true);
       throw error;
@@ -142,25 +157,23 @@ export class ReplayEngine implements ClusterView {
     const runOnce = (worker: DeviceWorker, model: string, batch: number) =>
       new Promise<number>((resolve, reject) => {
         const taskId = id--;
-        const onMessage = (message: FromWorker) => {
+        const offMessage = worker.onMessage((message) => {
           if ((message.kind === 'done' || message.kind === 'run-failed') && message.id === taskId) {
             cleanup();
             worker.running = -1;
             if (message.kind === 'run-failed') reject(new Error(`warm-up of ${model} failed: ${message.message}`));
             else resolve(message.executionEnd - message.executionStart);
           }
-        };
-        const onExit = (code: number | null, signal: string | null) => {
+        });
+        const offExit = worker.onExit((code, signal) => {
           cleanup();
           reject(new Error(`replay worker ${worker.options.index} exited (${signal ?? `code ${code}`}) during the warm-up`));
-        };
+        });
         const cleanup = () => {
-          worker.process.off('message', onMessage);
-          worker.process.off('exit', onExit);
+          offMessage();
+          offExit();
         };
-        worker.process.on('message', onMessage);
-        worker.process.on('exit', onExit);
-        worker.send({ kind: 'run', id: taskId, model, batch, input: makeInput(model, batch), warmup: true });
+        worker.send({ kind: 'run', id: taskId, model, batch, priority: 'low', input: this.inputFor(model, batch), warmup: true });
       });
     await Promise.all(
       this.workers.map(async (deviceWorkers, g) => {
@@ -193,8 +206,8 @@ export class ReplayEngine implements ClusterView {
   run(arrivals: readonly ArrivalSpec[]): Promise<ReplayResult> {
     this.arrivals = arrivals;
     for (const worker of this.allWorkers()) {
-      worker.process.on('message', (message: FromWorker) => this.onWorkerMessage(worker, message));
-      worker.process.on('exit', (code, signal) => this.onWorkerExit(worker, code, signal));
+      worker.onMessage((message) => this.onWorkerMessage(worker, message));
+      worker.onExit((code, signal) => this.onWorkerExit(worker, code, signal));
     }
     return new Promise<ReplayResult>((resolve, reject) => {
       this.failRun = (error) => {
@@ -219,11 +232,16 @@ export class ReplayEngine implements ClusterView {
   async shutdown(kill = false): Promise<void> {
     this.stopped = true;
     this.clearTimer();
-    await Promise.all(this.allWorkers().map((w) => (kill ? w.kill() : w.close())));
+    await Promise.all(this.processes.map((p) => (kill ? p.kill() : p.close())));
   }
 
   private allWorkers(): DeviceWorker[] {
     return this.workers.flat();
+  }
+
+  /** TensorFlow.js workers are sent the input (that copy is their transfer); torch workers synthesize it in pinned memory. */
+  private inputFor(model: string, batch: number): string | undefined {
+    return this.setup.backend.kind === 'tfjs' ? float32ToBase64(makeInput(model, batch)) : undefined;
   }
 
   // ---- arrivals in wall-clock time ---------------------------------------------
@@ -291,7 +309,7 @@ export class ReplayEngine implements ClusterView {
           break;
         case 'preempt':
           throw new ReplayUnsupported(
-            `policy ${this.setup.policy.name} preempted request ${decision.request.id}: replay cannot stop a running TensorFlow.js execution, so preempting policies run only in the simulator`,
+            `policy ${this.setup.policy.name} preempted request ${decision.request.id}: replay cannot stop a running execution on a worker, so preempting policies run only in the simulator`,
           );
         case 'wake':
           this.pendingWakes++;
@@ -361,9 +379,9 @@ export class ReplayEngine implements ClusterView {
     gpu.running.push(request);
     this.inFlight++;
     request.state = 'transfer-in';
-    const input = makeInput(request.model.name, request.batch);
+    const input = this.inputFor(request.model.name, request.batch);
     request.transferInStart = this.now;
-    worker.send({ kind: 'run', id: request.id, model: request.model.name, batch: request.batch, input, warmup: false });
+    worker.send({ kind: 'run', id: request.id, model: request.model.name, batch: request.batch, priority: request.priority, input, warmup: false });
   }
 
   private onWorkerMessage(worker: DeviceWorker, message: FromWorker): void {
@@ -388,7 +406,7 @@ export class ReplayEngine implements ClusterView {
     request.completedAt = completedAt;
     request.phase = request.model.phases.length;
     request.state = 'done';
-    this.served.set(request.id, { worker: worker.options.index, phaseMs: done.phaseMs });
+    this.served.set(request.id, { worker: worker.options.index, phaseMs: done.phaseMs, copyMs: done.copyMs });
     const gpu = this.gpus[request.gpu];
     gpu.removeRunning(request);
     try {
@@ -413,8 +431,11 @@ export class ReplayEngine implements ClusterView {
   }
 
   private onWorkerExit(worker: DeviceWorker, code: number | null, signal: string | null): void {
-    if (this.stopped || worker.closing) return;
-    const lost = worker.running >= 0 ? [worker.running] : [];
+    if (this.stopped || worker.host.closing) return;
+    // Every slot of the dead process lost what it ran (several in the streams mode).
+    const lost = this.allWorkers()
+      .filter((w) => w.host === worker.host && w.running >= 0)
+      .map((w) => w.running);
     const device = this.setup.cluster.gpus[worker.options.device].id;
     const how = signal !== null ? `signal ${signal}` : `code ${code}`;
     const inFlightElsewhere = this.inFlight - lost.length;
@@ -422,7 +443,7 @@ export class ReplayEngine implements ClusterView {
     const queued = this.gpus.reduce((n, g) => n + g.queuedCount, 0) + this.waiting.size;
     this.clearTimer();
     this.finishRun?.({
-      message: `replay worker ${worker.options.index} (device ${device}) exited (${how}) mid-replay`,
+      message: `replay worker ${worker.host.index} (device ${device}) exited (${how}) mid-replay`,
       lost,
       notReplayed: inFlightElsewhere + notArrived + queued,
     });

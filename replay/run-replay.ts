@@ -11,14 +11,16 @@ import { planRates, workloadArrivals } from '../scenarios/workload-plan.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { scenarioToJson } from '../scenarios/serialize-scenario.ts';
 import { summaryDocument } from '../scenarios/run-documents.ts';
-import type { BackendChoice } from './backends.ts';
 import { coLocations, type CoLocation } from './colocation.ts';
 import { hasChrt, hasTaskset, pinProcess, planPinning } from './cpu-pinning.ts';
 import { hasRealModel, REAL_MODEL_NAMES } from './real-models.ts';
 import { ReplayEngine, type ReplayFailure, type ReplayResult } from './replay-engine.ts';
+import { describeSharing, simulatorSharing, type ReplaySharing } from './replay-sharing.ts';
+import { backendName, type ReplayBackend } from './worker-launch.ts';
+import type { WorkerRuntime } from './worker-protocol.ts';
 
 export interface ReplayOptions {
-  readonly backend: BackendChoice;
+  readonly backend: ReplayBackend;
   readonly timeScale: number;
   readonly warmupRuns: number;
   /** Pin devices and the dispatcher to cores (CPU backends, Linux with taskset). */
@@ -42,6 +44,8 @@ export const REPLAY_COLUMNS: readonly ExtraColumn[] = [
   /** Execution time at 1, 2, ... requests executing on the device, ms, comma-separated. */
   { name: 'time_at_concurrency_ms', kind: 'utf8' },
   { name: 'phase_ms', kind: 'utf8' },
+  /** Device-side copy times "in,out", ms, where the worker measures them (torch: CUDA events on a GPU). */
+  { name: 'copy_ms', kind: 'utf8' },
 ];
 
 export interface ReplayRun {
@@ -59,6 +63,10 @@ export interface ReplayMeta {
   readonly tfjsVersion: string;
   readonly backendAttempts: readonly string[];
   readonly workersPerDevice: readonly number[];
+  /** How each device's workers shared it (every backend; TensorFlow.js: processes). */
+  readonly sharing: ReplaySharingMeta;
+  /** torch only: the Python and torch that ran the workers. */
+  readonly python?: ReplayPython;
   readonly pinning: string;
   readonly timeScale: number;
   readonly warmupRuns: number;
@@ -72,6 +80,22 @@ export interface ReplayMeta {
   readonly durationMs: number;
   readonly host: { readonly cpu: string; readonly cores: number; readonly node: string; readonly platform: string };
   readonly failure?: ReplayFailure;
+}
+
+export interface ReplaySharingMeta {
+  readonly mode: ReplaySharing;
+  readonly streamPriorities: boolean;
+  readonly description: string;
+}
+
+export interface ReplayPython {
+  readonly path: string;
+  readonly chosenBy: string;
+  readonly executable: string;
+  readonly version: string;
+  readonly torch: string;
+  readonly cuda: string | null;
+  readonly threadsPerWorker: number;
 }
 
 /** Every model the scenario's devices host must have a real implementation. */
@@ -113,7 +137,8 @@ export async function replayIntoDirectory(scenario: Scenario, out: string, optio
   if (arrivals.length === 0) throw new InputError(`scenario ${scenario.name}: the workload has no arrivals to replay`);
 
   const cores = availableParallelism();
-  const cpuBackend = options.backend === 'wasm' || options.backend === 'cpu' || options.backend === 'auto';
+  const backend = options.backend;
+  const cpuBackend = backend.kind === 'torch' ? backend.device === 'cpu' : backend.choice === 'wasm' || backend.choice === 'cpu' || backend.choice === 'auto';
   const pinning = planPinning(scenario.cluster.gpus.length, cores, options.pin && cpuBackend, hasTaskset(), hasChrt());
   if (pinning.dispatcher !== undefined) pinProcess(process.pid, pinning.dispatcher);
 
@@ -124,7 +149,7 @@ export async function replayIntoDirectory(scenario: Scenario, out: string, optio
     policy: policyEntry.create(scenario.policy.params),
     predictor: predictorEntry.create({ cluster: scenario.cluster, params: scenario.predictorParams[scenario.predictor] ?? {} }),
     sink: recorder,
-    backend: options.backend,
+    backend,
     timeScale: options.timeScale,
     warmupRuns: options.warmupRuns,
     deviceCores: pinning.devices,
@@ -161,9 +186,11 @@ export async function replayIntoDirectory(scenario: Scenario, out: string, optio
       status: replay.failure === undefined ? 'complete' : 'failed',
       backend: first.backend,
       device: first.device,
-      tfjsVersion: first.version,
+      tfjsVersion: backend.kind === 'tfjs' ? first.version : '',
       backendAttempts: first.attempts,
       workersPerDevice: scenario.cluster.gpus.map((g) => g.maxConcurrency),
+      sharing: sharingMeta(backend),
+      ...(backend.kind === 'torch' ? { python: pythonMeta(backend, first.runtime) } : {}),
       pinning: pinning.description,
       timeScale: options.timeScale,
       warmupRuns: options.warmupRuns,
@@ -182,6 +209,32 @@ export async function replayIntoDirectory(scenario: Scenario, out: string, optio
     directory.discard();
     throw error;
   }
+}
+
+function sharingMeta(backend: ReplayBackend): ReplaySharingMeta {
+  if (backend.kind === 'tfjs') return { mode: 'processes', streamPriorities: false, description: describeSharing('processes', 'cpu', false) };
+  return { mode: backend.sharing, streamPriorities: backend.streamPriorities, description: describeSharing(backend.sharing, backend.device, backend.streamPriorities) };
+}
+
+function pythonMeta(backend: ReplayBackend & { kind: 'torch' }, runtime: WorkerRuntime | undefined): ReplayPython {
+  const p = backend.python;
+  return {
+    path: p.path,
+    chosenBy: p.chosenBy,
+    executable: runtime?.python ?? p.executable,
+    version: runtime?.pythonVersion ?? p.pythonVersion,
+    torch: runtime?.torch ?? p.torch,
+    cuda: runtime?.cuda ?? p.cuda,
+    threadsPerWorker: runtime?.threads ?? 0,
+  };
+}
+
+/** The scenario as the replay ran it: a torch device's sharing law follows the mode its workers shared it in. */
+export function scenarioForReplay(scenario: Scenario, backend: ReplayBackend): Scenario {
+  if (backend.kind !== 'torch') return scenario;
+  const mode = simulatorSharing(backend.sharing);
+  if (scenario.cluster.gpus.every((g) => g.sharing.mode === mode)) return scenario;
+  return { ...scenario, cluster: { ...scenario.cluster, gpus: scenario.cluster.gpus.map((g) => ({ ...g, sharing: { ...g.sharing, mode } })) } };
 }
 
 /** Device counters for the summary: busy time is the union of execution intervals. */
@@ -237,6 +290,7 @@ async function writeRecords(path: string, recorder: RunRecorder, replay: ReplayR
   }
   const colocation = coLocations(intervals);
   const backend = replay.workers[0]?.backend ?? '';
+  const copyMs: string[] = [];
   const backendColumn: string[] = [];
   const worker = new Int32Array(n);
   const coRunners: string[] = [];
@@ -255,9 +309,10 @@ async function writeRecords(path: string, recorder: RunRecorder, replay: ReplayR
     maxCoRunners[i] = co?.maxCoRunners ?? -1;
     timeAt.push(co === undefined ? '' : co.timeAtConcurrency.map((t) => t.toFixed(3)).join(','));
     phaseMs.push(detail === undefined ? '' : detail.phaseMs.map((t) => t.toFixed(3)).join(','));
+    copyMs.push(detail?.copyMs === undefined ? '' : detail.copyMs.map((t) => t.toFixed(4)).join(','));
   }
   const writer = new RecordsArrowWriter(path, REPLAY_COLUMNS);
-  const extras: ExtraValues[] = [backendColumn, worker, coRunners, coRunMs, maxCoRunners, timeAt, phaseMs];
+  const extras: ExtraValues[] = [backendColumn, worker, coRunners, coRunMs, maxCoRunners, timeAt, phaseMs, copyMs];
   writer.write(records, extras);
   await writer.close();
   return colocation;

@@ -1,9 +1,8 @@
-// Entry of a replay worker process (forked with an IPC channel). Its first message is
-// the setup; tsx is registered, then the TypeScript worker module named by the setup
-// (replay/replay-worker.ts) takes over the channel.
+// Entry of a TensorFlow.js replay worker process: tsx is registered, then the TypeScript
+// worker (replay/replay-worker.ts) serves the replay protocol on stdin and stdout
+// (newline-delimited JSON, replay/PROTOCOL.md).
 import { registerTsx } from '../register-tsx.mjs';
 
-const setup = await new Promise((resolve) => process.once('message', resolve));
 registerTsx();
-const worker = await import(setup.module);
-await worker.serve(setup);
+const worker = await import(new URL('./replay-worker.ts', import.meta.url).href);
+await worker.serveStdio();

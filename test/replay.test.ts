@@ -273,7 +273,7 @@ describe('one policy object for simulation and replay', () => {
       policy: replayPolicy,
       predictor: predictor(),
       sink: recorder,
-      backend: 'wasm',
+      backend: { kind: 'tfjs', choice: 'wasm' },
       timeScale: 1,
       warmupRuns: 0,
       seed: 1,
@@ -396,7 +396,7 @@ describe('strait replay, calibrate and validate (wasm backend)', () => {
 
   it('refuses an unknown backend, a model with no real implementation, and a native backend that cannot load', () => {
     expect(runs.unknownBackend.status).toBe(2);
-    expect(lines(runs.unknownBackend.stderr)).toEqual(['strait: --backend: expected one of auto, node-gpu, node, wasm, cpu, got "metal"']);
+    expect(lines(runs.unknownBackend.stderr)).toEqual(['strait: --backend: expected one of auto, node-gpu, node, wasm, cpu, torch, got "metal"']);
     expect(runs.noRealModel.status).toBe(2);
     expect(lines(runs.noRealModel.stderr)).toEqual([expect.stringMatching(/model "yolo" has no real implementation for replay \(replay has mobilenet_v2, resnet152, bert_base, mlp\)/)]);
     expect(existsSync(at('bad2'))).toBe(false);

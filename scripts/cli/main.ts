@@ -10,8 +10,15 @@ import { TRACE_CONVERT_HELP } from './trace-convert-command.ts';
 type Action = (...args: never[]) => unknown;
 function lazy<M>(load: () => Promise<M>, pick: (module: M) => Action) {
   return async (...args: unknown[]): Promise<void> => {
-    await (pick(await load()) as (...a: unknown[]) => unknown)(...args);
+    await (pick(await load().catch(missingPackage)) as (...a: unknown[]) => unknown)(...args);
   };
+}
+
+/** A command whose package is absent (the offline GPU bundle leaves out report rendering): one line, not a bug. */
+function missingPackage(error: NodeJS.ErrnoException): never {
+  const pkg = error.code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find package '([^']+)'/.exec(error.message)?.[1] : undefined;
+  if (pkg === undefined) throw error;
+  throw new InputError(`this command needs the package ${pkg}, which this strait does not have (the offline GPU bundle leaves it out); run it from strait's repository after npm ci`);
 }
 const runCommand = lazy(() => import('./run-command.ts'), (m) => m.runCommand);
 const listCommand = lazy(() => import('./list-command.ts'), (m) => m.listCommand);
@@ -163,11 +170,15 @@ function buildProgram(): Command {
 
   program
     .command('replay')
-    .description("replay a scenario's trace on real TensorFlow.js workers in wall-clock time, driving the same policy objects")
+    .description("replay a scenario's trace on real workers (TensorFlow.js or PyTorch) in wall-clock time, driving the same policy objects")
     .argument('[scenario]', 'scenario file or built-in scenario name (e.g. replay-cpu)')
     .option('--out <dir>', 'replay directory to write (default runs/replay-<scenario>-<policy>-seed<n>-load<x>, replaced by the same replay)')
     .option('--force', 'replace a finished replay directory at --out (only if it holds nothing but a replay\'s files)')
-    .option('--backend <name>', 'auto, node-gpu, node, wasm or cpu (default auto: the first that loads)')
+    .option('--backend <name>', 'auto, node-gpu, node, wasm, cpu (TensorFlow.js; auto: the first that loads) or torch (a Python worker; default auto)')
+    .option('--device <name>', 'torch: cuda or cpu (default cuda)')
+    .option('--sharing <mode>', "how a device's workers share it: processes, mps (torch, CUDA) or streams (torch); default: the scenario's law (time-sliced: processes, spatial: streams)")
+    .option('--stream-priority', 'torch on CUDA: run the high class on high-priority CUDA streams')
+    .option('--python <path>', 'torch: the Python interpreter that imports torch (default: $STRAIT_PYTHON, else python3 on PATH, /usr/bin/python3, /usr/local/bin/python3)')
     .option('--time-scale <x>', 'stretch the trace: arrival t ms is replayed at t * x (default 1)', positiveNumber)
     .option('--warmup <n>', 'warm-up passes per worker over the model/batch pairs before the trace, then 5 measured probe passes; none recorded (default 3)', nonNegativeInteger)
     .option('--pin <mode>', 'auto: pin each device and the dispatcher to CPU cores with taskset (CPU backends); none', 'auto')

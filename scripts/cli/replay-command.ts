@@ -4,9 +4,10 @@ import { PREDICTORS } from '../../sim/predictor/registry.ts';
 import { applyOverrides } from '../../scenarios/run-scenario.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
 import { requireNominalLoad } from '../../scenarios/load-basis.ts';
-import { parseBackendChoice } from '../../replay/backends.ts';
 import { interferenceRows } from '../../replay/interference.ts';
-import { checkReplayable, replayIntoDirectory } from '../../replay/run-replay.ts';
+import { planBackend, withSharingDaemon } from '../../replay/plan-backend.ts';
+import { checkReplayable, replayIntoDirectory, scenarioForReplay, type ReplayMeta } from '../../replay/run-replay.ts';
+import { backendName, parseWorkerBackend } from '../../replay/worker-launch.ts';
 import { fixed, table } from './format.ts';
 import { formatRunReport } from './run-report.ts';
 import { checkName } from './run-command.ts';
@@ -14,6 +15,10 @@ import { checkName } from './run-command.ts';
 export interface ReplayCommandOptions {
   readonly out?: string;
   readonly backend?: string;
+  readonly device?: string;
+  readonly sharing?: string;
+  readonly streamPriority?: boolean;
+  readonly python?: string;
   readonly timeScale?: number;
   readonly warmup?: number;
   readonly pin?: string;
@@ -42,21 +47,30 @@ function progressReporter(): (left: number, total: number, elapsedMs: number) =>
   };
 }
 
-/** `strait replay`: a scenario's trace on real TensorFlow.js workers, in wall-clock time. */
+/** The first line of the report: what ran the requests, and how they shared the device. */
+function backendLine(meta: ReplayMeta): string {
+  const runtime = meta.python !== undefined ? `python ${meta.python.executable}, torch ${meta.python.torch}` : `tfjs ${meta.tfjsVersion}`;
+  return `backend ${meta.backend} on ${meta.device} (${runtime}); ${meta.pinning}; time scale ${meta.timeScale}\nsharing: ${meta.sharing.mode}: ${meta.sharing.description}`;
+}
+
+/** `strait replay`: a scenario's trace on real workers (TensorFlow.js or torch), in wall-clock time. */
 export async function replayCommand(scenarioArg: string | undefined, options: ReplayCommandOptions): Promise<void> {
-  const backend = parseBackendChoice(options.backend ?? 'auto');
+  parseWorkerBackend(options.backend ?? 'auto');
   checkName('--policy', options.policy, POLICIES.keys());
   checkName('--predictor', options.predictor, PREDICTORS.keys());
   checkName('--pin', options.pin, ['auto', 'none']);
-  const scenario = applyOverrides(loadScenario(scenarioArg), options);
-  requireNominalLoad(scenario, 'strait replay');
-  const out = options.out ?? `runs/replay-${scenario.name}-${scenario.policy.name}-seed${scenario.seed}-load${scenario.load}`;
-  checkReplayable(scenario);
+  const loaded = applyOverrides(loadScenario(scenarioArg), options);
+  requireNominalLoad(loaded, 'strait replay');
+  const out = options.out ?? `runs/replay-${loaded.name}-${loaded.policy.name}-seed${loaded.seed}-load${loaded.load}`;
+  checkReplayable(loaded);
+  const planned = planBackend(options, loaded);
+  const scenario = scenarioForReplay(loaded, planned);
   const devices = scenario.cluster.gpus;
+  const where = planned.kind === 'torch' ? ` on ${planned.device}, sharing ${planned.sharing}, python ${planned.python.path} (${planned.python.chosenBy}, torch ${planned.python.torch})` : '';
   process.stderr.write(
-    `replay ${scenario.name}: ${devices.length} device(s), ${devices.reduce((n, g) => n + g.maxConcurrency, 0)} worker(s), backend ${backend}; starting workers and warming up\n`,
+    `replay ${scenario.name}: ${devices.length} device(s), ${devices.reduce((n, g) => n + g.maxConcurrency, 0)} worker(s), backend ${backendName(planned)}${where}; starting workers and warming up\n`,
   );
-  const { run, meta, colocation } = await replayIntoDirectory(scenario, out, {
+  const { run, meta, colocation } = await withSharingDaemon(planned, (backend) => replayIntoDirectory(scenario, out, {
     backend,
     timeScale: options.timeScale ?? 1,
     warmupRuns: options.warmup ?? 3,
@@ -67,14 +81,14 @@ export async function replayCommand(scenarioArg: string | undefined, options: Re
     onProgress: progressReporter(),
     // Fault injection for the tests of a worker dying mid-replay (not a user option).
     crashAfterRuns: process.env.STRAIT_REPLAY_CRASH_AFTER !== undefined ? Number(process.env.STRAIT_REPLAY_CRASH_AFTER) : undefined,
-  });
+  }));
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const rows = interferenceRows(run.records, colocation);
   if (options.json) {
     process.stdout.write(JSON.stringify({ replay: meta, summary: run.summary, interference: rows }, null, 2) + '\n');
   } else {
     const lines = [
-      `backend ${meta.backend} on ${meta.device} (tfjs ${meta.tfjsVersion}); ${meta.pinning}; time scale ${meta.timeScale}`,
+      backendLine(meta),
       formatRunReport(run),
       '',
       'execution alone vs sharing the device (at least half the time):',

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../sim/core/errors.ts';
@@ -88,7 +89,8 @@ export function workerExecArgv(workers: number, cores = availableParallelism()):
 export function runPointsInWorkers(points: readonly SweepPoint[], options: PoolOptions): Promise<void> {
   if (points.length === 0) return Promise.resolve();
   const count = Math.max(1, Math.min(options.workers, points.length));
-  if (count === 1) return runPointsHere(points, options);
+  // The offline GPU bundle has no worker boot (its workers would run the TypeScript sources): one process.
+  if (count === 1 || !existsSync(BOOT)) return runPointsHere(points, options);
   const setup: WorkerSetup = {
     module: WORKER_MODULE,
     sweepDir: options.sweepDir,
