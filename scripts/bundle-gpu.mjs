@@ -52,6 +52,8 @@ try {
     external: LEFT_OUT,
     // CommonJS packages inside an ES module bundle still call require() for Node's built-ins.
     banner: { js: "import { createRequire as __straitCreateRequire } from 'node:module'; const require = __straitCreateRequire(import.meta.url);" },
+    // main.ts reads the version from package.json, which the bundle does not carry.
+    define: { 'process.env.STRAIT_BUNDLED_VERSION': JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version) },
     logLevel: 'warning',
   });
   // Files the code finds next to itself (import.meta.url): every chunk lives in lib/.

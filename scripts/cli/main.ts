@@ -58,6 +58,9 @@ function positiveNumber(value: string): number {
 }
 
 function packageVersion(): string {
+  // The offline GPU bundle has no package.json: scripts/bundle-gpu.mjs writes the version in.
+  const bundled = process.env.STRAIT_BUNDLED_VERSION;
+  if (bundled !== undefined) return bundled;
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
