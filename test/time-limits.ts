@@ -1,8 +1,10 @@
 /**
- * Time limits for tests, sized for a busy machine (CI shares its cores with other jobs;
- * `stress-ng --cpu 2` on 2 cores roughly halves the CPU a test gets). A limit catches a
- * hang; it never measures speed, so each is several times the slowest run seen under
- * stress (README, Tests).
+ * Time limits for tests, sized for a busy machine (CI shares its cores with other jobs).
+ * A limit catches a hang; it never measures speed. On the 2-core development VM under
+ * `stress-ng --cpu 2` beside other jobs (load average 9-14), the slowest suite,
+ * test/replay.test.ts, took 37-63 s in all and test/cli.test.ts 15-33 s; before the
+ * timing checks moved out, the replay suite's beforeAll alone took 140 s against its
+ * 240 s limit. The limits below are several times those.
  */
 
 /** A test that computes in this process (vitest's default is 5 s). */
