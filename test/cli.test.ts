@@ -12,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../scenarios/load-scenario.ts';
 import { scenarioToJson } from '../scenarios/serialize-scenario.ts';
 import { expectSuccess, strait, smallScenarioJson, type CliResult } from './strait-cli.ts';
+import { CHILD_LIMIT_MS } from './time-limits.ts';
 
-const TIMEOUT = 60_000;
+/** The CLI calls run as child processes: a limit for a hang, sized for a busy machine. */
+const TIMEOUT = CHILD_LIMIT_MS;
 
 const RUN_FILES = ['requests.arrow', 'scenario.json', 'summary.json', 'timing.json'];
 

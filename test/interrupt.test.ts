@@ -8,6 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, smallScenarioJson } from './strait-cli.ts';
+import { CHILD_LIMIT_MS } from './time-limits.ts';
+
+/** Waits for the run to start, and to end once signalled: long enough for a busy machine. */
+const START_LIMIT_MS = 120_000;
+const EXIT_LIMIT_MS = 60_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'strait-interrupt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,14 +30,14 @@ async function interruptedRun(signal: NodeJS.Signals): Promise<{ status: number 
   try {
     const started = Date.now();
     while (!readdirSync(dir).some((name) => name.startsWith(`out-${signal}.tmp-`))) {
-      if (Date.now() - started > 20_000) throw new Error(`no temporary directory after 20 s: ${stderr}`);
+      if (Date.now() - started > START_LIMIT_MS) throw new Error(`no temporary directory after ${START_LIMIT_MS / 1000} s: ${stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     await new Promise((r) => setTimeout(r, 300)); // well into the run
     child.kill(signal);
-    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000));
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), EXIT_LIMIT_MS));
     const outcome = await Promise.race([done, timeout]);
-    if (outcome === 'timeout') throw new Error(`still running 10 s after ${signal}`);
+    if (outcome === 'timeout') throw new Error(`still running ${EXIT_LIMIT_MS / 1000} s after ${signal}`);
     status = outcome;
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -47,10 +52,10 @@ describe('interrupting a run', () => {
     const { status, stderr } = await interruptedRun('SIGINT');
     expect(status).toBe(130);
     expect(stderr.trim()).toBe('strait: interrupted (SIGINT); partial output removed');
-  }, 30_000);
+  }, CHILD_LIMIT_MS);
 
   it('SIGTERM: exit 143, nothing left behind', async () => {
     const { status } = await interruptedRun('SIGTERM');
     expect(status).toBe(143);
-  }, 30_000);
+  }, CHILD_LIMIT_MS);
 });

@@ -12,6 +12,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceVariability } from '../sim/model/profile.ts';
 import { cluster, meanDifference, modelProfile, poissonArrivals, relativeError, runSimulation, type RunOutput } from './helpers.ts';
+import { HOOK_LIMIT_MS } from './time-limits.ts';
 
 const RHO = 0.7;
 const SERVICE_MS = 1; // mu = 1 per ms
@@ -63,7 +64,7 @@ describe('M/M/1: exponential service, rho = 0.7', () => {
   const count = 1_000_000;
   beforeAll(() => {
     run = runQueue({ kind: 'exponential' }, count, 1);
-  }, 120_000);
+  }, HOOK_LIMIT_MS);
 
   it('serves every request', () => {
     expect(run.records.length).toBe(count);
@@ -124,7 +125,7 @@ describe('M/D/1: deterministic service, rho = 0.7', () => {
   const count = 600_000;
   beforeAll(() => {
     run = runQueue({ kind: 'deterministic' }, count, 2);
-  }, 120_000);
+  }, HOOK_LIMIT_MS);
 
   it('serves each request in exactly its solo time', () => {
     const start = run.records.executionStart.view();

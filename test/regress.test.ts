@@ -19,8 +19,10 @@ import {
 import { INDEX_COLUMNS, type SweepIndexRow } from '../scenarios/sweeps/sweep-index.ts';
 import { regressCommand } from '../scripts/cli/regress-command.ts';
 import { expectSuccess, lines, strait, smallScenarioJson, type CliResult } from './strait-cli.ts';
+import { CHILD_LIMIT_MS } from './time-limits.ts';
 
-const TIMEOUT = 60_000;
+/** The CLI calls run as child processes: a limit for a hang, sized for a busy machine. */
+const TIMEOUT = CHILD_LIMIT_MS;
 
 function row(policy: string, load: number, seed: number, high: number, low: number): SweepIndexRow {
   const values = Object.fromEntries(INDEX_COLUMNS.map((c) => [c, 0]));

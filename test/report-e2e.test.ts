@@ -12,11 +12,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../scripts/cli/report-command.ts';
 import { writeSweep } from './report-fixtures.ts';
+import { CHILD_LIMIT_MS } from './time-limits.ts';
 
 const CHROMIUM = process.env.STRAIT_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SCREENSHOT_DIR = fileURLToPath(new URL('../tmp/report-e2e/', import.meta.url));
-const TIMEOUT = 90_000;
+/** A sweep, a report and a browser: a limit for a hang, sized for a busy machine. */
+const TIMEOUT = CHILD_LIMIT_MS;
+/** One browser step (playwright's default is 30 s, vitest's expect.poll 1 s): a busy machine needs more. */
+const STEP_TIMEOUT = 120_000;
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -63,6 +67,8 @@ describe('strait report in a browser', () => {
         args: CHROMIUM_ARGS,
         viewport: { width: 1200, height: 900 },
       });
+      context.setDefaultTimeout(STEP_TIMEOUT);
+      context.setDefaultNavigationTimeout(STEP_TIMEOUT);
       try {
         const page = await context.newPage();
         const offPage: string[] = [];
@@ -77,7 +83,7 @@ describe('strait report in a browser', () => {
         for (const name of figures) {
           const figure = page.locator(`#fig-${name}`);
           await figure.scrollIntoViewIfNeeded();
-          await expect.poll(() => figure.isVisible()).toBe(true);
+          await expect.poll(() => figure.isVisible(), { timeout: STEP_TIMEOUT }).toBe(true);
           const svg = figure.locator('svg').first();
           expect(await svg.isVisible()).toBe(true);
           const box = await svg.boundingBox();

@@ -28,8 +28,10 @@ import { textWidth } from '../reports/text-metrics.ts';
 import { reportCommand } from '../scripts/cli/report-command.ts';
 import { reportScenario, writeRun, writeSweep } from './report-fixtures.ts';
 import { strait } from './strait-cli.ts';
+import { CHILD_LIMIT_MS } from './time-limits.ts';
 
-const TIMEOUT = 60_000;
+/** Simulations, rendering and a CLI child process: a limit for a hang, sized for a busy machine. */
+const TIMEOUT = CHILD_LIMIT_MS;
 
 // ---- helpers over specs ----------------------------------------------------------
 

@@ -36,8 +36,10 @@ import { sweepCommand } from '../scripts/cli/sweep-command.ts';
 import { sweepMergeCommand } from '../scripts/cli/sweep-merge-command.ts';
 import { workerExecArgv } from '../scripts/cli/sweep-pool.ts';
 import { expectSuccess, lines, strait, smallScenarioJson, type CliResult } from './strait-cli.ts';
+import { CHILD_LIMIT_MS } from './time-limits.ts';
 
-const TIMEOUT = 60_000;
+/** The CLI calls run as child processes: a limit for a hang, sized for a busy machine. */
+const TIMEOUT = CHILD_LIMIT_MS;
 
 describe('sweep grid', () => {
   it('expands a:b:step inclusively without float noise', () => {

@@ -14,7 +14,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTrace, type TraceGenOptions } from '../scenarios/generate-trace.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
@@ -32,12 +32,13 @@ import { BufferedArrivals } from '../traces/buffered-arrivals.ts';
 import { readTrace } from '../traces/trace-reader.ts';
 import type { TraceRecord } from '../traces/trace-schema.ts';
 import { TRACE_BATCH_ROWS, writeTrace } from '../traces/trace-writer.ts';
+import { CHILD_LIMIT_MS, HUNG_CHILD_MS } from './time-limits.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-// Each test takes well under a second on an idle machine; the limits leave room for
-// a loaded one (the CLI calls run beside the tests).
-vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
-const CLI_TIMEOUT = 60_000;
+// Each test takes well under a second on an idle machine; vitest.config.ts's limits
+// leave room for a loaded one (the CLI calls run beside the tests), and so do these for
+// the tests that wait on CLI calls and for a CLI call itself (killed after HUNG_CHILD_MS).
+const CLI_TIMEOUT = CHILD_LIMIT_MS;
 const HEADER = 'arrival_ms,model,batch,priority,deadline_ms,input_bytes,output_bytes';
 
 let dir = '';
@@ -116,7 +117,7 @@ let children = 0;
 const queued: (() => void)[] = [];
 
 /** `first`: ahead of the calls already waiting (for a test that waits on this one alone). */
-async function spawnNode(args: readonly string[], timeoutMs = CLI_TIMEOUT, first = false): Promise<CliResult> {
+async function spawnNode(args: readonly string[], timeoutMs = HUNG_CHILD_MS, first = false): Promise<CliResult> {
   if (children >= MAX_CHILDREN) await new Promise<void>((resolve) => (first ? queued.unshift(resolve) : queued.push(resolve)));
   children++;
   try {
@@ -473,7 +474,7 @@ describe('bad trace input: one line naming the file and the line or record batch
       corrupt.fill(0xff, batch1 + 8, batch1 + 8 + metadataLength);
       const corruptPath = file('corrupt.arrow');
       writeFileSync(corruptPath, corrupt);
-      const run = await spawnNode(['scripts/strait.js', 'trace', 'inspect', corruptPath], 20_000, true);
+      const run = await spawnNode(['scripts/strait.js', 'trace', 'inspect', corruptPath], HUNG_CHILD_MS, true);
       expect(run.signal, 'reading a corrupt Arrow file did not finish').toBeNull();
       expect(expectOneLineFailure(run)).toBe(
         `strait: ${corruptPath}: record batch 1: truncated or corrupt Arrow data (its footer entry does not point at a record batch)`,
