@@ -1,4 +1,5 @@
 import { GpuState } from '../sim/cluster/gpu-state.ts';
+import { bug, PolicyContractError, ReplayError, ReplayUnsupported, WorkloadError } from '../sim/core/errors.ts';
 import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
 import type { ModelProfile } from '../sim/model/profile.ts';
 import { Request } from '../sim/model/request.ts';
@@ -62,9 +63,6 @@ export interface ReplayFailure {
 
 /** Measured passes over every (model, batch) pair after the warm-up, per worker. */
 const PROBE_RUNS = 5;
-
-/** A policy asked for something the replay cannot do on real hardware. */
-export class ReplayUnsupported extends Error {}
 
 /**
  * Replays arrivals in wall-clock time against real workers, driving the same policy
@@ -161,13 +159,13 @@ export class ReplayEngine implements ClusterView {
           if ((message.kind === 'done' || message.kind === 'run-failed') && message.id === taskId) {
             cleanup();
             worker.running = -1;
-            if (message.kind === 'run-failed') reject(new Error(`warm-up of ${model} failed: ${message.message}`));
+            if (message.kind === 'run-failed') reject(new ReplayError(`warm-up of ${model} failed: ${message.message}`));
             else resolve(message.executionEnd - message.executionStart);
           }
         });
         const offExit = worker.onExit((code, signal) => {
           cleanup();
-          reject(new Error(`replay worker ${worker.options.index} exited (${signal ?? `code ${code}`}) during the warm-up`));
+          reject(new ReplayError(`replay worker ${worker.options.index} exited (${signal ?? `code ${code}`}) during the warm-up`));
         });
         const cleanup = () => {
           offMessage();
@@ -271,7 +269,7 @@ export class ReplayEngine implements ClusterView {
 
   private admit(spec: ArrivalSpec): void {
     const model = this.setup.models.get(spec.model);
-    if (model === undefined) throw new Error(`arrival names unknown model "${spec.model}"`);
+    if (model === undefined) throw new WorkloadError(`arrival ${this.byId.size}: expected a model of the scenario, got unknown model "${spec.model}"`);
     // The arrival is when the dispatcher saw it (a timer's lateness is not latency
     // the simulator could reproduce); the deadline budget counts from there.
     const now = this.now;
@@ -334,7 +332,7 @@ export class ReplayEngine implements ClusterView {
 
   private requireWaiting(request: Request, action: string): void {
     if (request.state !== 'waiting') {
-      throw new Error(`policy ${this.setup.policy.name} tried to ${action} request ${request.id}, which is ${request.state}, not waiting`);
+      throw new PolicyContractError(`policy ${this.setup.policy.name} tried to ${action} request ${request.id}, which is ${request.state}, not waiting`);
     }
   }
 
@@ -342,7 +340,7 @@ export class ReplayEngine implements ClusterView {
     this.requireWaiting(request, 'dispatch');
     const gpu = this.gpus[g];
     if (gpu === undefined || !gpu.hosts(request.model.name)) {
-      throw new Error(`policy ${this.setup.policy.name} dispatched request ${request.id} to device ${g}, which does not host model ${request.model.name}`);
+      throw new PolicyContractError(`policy ${this.setup.policy.name} dispatched request ${request.id} to device ${g}, which does not host model ${request.model.name}`);
     }
     const prediction = this.setup.predictor.predict(request, gpu, this);
     request.predictedTransferMs = prediction.transferMs;
@@ -375,7 +373,7 @@ export class ReplayEngine implements ClusterView {
 
   private startOn(request: Request, gpu: GpuState): void {
     const worker = this.workers[gpu.index].find((w) => w.idle);
-    if (worker === undefined) throw new Error(`device ${gpu.index} has a free slot but no idle worker`);
+    if (worker === undefined) bug(`device ${gpu.index}: expected an idle worker for its free slot, got none`);
     gpu.running.push(request);
     this.inFlight++;
     request.state = 'transfer-in';
@@ -391,7 +389,7 @@ export class ReplayEngine implements ClusterView {
     worker.running = -1;
     this.inFlight--;
     if (message.kind === 'run-failed') {
-      this.fail(new Error(`request ${request.id} (${request.model.name}, batch ${request.batch}) failed on worker ${worker.options.index}: ${message.message}`));
+      this.fail(new ReplayError(`request ${request.id} (${request.model.name}, batch ${request.batch}) failed on worker ${worker.options.index}: ${message.message}`));
       return;
     }
     this.complete(request, worker, message, completedAt);

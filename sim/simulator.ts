@@ -10,6 +10,7 @@ import { lookupBatch, type ModelProfile } from './model/profile.ts';
 import { Request, type Priority } from './model/request.ts';
 import type { ClusterView, Decision, Policy } from './policy/policy.ts';
 import type { Predictor } from './predictor/predictor.ts';
+import { bug, PolicyContractError, WorkloadError } from './core/errors.ts';
 
 /** One arrival as a workload source yields it (times in ms from the trace start). */
 export interface ArrivalSpec {
@@ -72,12 +73,6 @@ const YIELD_EVERY_CHUNKS = 16;
 
 /** Arrivals between two progress callbacks. */
 export const PROGRESS_EVERY = 1 << 16;
-
-/** A policy broke the control-surface contract (a bug in the policy, not in the input). */
-export class PolicyContractError extends Error {}
-
-/** The workload broke its contract (e.g. arrivals out of order, unknown model). */
-export class WorkloadError extends Error {}
 
 export interface GpuCounters {
   readonly id: string;
@@ -186,7 +181,7 @@ export class Simulator implements ClusterView {
    * (to let writers drain).
    */
   async runStreaming(source: BufferedArrivalSource, between?: () => Promise<void>): Promise<SimulationResult> {
-    if (source !== this.setup.arrivals) throw new Error('runStreaming needs the source given in the setup');
+    if (source !== this.setup.arrivals) bug('runStreaming: expected the arrival source given in the setup, got another');
     let started = false;
     let chunks = 0;
     while (await source.refill()) {

@@ -1,4 +1,5 @@
 import type { ModelProfile } from './profile.ts';
+import { bug } from '../core/errors.ts';
 
 export type Priority = 'high' | 'low';
 export const PRIORITIES: readonly Priority[] = ['high', 'low'];
@@ -102,6 +103,6 @@ export function outcomeOf(request: Request): Outcome {
     case 'dropped':
       return request.unserved ? 'unserved' : 'dropped';
     default:
-      throw new Error(`request ${request.id} has not left the system (state ${request.state})`);
+      bug(`outcome of request ${request.id}: expected a request that has left the system, got one that is ${request.state}`);
   }
 }
