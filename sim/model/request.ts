@@ -1,3 +1,4 @@
+import type { Ms } from '../core/units.ts';
 import type { ModelProfile } from './profile.ts';
 import { bug } from '../core/errors.ts';
 
@@ -24,12 +25,12 @@ export type Outcome = 'met' | 'late' | 'dropped' | 'rejected' | 'unserved';
 
 /** What arrives: the immutable facts of one inference request. */
 export interface RequestSpec {
-  readonly arrival: number;
+  readonly arrival: Ms;
   readonly model: ModelProfile;
   readonly batch: number;
   readonly priority: Priority;
-  /** Absolute deadline in ms of simulated time. */
-  readonly deadline: number;
+  /** Absolute deadline, simulated time. */
+  readonly deadline: Ms;
   readonly inputBytes: number;
   readonly outputBytes: number;
 }
@@ -74,11 +75,11 @@ export class Request implements RequestSpec {
 
   constructor(
     readonly id: number,
-    readonly arrival: number,
+    readonly arrival: Ms,
     readonly model: ModelProfile,
     readonly batch: number,
     readonly priority: Priority,
-    readonly deadline: number,
+    readonly deadline: Ms,
     readonly inputBytes: number,
     readonly outputBytes: number,
     /**
@@ -88,8 +89,17 @@ export class Request implements RequestSpec {
     readonly serviceScale: number,
   ) {}
 
-  get latency(): number {
+  get latency(): Ms {
     return this.completedAt - this.arrival;
+  }
+
+  /** Back to the start (a kill, or a resume elsewhere): no transfer or phase done yet. */
+  forgetProgress(): void {
+    this.dispatchedAt = this.transferInStart = this.transferInEnd = NaN;
+    this.executionStart = this.executionEnd = this.transferOutStart = NaN;
+    this.phase = 0;
+    this.resumeGpu = -1;
+    this.suspendAtBoundary = false;
   }
 }
 
