@@ -43,13 +43,13 @@ export class Request implements RequestSpec {
   state: RequestState = 'waiting';
   /** GPU index it is dispatched to, or -1. */
   gpu = -1;
-  dispatchedAt = NaN;
-  transferInStart = NaN;
-  transferInEnd = NaN;
-  executionStart = NaN;
-  executionEnd = NaN;
-  transferOutStart = NaN;
-  completedAt = NaN;
+  dispatchedAt: Ms = NaN;
+  transferInStart: Ms = NaN;
+  transferInEnd: Ms = NaN;
+  executionStart: Ms = NaN;
+  executionEnd: Ms = NaN;
+  transferOutStart: Ms = NaN;
+  completedAt: Ms = NaN;
   /** Index of the phase now executing (valid while executing). */
   phase = 0;
   preemptions = 0;
@@ -65,9 +65,9 @@ export class Request implements RequestSpec {
   /** Still waiting when the run ended: nothing was left that could serve it. */
   unserved = false;
   /** Predictions made when it was dispatched (NaN if never dispatched). */
-  predictedTransferMs = NaN;
-  predictedExecutionMs = NaN;
-  predictedCompletion = NaN;
+  predictedTransferMs: Ms = NaN;
+  predictedExecutionMs: Ms = NaN;
+  predictedCompletion: Ms = NaN;
   /** Links of the driver's WaitingList (see cluster/waiting-list.ts); undefined when not waiting. */
   waitingIn: object | undefined = undefined;
   waitingPrev: Request | undefined = undefined;

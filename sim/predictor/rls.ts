@@ -16,11 +16,11 @@ import { bug } from '../core/errors.ts';
  * - an update with a non-finite input, target or gain is skipped.
  */
 export interface RlsOptions {
-  /** In (0, 1]; 1 never forgets. */
+  /** In (0, 1]; 1 never forgets. @default 1 */
   readonly forgetting?: number;
-  /** Initial P = delta * I. */
+  /** Initial P = delta * I. @default 100 */
   readonly delta?: number;
-  /** Initial weights (the prior mean); zeros by default. */
+  /** Initial weights (the prior mean). @default zeros */
   readonly initial?: readonly number[];
 }
 
