@@ -23,7 +23,7 @@ export class WaitingList implements ReadonlySet<Request> {
   /** Appends a request; one already in this list stays where it is. */
   add(request: Request): this {
     if (request.waitingIn === this) return this;
-    if (request.waitingIn !== undefined) bug(`waiting list add of request ${request.id}: expected a request in no waiting list, got one in another`);
+    if (request.waitingIn !== undefined) bug(`waiting list add of request ${request.id}: expected a request in no waiting list, got one in another waiting list`);
     request.waitingIn = this;
     request.waitingPrev = this.tail;
     request.waitingNext = undefined;

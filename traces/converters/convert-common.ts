@@ -377,7 +377,7 @@ export function deadlineResolver(
     if (!known.includes(model)) throw new InputError(`${flag}: unknown model "${model}"; expected one of ${known.join(', ')}`);
   }
   if (facts === undefined && (rules.high.kind === 'slo-factor' || rules.low.kind === 'slo-factor')) {
-    bug('deadline rule Nx: expected the caller to hand the converter settings.models (solo latencies), got none');
+    bug('Nx deadlines need solo latencies: expected the caller to hand the converter settings.models, got none');
   }
   const cache = new Map<string, number>();
   return (target) => {
