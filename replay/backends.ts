@@ -14,7 +14,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { InputError } from '../sim/core/errors.ts';
+import { InputError, ReplayError } from '../sim/core/errors.ts';
 
 export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -89,7 +89,7 @@ export function parseBackendChoice(value: string): BackendChoice {
 }
 
 /** Why one backend failed: which step, and the first line of the underlying message. */
-class LoadFailure extends Error {}
+class LoadFailure extends ReplayError {}
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);

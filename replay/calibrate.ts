@@ -5,6 +5,7 @@ import { servedRecords, type ReplayDirectory, type ReplayRecord } from './replay
 import { simulateReplayTrace, withCalibration } from './validate.ts';
 import { aloneReference, type AloneReference } from './device-speed.ts';
 import { fitSharingDemands, lawRate, measurePairRates, type PairRate, type SharingDemands } from './sharing-fit.ts';
+import { InputError } from '../sim/core/errors.ts';
 
 /**
  * Fits the simulator's parameters to what replays measured.
@@ -207,7 +208,7 @@ function meanExecutionByModel(samples: readonly (readonly [string, number])[]): 
 
 function directFit(replays: readonly ReplayDirectory[]): CalibrationProfile {
   const served = replays.flatMap((r) => servedRecords(r.records));
-  if (served.length === 0) throw new Error('the replays hold no served requests to calibrate from');
+  if (served.length === 0) throw new InputError('calibrate: expected replays with served requests to fit from, got none');
   const scenario = replays[0].scenario;
   const models = new Map(scenario.models.map((m) => [m.name, m]));
 

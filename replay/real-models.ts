@@ -21,7 +21,7 @@
  * phase's output is read in full: it is the result).
  */
 import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs';
-import { InputError } from '../sim/core/errors.ts';
+import { bug, InputError } from '../sim/core/errors.ts';
 import type { Tf } from './backends.ts';
 
 export interface RealModel {
@@ -384,7 +384,7 @@ export function buildRealModel(tf: Tf, name: string, seed = 1): RealModel {
   if (builder === undefined) throw unknownModel(name);
   const weights = new Weights(tf, seed);
   const phases = builder(tf, weights); // creates only the weights, no temporaries
-  if (phases.map((p) => p.name).join() !== io.phases.join()) throw new Error(`real model ${name}: phases disagree with its static table`);
+  if (phases.map((p) => p.name).join() !== io.phases.join()) bug(`real model ${name}: expected the phases of its static table (${io.phases.join()}), got ${phases.map((p) => p.name).join()}`);
   const shape = itemShape(name);
   let disposed = false;
 
@@ -394,7 +394,7 @@ export function buildRealModel(tf: Tf, name: string, seed = 1): RealModel {
     inputElementsPerItem: io.inputElementsPerItem,
     outputElementsPerItem: io.outputElementsPerItem,
     run(input: Float32Array, batch: number) {
-      if (disposed) throw new Error(`real model ${name} was disposed`);
+      if (disposed) bug(`real model ${name}: expected a live model, got a disposed one`);
       if (!Number.isInteger(batch) || batch < 1) throw new InputError(`real model ${name}: batch must be a positive integer, got ${batch}`);
       if (input.length !== batch * io.inputElementsPerItem) {
         throw new InputError(`real model ${name}: expected ${batch} x ${io.inputElementsPerItem} = ${batch * io.inputElementsPerItem} input values, got ${input.length}`);

@@ -1,10 +1,15 @@
 import { GpuState } from '../sim/cluster/gpu-state.ts';
+import { bug, ReplayError, ReplayUnsupported } from '../sim/core/errors.ts';
+import type { Ms } from '../sim/core/units.ts';
+import { WaitingList } from '../sim/cluster/waiting-list.ts';
 import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
 import type { ModelProfile } from '../sim/model/profile.ts';
-import { Request } from '../sim/model/request.ts';
-import type { ClusterView, Decision, Policy } from '../sim/policy/policy.ts';
+import type { Request } from '../sim/model/request.ts';
+import { transition } from '../sim/model/request-state.ts';
+import { DecisionApplier, type DriverBackend, type RequestSink } from '../sim/policy/decision-applier.ts';
+import type { Policy, PreemptMode } from '../sim/policy/policy.ts';
 import type { Predictor } from '../sim/predictor/predictor.ts';
-import type { ArrivalSpec, RequestSink } from '../sim/simulator.ts';
+import { modelOfArrival, requestOfArrival, type ArrivalSpec } from '../sim/arrivals.ts';
 import { DeviceWorker } from './device-worker.ts';
 import { realModelIo } from './real-models.ts';
 import { setupMessage, slotsPerProcess, workerCommand, type ReplayBackend } from './worker-launch.ts';
@@ -63,18 +68,16 @@ export interface ReplayFailure {
 /** Measured passes over every (model, batch) pair after the warm-up, per worker. */
 const PROBE_RUNS = 5;
 
-/** A policy asked for something the replay cannot do on real hardware. */
-export class ReplayUnsupported extends Error {}
-
 /**
  * Replays arrivals in wall-clock time against real workers, driving the same policy
  * and predictor objects the simulator drives, through the same ClusterView. A
  * dispatched request holds a slot of its device (one worker) from the start of its
  * input copy to the end of its output copy, as in the simulator.
  */
-export class ReplayEngine implements ClusterView {
+export class ReplayEngine implements DriverBackend {
   readonly gpus: GpuState[];
-  readonly waiting = new Set<Request>();
+  readonly waiting = new WaitingList();
+  private readonly applier: DecisionApplier;
   private readonly workers: DeviceWorker[][] = [];
   private readonly processes: WorkerProcess[] = [];
   private readonly byId = new Map<number, Request>();
@@ -91,9 +94,10 @@ export class ReplayEngine implements ClusterView {
 
   constructor(private readonly setup: ReplaySetup) {
     this.gpus = setup.cluster.gpus.map((spec, i) => new GpuState(i, spec));
+    this.applier = new DecisionApplier(setup, this);
   }
 
-  get now(): number {
+  get now(): Ms {
     return monotonicMs() - this.origin;
   }
 
@@ -161,13 +165,13 @@ export class ReplayEngine implements ClusterView {
           if ((message.kind === 'done' || message.kind === 'run-failed') && message.id === taskId) {
             cleanup();
             worker.running = -1;
-            if (message.kind === 'run-failed') reject(new Error(`warm-up of ${model} failed: ${message.message}`));
+            if (message.kind === 'run-failed') reject(new ReplayError(`warm-up of ${model} failed: ${message.message}`));
             else resolve(message.executionEnd - message.executionStart);
           }
         });
         const offExit = worker.onExit((code, signal) => {
           cleanup();
-          reject(new Error(`replay worker ${worker.options.index} exited (${signal ?? `code ${code}`}) during the warm-up`));
+          reject(new ReplayError(`replay worker ${worker.options.index} exited (${signal ?? `code ${code}`}) during the warm-up`));
         });
         const cleanup = () => {
           offMessage();
@@ -270,61 +274,34 @@ export class ReplayEngine implements ClusterView {
   };
 
   private admit(spec: ArrivalSpec): void {
-    const model = this.setup.models.get(spec.model);
-    if (model === undefined) throw new Error(`arrival names unknown model "${spec.model}"`);
+    const model = modelOfArrival(this.setup.models, spec, this.byId.size);
     // The arrival is when the dispatcher saw it (a timer's lateness is not latency
     // the simulator could reproduce); the deadline budget counts from there.
     const now = this.now;
-    const request = new Request(
-      this.byId.size,
-      now,
-      model,
-      spec.batch,
-      spec.priority,
-      now + spec.relativeDeadline,
-      spec.inputBytes ?? model.inputBytesPerItem * spec.batch,
-      spec.outputBytes ?? model.outputBytesPerItem * spec.batch,
-      1,
-    );
+    const request = requestOfArrival(this.byId.size, spec, model, now, 1);
     this.byId.set(request.id, request);
-    this.waiting.add(request);
-    this.apply(this.setup.policy.onArrival(request, this));
+    this.applier.arrive(request);
     this.setup.onProgress?.(this.arrivals.length - this.nextArrival, this.arrivals.length, now);
   }
 
-  // ---- decisions (the simulator's semantics) ------------------------------------
+  // ---- the driver's side of decisions (DriverBackend; the applier is the simulator's) ----
 
-  private apply(decisions: readonly Decision[]): void {
-    for (const decision of decisions) {
-      switch (decision.kind) {
-        case 'dispatch':
-          this.dispatch(decision.request, decision.gpu);
-          break;
-        case 'reject':
-          this.requireWaiting(decision.request, 'reject');
-          this.leave(decision.request, 'rejected');
-          break;
-        case 'drop':
-          this.drop(decision.request);
-          break;
-        case 'preempt':
-          throw new ReplayUnsupported(
-            `policy ${this.setup.policy.name} preempted request ${decision.request.id}: replay cannot stop a running execution on a worker, so preempting policies run only in the simulator`,
-          );
-        case 'wake':
-          this.pendingWakes++;
-          setTimeout(this.onWake, Math.max(0, decision.at - this.now));
-          break;
-      }
-    }
+  preemptRunning(request: Request, _mode: PreemptMode, _costMs: Ms): boolean {
+    throw new ReplayUnsupported(
+      `policy ${this.setup.policy.name}: preemption of request ${request.id}: expected a policy that never preempts (replay cannot stop a running execution on a worker; preempting policies run only in the simulator), got a preempt decision`,
+    );
+  }
+
+  wakeAt(at: Ms): void {
+    this.pendingWakes++;
+    setTimeout(this.onWake, Math.max(0, at - this.now));
   }
 
   private readonly onWake = (): void => {
     this.pendingWakes--;
     if (this.stopped) return;
     try {
-      const policy = this.setup.policy;
-      if (policy.onWake !== undefined) this.apply(policy.onWake(this));
+      this.applier.wake();
     } catch (error) {
       this.fail(error as Error);
       return;
@@ -332,53 +309,14 @@ export class ReplayEngine implements ClusterView {
     this.maybeFinish();
   };
 
-  private requireWaiting(request: Request, action: string): void {
-    if (request.state !== 'waiting') {
-      throw new Error(`policy ${this.setup.policy.name} tried to ${action} request ${request.id}, which is ${request.state}, not waiting`);
-    }
-  }
-
-  private dispatch(request: Request, g: number): void {
-    this.requireWaiting(request, 'dispatch');
-    const gpu = this.gpus[g];
-    if (gpu === undefined || !gpu.hosts(request.model.name)) {
-      throw new Error(`policy ${this.setup.policy.name} dispatched request ${request.id} to device ${g}, which does not host model ${request.model.name}`);
-    }
-    const prediction = this.setup.predictor.predict(request, gpu, this);
-    request.predictedTransferMs = prediction.transferMs;
-    request.predictedExecutionMs = prediction.executionMs;
-    request.predictedCompletion = prediction.completion;
-    request.dispatchedAt = this.now;
-    request.gpu = g;
-    this.waiting.delete(request);
-    if (gpu.freeSlots > 0 && gpu.queuedCount === 0) this.startOn(request, gpu);
-    else {
-      request.state = 'gpu-queued';
-      gpu.queue.push(request);
-    }
-  }
-
-  private drop(request: Request): void {
-    if (request.state === 'gpu-queued') this.gpus[request.gpu].queue.remove(request);
-    else this.requireWaiting(request, 'drop');
-    this.leave(request, 'dropped');
-  }
-
-  private leave(request: Request, state: 'dropped' | 'rejected', unserved = false): void {
-    request.state = state;
-    this.waiting.delete(request);
-    if (unserved) request.unserved = true;
-    this.setup.sink.record(request);
-  }
-
   // ---- a request on a worker -----------------------------------------------------
 
-  private startOn(request: Request, gpu: GpuState): void {
+  startOnSlot(request: Request, gpu: GpuState, from: 'waiting' | 'gpu-queued'): void {
     const worker = this.workers[gpu.index].find((w) => w.idle);
-    if (worker === undefined) throw new Error(`device ${gpu.index} has a free slot but no idle worker`);
+    if (worker === undefined) bug(`device ${gpu.index}: expected an idle worker for its free slot, got none`);
     gpu.running.push(request);
     this.inFlight++;
-    request.state = 'transfer-in';
+    transition(request, from, 'transfer-in');
     const input = this.inputFor(request.model.name, request.batch);
     request.transferInStart = this.now;
     worker.send({ kind: 'run', id: request.id, model: request.model.name, batch: request.batch, priority: request.priority, input, warmup: false });
@@ -391,7 +329,7 @@ export class ReplayEngine implements ClusterView {
     worker.running = -1;
     this.inFlight--;
     if (message.kind === 'run-failed') {
-      this.fail(new Error(`request ${request.id} (${request.model.name}, batch ${request.batch}) failed on worker ${worker.options.index}: ${message.message}`));
+      this.fail(new ReplayError(`request ${request.id} (${request.model.name}, batch ${request.batch}) failed on worker ${worker.options.index}: ${message.message}`));
       return;
     }
     this.complete(request, worker, message, completedAt);
@@ -405,15 +343,13 @@ export class ReplayEngine implements ClusterView {
     request.transferOutStart = done.sentAt - origin;
     request.completedAt = completedAt;
     request.phase = request.model.phases.length;
-    request.state = 'done';
+    // The worker reports the whole run at once: the request passed every state meanwhile.
+    transition(request, 'transfer-in', 'executing');
+    transition(request, 'executing', 'transfer-out');
+    transition(request, 'transfer-out', 'done');
     this.served.set(request.id, { worker: worker.options.index, phaseMs: done.phaseMs, copyMs: done.copyMs });
-    const gpu = this.gpus[request.gpu];
-    gpu.removeRunning(request);
     try {
-      this.setup.predictor.observe(request, gpu, this);
-      this.setup.sink.record(request);
-      while (gpu.freeSlots > 0 && gpu.queuedCount > 0) this.startOn(gpu.queue.shift()!, gpu);
-      this.apply(this.setup.policy.onCompletion(request, this));
+      this.applier.complete(request, this.gpus[request.gpu]);
     } catch (error) {
       this.fail(error as Error);
       return;
@@ -425,8 +361,7 @@ export class ReplayEngine implements ClusterView {
   private maybeFinish(): void {
     if (this.stopped || this.nextArrival < this.arrivals.length || this.inFlight > 0 || this.pendingWakes > 0) return;
     if (this.gpus.some((g) => g.queuedCount > 0)) return;
-    // What the policy still holds once nothing can happen was never served.
-    for (const request of [...this.waiting]) this.leave(request, 'dropped', true);
+    this.applier.dropUnserved();
     this.finishRun?.();
   }
 

@@ -1,5 +1,5 @@
 import { availableParallelism, cpus } from 'node:os';
-import { InputError } from '../sim/core/errors.ts';
+import { InputError, ReplayError } from '../sim/core/errors.ts';
 import { RunRecorder } from '../sim/metrics/run-recorder.ts';
 import { RecordsArrowWriter, type ExtraColumn, type ExtraValues } from '../sim/output/records-arrow-writer.ts';
 import { RunDirectory } from '../sim/output/run-directory.ts';
@@ -164,7 +164,7 @@ export async function replayIntoDirectory(scenario: Scenario, out: string, optio
   try {
     const ready = await engine.start();
     const backends = new Set(ready.map((r) => r.backend));
-    if (backends.size > 1) throw new Error(`workers loaded different backends: ${[...backends].join(', ')}`);
+    if (backends.size > 1) throw new ReplayError(`replay workers: expected one backend on every worker, got ${[...backends].join(', ')}`);
     speedProbe = await engine.warmUp(arrivals, options.warmupRuns);
     replay = await engine.run(arrivals);
   } catch (error) {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
-import { InputError } from '../sim/core/errors.ts';
+import { InputError, ReplayError } from '../sim/core/errors.ts';
 import { isFromWorker, type FromWorker, type ToWorker, type WorkerReady, type WorkerSetup } from './worker-protocol.ts';
 
 /** How to start a worker program: any language, as long as it speaks replay/PROTOCOL.md. */
@@ -64,12 +64,12 @@ export class WorkerProcess extends EventEmitter<{ message: [FromWorker]; exit: [
           resolve(message);
         } else if (message.kind === 'setup-failed') {
           cleanup();
-          reject(message.input ? new InputError(message.message) : new Error(message.message));
+          reject(message.input ? new InputError(message.message) : new ReplayError(message.message));
         }
       };
       const onExit = (code: number | null, signal: string | null) => {
         cleanup();
-        reject(new Error(`replay worker ${this.index} exited (${signal ?? `code ${code}`}) before it was ready`));
+        reject(new ReplayError(`replay worker ${this.index} exited (${signal ?? `code ${code}`}) before it was ready`));
       };
       const cleanup = () => {
         this.off('message', onMessage);

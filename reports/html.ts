@@ -1,4 +1,5 @@
 import type { Report, Table } from './report-model.ts';
+import { bug } from '../sim/core/errors.ts';
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -60,7 +61,7 @@ export function reportHtml(report: Report, svgs: ReadonlyMap<string, string>): s
   const figures = report.figures
     .map((figure, i) => {
       const svg = svgs.get(figure.name);
-      if (svg === undefined) throw new Error(`no SVG rendered for figure ${figure.name}`);
+      if (svg === undefined) bug(`figure ${figure.name}: expected a rendered SVG, got none`);
       const files = ['png', 'svg', 'vl.json'].map((ext) => `<a href="${escapeHtml(figure.name)}.${ext}">${ext === 'vl.json' ? 'Vega-Lite spec' : ext.toUpperCase()}</a>`).join(' · ');
       return `<figure class="figure" id="fig-${escapeHtml(figure.name)}">
 <h2>Figure ${i + 1}. ${escapeHtml(figure.title)}</h2>

@@ -3,6 +3,7 @@ import { CLOCKWORK_DEFAULTS } from '../sim/policy/clockwork.ts';
 import { QUEUE_POLICY_DEFAULTS } from '../sim/policy/queue-policy.ts';
 import { STRAIT_DEFAULTS } from '../sim/policy/strait.ts';
 import type { Scenario } from './scenario.ts';
+import { bug } from '../sim/core/errors.ts';
 
 /**
  * One setting of a policy's knobs for a fair comparison: the per-GPU concurrency
@@ -98,7 +99,7 @@ export function defaultKnobs(policy: string, scenario: Scenario): PolicyKnobs {
  */
 export function tuningGrid(policy: string, scenario: Scenario): PolicyKnobs[] {
   const searched = SEARCHED[policy];
-  if (searched === undefined) throw new Error(`no tuning grid for policy ${policy}`);
+  if (searched === undefined) bug(`tuning grid: expected a policy with searched knobs, got ${policy}`);
   const own = scenario.policy.name === policy ? scenario.policy.params : {};
   const slots = maxSlots(scenario);
   const oneAtATime = ONE_AT_A_TIME.has(policy);

@@ -8,6 +8,7 @@ import { Simulator, type ArrivalSpec, type SimulationResult } from '../sim/simul
 import type { Scenario } from './scenario.ts';
 import { planRates, workloadArrivals, type RatePlan } from './workload-plan.ts';
 import { BufferedArrivals } from '../traces/buffered-arrivals.ts';
+import { bug } from '../sim/core/errors.ts';
 
 /** Command-line overrides of a scenario's choices. */
 export interface ScenarioOverrides {
@@ -56,12 +57,12 @@ export interface ScenarioRun {
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioRun> {
   const policyEntry = POLICIES.get(scenario.policy.name);
   const predictorEntry = PREDICTORS.get(scenario.predictor);
-  if (policyEntry === undefined) throw new Error(`unknown policy ${scenario.policy.name}`);
-  if (predictorEntry === undefined) throw new Error(`unknown predictor ${scenario.predictor}`);
+  if (policyEntry === undefined) bug(`scenario policy: expected a registered policy, got ${scenario.policy.name}`);
+  if (predictorEntry === undefined) bug(`scenario predictor: expected a registered predictor, got ${scenario.predictor}`);
   const shadowNames = (options.shadowPredictors ?? []).filter((name) => name !== scenario.predictor);
   const shadows = shadowNames.map((name) => {
     const entry = PREDICTORS.get(name);
-    if (entry === undefined) throw new Error(`unknown predictor ${name}`);
+    if (entry === undefined) bug(`shadow predictor: expected a registered predictor, got ${name}`);
     return entry.create({ cluster: scenario.cluster, params: scenario.predictorParams[name] ?? {} });
   });
   const writer = options.recordsPath !== undefined ? new RecordsArrowWriter(options.recordsPath) : undefined;

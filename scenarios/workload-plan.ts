@@ -8,6 +8,7 @@ import type { ArrivalSource, ArrivalSpec } from '../sim/simulator.ts';
 import { BufferedArrivals } from '../traces/buffered-arrivals.ts';
 import { readTrace } from '../traces/trace-reader.ts';
 import type { TraceRecord } from '../traces/trace-schema.ts';
+import { bug } from '../sim/core/errors.ts';
 
 /**
  * Solo latency of a request as deadlines see it: uncontended transfers over the
@@ -90,7 +91,7 @@ function phasedRates(scenario: Scenario, phases: readonly WorkloadSpec[]): RateP
  */
 export function buildArrivals(scenario: Scenario): ArrivalSource & Iterable<ArrivalSpec> {
   const { workload } = scenario;
-  if (workload.trace !== undefined) throw new Error('buildArrivals is for generated workloads; read traces with workloadArrivals');
+  if (workload.trace !== undefined) bug('buildArrivals: expected a generated workload, got a trace (read traces with workloadArrivals)');
   if (workload.phases === undefined) return buildGenerated(scenario, '');
   // Phase k draws from streams named "phase<k>/...": phases never share draws.
   let start = 0;
@@ -144,7 +145,7 @@ function buildGenerated(scenario: Scenario, prefix: string): MergedArrivals {
     channels.push(ownChannel(stream, spec.arrivals ?? workload.arrivals, random.stream(`${prefix}arrivals/${i}/${spec.model}/${spec.priority}`)));
   });
   const stop = workload.stop;
-  if (stop.kind === 'end') throw new Error('a generated workload needs a stop rule (requests or durationMs)');
+  if (stop.kind === 'end') bug('generated workload: expected a stop rule (requests or durationMs), got none');
   return new MergedArrivals(channels, stop.kind === 'requests' ? { requests: stop.count } : { durationMs: stop.ms });
 }
 

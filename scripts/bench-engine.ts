@@ -32,9 +32,9 @@ function once(): { ms: number; fired: number } {
   const actions = Array.from({ length: count }, (_, i) => () => {
     fired++;
     if (fired >= events) return;
-    handles[i] = engine.schedule(handles[i], engine.now + next() * 10, actions[i]);
+    handles[i] = handles[i] === undefined ? engine.at(engine.now + next() * 10, actions[i]) : engine.move(handles[i]!, engine.now + next() * 10);
     const j = (i + 5) % count;
-    if (handles[j]!.pending) handles[j] = engine.schedule(handles[j], engine.now + next() * 10, actions[j]);
+    if (handles[j]!.pending) handles[j] = engine.move(handles[j]!, engine.now + next() * 10);
   });
   for (let i = 0; i < count; i++) handles[i] = engine.at(next(), actions[i]);
   const started = performance.now();

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bug } from '../sim/core/errors.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,7 +33,7 @@ function timeSweep(workers: number, k: number): number {
   const started = performance.now();
   const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
   const seconds = (performance.now() - started) / 1000;
-  if (run.status !== 0) throw new Error(`strait sweep failed (exit ${run.status}): ${run.stderr}`);
+  if (run.status !== 0) bug(`strait sweep: expected exit 0, got ${run.status}: ${run.stderr}`);
   rmSync(out, { recursive: true, force: true });
   return seconds;
 }

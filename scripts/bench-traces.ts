@@ -15,6 +15,7 @@ import { buildArrivals } from '../scenarios/workload-plan.ts';
 import { readTrace } from '../traces/trace-reader.ts';
 import { writeTrace } from '../traces/trace-writer.ts';
 import { benchScenario, benchScenarioJson } from './bench-scenario.ts';
+import { bug } from '../sim/core/errors.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,7 +41,7 @@ try {
       let count = 0;
       for await (const chunk of readTrace(file)) count += chunk.length;
       best = Math.min(best, performance.now() - started);
-      if (count !== rows) throw new Error(`read ${count} rows, expected ${rows}`);
+      if (count !== rows) bug(`trace read-back: expected ${rows} rows, got ${count}`);
     }
     console.log(`read ${rows.toLocaleString('en-US')} rows of ${ext.toUpperCase()} (${mib(statSync(file).size)}): ${(best / 1000).toFixed(2)} s (best of 3), ${Math.round(rows / (best / 1000)).toLocaleString('en-US')} rows/s`);
   }
@@ -57,7 +58,7 @@ try {
     started = performance.now();
     const out = join(dir, 'run');
     const child = spawnSync(process.execPath, ['scripts/strait.js', 'run', scenarioFile, '--out', out], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (child.status !== 0) throw new Error(`strait run exited with ${child.status}`);
+    if (child.status !== 0) bug(`strait run: expected exit 0, got ${child.status}`);
     const timing = JSON.parse(readFileSync(join(out, 'timing.json'), 'utf8'));
     console.log(
       `strait run over it: ${((performance.now() - started) / 1000).toFixed(1)} s wall, ${Math.round(timing.eventsPerSec).toLocaleString('en-US')} events/s, ` +

@@ -256,13 +256,13 @@ describe('Engine', () => {
           const other = Math.floor(random.uniform() * count);
           const time = engine.now + Math.floor(random.uniform() * 4) / 2; // ties are common
           if (u < 0.5) {
-            handles[id] = engine.schedule(handles[id], time, actions[id]);
+            handles[id] = handles[id] === undefined ? engine.at(time, actions[id]) : engine.move(handles[id]!, time);
             place(id, time);
           } else if (u < 0.6) {
             engine.cancel(handles[id]);
             unplace(id);
           } else if (u < 0.9) {
-            handles[other] = engine.schedule(handles[other], time, actions[other]);
+            handles[other] = handles[other] === undefined ? engine.at(time, actions[other]) : engine.move(handles[other]!, time);
             place(other, time);
           } else {
             engine.cancel(handles[other]);
@@ -273,7 +273,7 @@ describe('Engine', () => {
       };
       const actions = Array.from({ length: count }, (_, id) => act(id));
       for (let id = 0; id < count; id++) {
-        handles[id] = engine.schedule(undefined, id % 3, actions[id]);
+        handles[id] = engine.at(id % 3, actions[id]);
         place(id, id % 3);
       }
       // The reference fires by (time, seq) and replays the same random draws.

@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../sim/core/engine.ts';
 import { RandomStream } from '../sim/core/random.ts';
-import { GpuExecutor, type PhaseWork } from '../sim/gpu/gpu-executor.ts';
+import { GpuExecutor, onePhase } from '../sim/gpu/gpu-executor.ts';
 import { spatialRates, timeSlicedRates, type SharingParams } from '../sim/gpu/sharing.ts';
+
+/** One phase of given solo time and demands, for an executor test. */
+interface PhaseWork<T> {
+  readonly owner: T;
+  readonly work: number;
+  readonly compute: number;
+  readonly memory: number;
+  readonly sensitivity?: number;
+}
+
+function start<T>(exec: GpuExecutor<T>, phase: PhaseWork<T>): void {
+  exec.startPhase(phase.owner, onePhase(phase.work, phase.compute, phase.memory, phase.sensitivity), 0, 1);
+}
 
 function spatial(compute: number[], memory: number[], alpha: number, sensitivity = compute.map(() => 1)): number[] {
   const rates = new Float64Array(compute.length);
@@ -110,8 +123,8 @@ function executor(sharing: SharingParams, onDone?: (owner: string) => void) {
 describe('GpuExecutor, spatial sharing', () => {
   it('slows a sensitive phase more beside the same neighbour, then runs it at full speed alone', () => {
     const { engine, exec, endOf } = executor(SPATIAL(1));
-    exec.start({ owner: 'sensitive', work: 10, compute: 0.4, memory: 0.5, sensitivity: 2 });
-    exec.start({ owner: 'immune', work: 10, compute: 0.4, memory: 0.5, sensitivity: 0 });
+    start(exec, { owner: 'sensitive', work: 10, compute: 0.4, memory: 0.5, sensitivity: 2 });
+    start(exec, { owner: 'immune', work: 10, compute: 0.4, memory: 0.5, sensitivity: 0 });
     engine.run();
     expect(endOf('immune')).toBeCloseTo(10, 10); // rate 1 throughout
     expect(endOf('sensitive')).toBeCloseTo(15, 10); // rate 1/(1 + 1*2*0.5) = 0.5 until 10, then alone
@@ -119,8 +132,8 @@ describe('GpuExecutor, spatial sharing', () => {
 
   it('runs two memory-heavy phases started together slower than alone but faster than in sequence', () => {
     const { engine, exec, phase, endOf } = executor(SPATIAL(0.5));
-    exec.start(phase('a', 10, 0.4, 0.7));
-    exec.start(phase('b', 10, 0.4, 0.7));
+    start(exec, phase('a', 10, 0.4, 0.7));
+    start(exec, phase('b', 10, 0.4, 0.7));
     engine.run();
     const expected = 10 * 1.4 * 1.35; // work / rate, rate = 1 / (1.4 * (1 + 0.5 * 0.7))
     for (const owner of ['a', 'b']) {
@@ -137,8 +150,8 @@ describe('GpuExecutor, spatial sharing', () => {
     // a alone 0..4 (4 done, 6 left); both at 1/1.89 until a's 6 are done at 4 + 6 * 1.89;
     // b has done 6 by then and finishes its last 4 alone.
     const { engine, exec, phase, endOf } = executor(SPATIAL(0.5));
-    exec.start(phase('a', 10, 0.4, 0.7));
-    engine.at(4, () => exec.start(phase('b', 10, 0.4, 0.7)));
+    start(exec, phase('a', 10, 0.4, 0.7));
+    engine.at(4, () => start(exec, phase('b', 10, 0.4, 0.7)));
     engine.run();
     expect(endOf('a')).toBeCloseTo(4 + 6 * 1.89, 10);
     expect(endOf('b')).toBeCloseTo(4 + 6 * 1.89 + 4, 10);
@@ -147,8 +160,8 @@ describe('GpuExecutor, spatial sharing', () => {
 
   it('does not slow phases that fit side by side without interference', () => {
     const { engine, exec, phase, endOf } = executor(SPATIAL(0));
-    exec.start(phase('a', 3, 0.5, 0.3));
-    exec.start(phase('b', 5, 0.5, 0.3));
+    start(exec, phase('a', 3, 0.5, 0.3));
+    start(exec, phase('b', 5, 0.5, 0.3));
     engine.run();
     expect(endOf('a')).toBe(3);
     expect(endOf('b')).toBe(5);
@@ -158,7 +171,7 @@ describe('GpuExecutor, spatial sharing', () => {
 describe('GpuExecutor, time slicing', () => {
   it.each([1, 2, 3, 4, 8])('finishes %i equal phases together at n * w without switch cost', (n) => {
     const { engine, exec, phase, done } = executor(TIME_SLICED(2, 0));
-    for (let i = 0; i < n; i++) exec.start(phase(`p${i}`, 5));
+    for (let i = 0; i < n; i++) start(exec, phase(`p${i}`, 5));
     engine.run();
     expect(done.size).toBe(n);
     for (const { end } of done.values()) expect(end).toBeCloseTo(n * 5, 10);
@@ -167,7 +180,7 @@ describe('GpuExecutor, time slicing', () => {
 
   it('stretches them by (slice + switch) / slice with a switch cost', () => {
     const { engine, exec, phase, done } = executor(TIME_SLICED(2, 0.5));
-    for (let i = 0; i < 4; i++) exec.start(phase(`p${i}`, 5));
+    for (let i = 0; i < 4; i++) start(exec, phase(`p${i}`, 5));
     engine.run();
     for (const { end } of done.values()) expect(end).toBe(25); // 4 * 5 * 2.5 / 2
     expect(exec.busyTime).toBe(25);
@@ -178,8 +191,8 @@ describe('GpuExecutor, time slicing', () => {
   it('shares as processor sharing when phases overlap partly', () => {
     // a alone 0..2 (4 left); both at 1/2 until b's 2 are done at 6; a's last 2 alone: 8.
     const { engine, exec, phase, endOf } = executor(TIME_SLICED(1, 0));
-    exec.start(phase('a', 6));
-    engine.at(2, () => exec.start(phase('b', 2)));
+    start(exec, phase('a', 6));
+    engine.at(2, () => start(exec, phase('b', 2)));
     engine.run();
     expect(endOf('b')).toBe(6);
     expect(endOf('a')).toBe(8);
@@ -188,8 +201,8 @@ describe('GpuExecutor, time slicing', () => {
   it('speeds the others up when a phase is aborted', () => {
     // Both at 1/2 until 4 (2 done each); a alone for its last 8: done at 12.
     const { engine, exec, phase, endOf, done } = executor(TIME_SLICED(1, 0));
-    exec.start(phase('a', 10));
-    exec.start(phase('b', 10));
+    start(exec, phase('a', 10));
+    start(exec, phase('b', 10));
     engine.at(4, () => {
       expect(exec.abort('b')).toBe(true);
       expect(exec.abort('b')).toBe(false);
@@ -224,7 +237,7 @@ describe('GpuExecutor, work conservation', () => {
       };
       total += p.work;
       works.set(p.owner, p.work);
-      engine.at(time, () => exec.start(p));
+      engine.at(time, () => start(exec, p));
     }
     return total;
   }
@@ -274,7 +287,7 @@ describe('GpuExecutor, work conservation', () => {
       const startNext = () => {
         if (next >= works.length) return;
         const i = next++;
-        exec.start({ owner: `p${i}`, work: works[i], compute: 0.05 + 0.95 * random.uniform(), memory: random.uniform() });
+        start(exec, { owner: `p${i}`, work: works[i], compute: 0.05 + 0.95 * random.uniform(), memory: random.uniform() });
       };
       const { engine, exec, done } = executor(SPATIAL(random.uniform()), startNext);
       engine.at(0, startNext);
@@ -299,7 +312,7 @@ describe('GpuExecutor, work conservation', () => {
     for (let i = 0; i < count; i++) {
       time += random.exponential(3);
       const work = random.exponential(1);
-      engine.at(time, () => exec.start({ owner: `p${i}`, work, compute: 0.5, memory: 0.4 }));
+      engine.at(time, () => start(exec, { owner: `p${i}`, work, compute: 0.5, memory: 0.4 }));
     }
     let steps = 0;
     while (steps < 10 * count && engine.step()) steps++;

@@ -3,7 +3,7 @@ import type { Request } from '../sim/model/request.ts';
 import { OUTCOMES, type RequestRecords } from '../sim/metrics/request-records.ts';
 import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from '../sim/policy/policy.ts';
 import { POLICIES } from '../sim/policy/registry.ts';
-import { PolicyContractError, WorkloadError } from '../sim/simulator.ts';
+import { PolicyContractError, WorkloadError } from '../sim/core/errors.ts';
 import { arrival, cluster, listArrivals, modelProfile, poissonArrivals, runSimulation, type RunOutput } from './helpers.ts';
 
 /** A policy from bare handlers; completions are ignored unless given. */

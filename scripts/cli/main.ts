@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { CheckFailure, InputError } from '../../sim/core/errors.ts';
+import { bug, CheckFailure, EXIT, exitCodeOf, InputError } from '../../sim/core/errors.ts';
 import { environmentFailure } from '../../sim/core/output-errors.ts';
 import { TRACE_GEN_FLAGS } from '../../scenarios/generate-trace.ts';
 import { TRACE_CONVERT_HELP } from './trace-convert-command.ts';
@@ -64,8 +64,7 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-/** Exit codes, as the README's table gives them. */
-export const EXIT = { ok: 0, checkFailed: 1, usage: 2, internal: 3 } as const;
+export { EXIT };
 
 function buildProgram(): Command {
   const program = new Command('strait')
@@ -233,7 +232,7 @@ function buildProgram(): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     // Fault injection for the test of the internal-error exit code (not a user option).
-    if (process.env.STRAIT_FAULT === 'internal') throw new Error('fault injected by STRAIT_FAULT=internal');
+    if (process.env.STRAIT_FAULT === 'internal') bug('fault injected by STRAIT_FAULT=internal');
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return EXIT.ok;
   } catch (error) {
@@ -242,11 +241,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     const input = error instanceof InputError ? error : environmentFailure(error);
     if (input !== undefined) {
       process.stderr.write(`strait: ${input.message}\n`);
-      return EXIT.usage;
+      return exitCodeOf(input);
     }
     if (error instanceof CheckFailure) {
       process.stderr.write(`strait: ${error.message}\n`);
-      return EXIT.checkFailed;
+      return exitCodeOf(error);
     }
     process.stderr.write(`strait: internal error: ${(error as Error).message}\n`);
     if (process.env.STRAIT_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);

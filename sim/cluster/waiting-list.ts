@@ -1,4 +1,5 @@
 import type { Request } from '../model/request.ts';
+import { bug } from '../core/errors.ts';
 
 /**
  * The requests waiting for a decision, in the order they became waiting: a doubly
@@ -22,7 +23,7 @@ export class WaitingList implements ReadonlySet<Request> {
   /** Appends a request; one already in this list stays where it is. */
   add(request: Request): this {
     if (request.waitingIn === this) return this;
-    if (request.waitingIn !== undefined) throw new Error(`request ${request.id} is already in another waiting list`);
+    if (request.waitingIn !== undefined) bug(`waiting list add of request ${request.id}: expected a request in no waiting list, got one in another waiting list`);
     request.waitingIn = this;
     request.waitingPrev = this.tail;
     request.waitingNext = undefined;

@@ -1,20 +1,10 @@
 import type { Engine } from '../core/engine.ts';
 import type { EventHandle } from '../core/event-queue.ts';
+import type { Ms } from '../core/units.ts';
 import { spatialRates, timeSlicedRates, type SharingParams } from './sharing.ts';
 
 /** Remaining work below this (ms of solo time) counts as finished: float residue. */
 const WORK_EPSILON = 1e-9;
-
-/** A phase the executor runs; `owner` is handed back when it finishes. */
-export interface PhaseWork<T> {
-  readonly owner: T;
-  /** Solo duration of this phase for this request, ms. */
-  readonly work: number;
-  readonly compute: number;
-  readonly memory: number;
-  /** Sensitivity to the others' memory traffic (1 when absent). */
-  readonly sensitivity?: number;
-}
 
 /** Solo time and demands of each phase of one model at one batch size (index = phase). */
 export interface PhaseDemands {
@@ -22,6 +12,16 @@ export interface PhaseDemands {
   readonly compute: Float64Array;
   readonly memory: Float64Array;
   readonly sensitivity: Float64Array;
+}
+
+/** A table of one phase: `soloMs` alone, at the given demands (sensitivity 1 unless given). */
+export function onePhase(soloMs: Ms, compute: number, memory: number, sensitivity = 1): PhaseDemands {
+  return {
+    soloMs: Float64Array.of(soloMs),
+    compute: Float64Array.of(compute),
+    memory: Float64Array.of(memory),
+    sensitivity: Float64Array.of(sensitivity),
+  };
 }
 
 /**
@@ -45,12 +45,12 @@ export class GpuExecutor<T> {
   private readonly finishedScratch: T[] = [];
   private readonly startsScratch: number[] = [];
 
-  /** Time with at least one phase active, ms. */
-  busyTime = 0;
-  /** Integral of the summed progress rates: solo-ms of work delivered. */
-  deliveredWork = 0;
-  /** Solo work of the phases that completed, ms. */
-  completedWork = 0;
+  /** Time with at least one phase active. */
+  busyTime: Ms = 0;
+  /** Integral of the summed progress rates: solo time of work delivered. */
+  deliveredWork: Ms = 0;
+  /** Solo work of the phases that completed. */
+  completedWork: Ms = 0;
   private startedAt: number[] = [];
 
   constructor(
@@ -73,27 +73,13 @@ export class GpuExecutor<T> {
     return out;
   }
 
-  start(phase: PhaseWork<T>): void {
-    this.startPhase(phase.owner, phase.work, phase.compute, phase.memory, phase.sensitivity ?? 1);
-  }
-
-  /** start() without the wrapper object. */
-  startPhase(owner: T, work: number, compute: number, memory: number, sensitivity: number): void {
-    const i = this.add(owner);
-    this.work[i] = work;
-    this.remaining[i] = work;
-    this.compute[i] = compute;
-    this.memory[i] = memory;
-    this.sensitivity[i] = sensitivity;
-    if (!this.settling) this.reschedule();
-  }
-
   /**
-   * Phase k of a table, its solo time times `scale`: the simulator's hot path. The
-   * numbers are copied array to array; passed one by one, each double argument of a
-   * call V8 does not inline is a heap allocation.
+   * Starts phase k of a table, its solo time times `scale`: the one way to start a
+   * phase (a single phase of given demands: onePhase()). The numbers are copied array
+   * to array; passed one by one, each double argument of a call V8 does not inline is
+   * a heap allocation (this is the simulator's hot path).
    */
-  startPhaseOf(owner: T, table: PhaseDemands, k: number, scale: number): void {
+  startPhase(owner: T, table: PhaseDemands, k: number, scale: number): void {
     const i = this.add(owner);
     const work = table.soloMs[k] * scale;
     this.work[i] = work;
@@ -161,7 +147,8 @@ export class GpuExecutor<T> {
       const t = Math.max(0, this.remaining[i]) / this.rates[i];
       if (t < soonest) soonest = t;
     }
-    this.nextCompletion = this.engine.schedule(this.nextCompletion, this.engine.now + soonest, this.onCompletionEvent);
+    const at = this.engine.now + soonest;
+    this.nextCompletion = this.nextCompletion === undefined ? this.engine.at(at, this.onCompletionEvent) : this.engine.move(this.nextCompletion, at);
   }
 
   private readonly onCompletionEvent = (): void => {

@@ -1,4 +1,6 @@
+import type { Ms } from '../core/units.ts';
 import type { ModelProfile } from './profile.ts';
+import { bug } from '../core/errors.ts';
 
 export type Priority = 'high' | 'low';
 export const PRIORITIES: readonly Priority[] = ['high', 'low'];
@@ -23,12 +25,12 @@ export type Outcome = 'met' | 'late' | 'dropped' | 'rejected' | 'unserved';
 
 /** What arrives: the immutable facts of one inference request. */
 export interface RequestSpec {
-  readonly arrival: number;
+  readonly arrival: Ms;
   readonly model: ModelProfile;
   readonly batch: number;
   readonly priority: Priority;
-  /** Absolute deadline in ms of simulated time. */
-  readonly deadline: number;
+  /** Absolute deadline, simulated time. */
+  readonly deadline: Ms;
   readonly inputBytes: number;
   readonly outputBytes: number;
 }
@@ -41,13 +43,13 @@ export class Request implements RequestSpec {
   state: RequestState = 'waiting';
   /** GPU index it is dispatched to, or -1. */
   gpu = -1;
-  dispatchedAt = NaN;
-  transferInStart = NaN;
-  transferInEnd = NaN;
-  executionStart = NaN;
-  executionEnd = NaN;
-  transferOutStart = NaN;
-  completedAt = NaN;
+  dispatchedAt: Ms = NaN;
+  transferInStart: Ms = NaN;
+  transferInEnd: Ms = NaN;
+  executionStart: Ms = NaN;
+  executionEnd: Ms = NaN;
+  transferOutStart: Ms = NaN;
+  completedAt: Ms = NaN;
   /** Index of the phase now executing (valid while executing). */
   phase = 0;
   preemptions = 0;
@@ -63,9 +65,9 @@ export class Request implements RequestSpec {
   /** Still waiting when the run ended: nothing was left that could serve it. */
   unserved = false;
   /** Predictions made when it was dispatched (NaN if never dispatched). */
-  predictedTransferMs = NaN;
-  predictedExecutionMs = NaN;
-  predictedCompletion = NaN;
+  predictedTransferMs: Ms = NaN;
+  predictedExecutionMs: Ms = NaN;
+  predictedCompletion: Ms = NaN;
   /** Links of the driver's WaitingList (see cluster/waiting-list.ts); undefined when not waiting. */
   waitingIn: object | undefined = undefined;
   waitingPrev: Request | undefined = undefined;
@@ -73,11 +75,11 @@ export class Request implements RequestSpec {
 
   constructor(
     readonly id: number,
-    readonly arrival: number,
+    readonly arrival: Ms,
     readonly model: ModelProfile,
     readonly batch: number,
     readonly priority: Priority,
-    readonly deadline: number,
+    readonly deadline: Ms,
     readonly inputBytes: number,
     readonly outputBytes: number,
     /**
@@ -87,8 +89,17 @@ export class Request implements RequestSpec {
     readonly serviceScale: number,
   ) {}
 
-  get latency(): number {
+  get latency(): Ms {
     return this.completedAt - this.arrival;
+  }
+
+  /** Back to the start (a kill, or a resume elsewhere): no transfer or phase done yet. */
+  forgetProgress(): void {
+    this.dispatchedAt = this.transferInStart = this.transferInEnd = NaN;
+    this.executionStart = this.executionEnd = this.transferOutStart = NaN;
+    this.phase = 0;
+    this.resumeGpu = -1;
+    this.suspendAtBoundary = false;
   }
 }
 
@@ -102,6 +113,6 @@ export function outcomeOf(request: Request): Outcome {
     case 'dropped':
       return request.unserved ? 'unserved' : 'dropped';
     default:
-      throw new Error(`request ${request.id} has not left the system (state ${request.state})`);
+      bug(`outcome of request ${request.id}: expected a request that has left the system, got one that is ${request.state}`);
   }
 }

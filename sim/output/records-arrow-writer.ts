@@ -1,6 +1,7 @@
 import { Field, Float64, Int32, Schema, Utf8, makeData, vectorFromArray, type Data } from 'apache-arrow';
 import { OUTCOMES, PRIORITY_CODES, type RequestRecords } from '../metrics/request-records.ts';
 import { ArrowFileSink, GrowingDictionary, dictionaryType } from './arrow-file-sink.ts';
+import { bug } from '../core/errors.ts';
 
 const MODEL = dictionaryType(0);
 const PRIORITY = dictionaryType(1);
@@ -63,7 +64,7 @@ function extraField(column: ExtraColumn): Field {
 }
 
 function extraData(column: ExtraColumn, values: ExtraValues, n: number): Data {
-  if (values.length !== n) throw new Error(`extra column ${column.name}: ${values.length} values for ${n} records`);
+  if (values.length !== n) bug(`extra column ${column.name}: expected ${n} values (one per record), got ${values.length}`);
   if (column.kind === 'utf8') return vectorFromArray(values as string[], new Utf8()).data[0];
   const type = column.kind === 'float' ? new Float64() : new Int32();
   return makeData({ type, length: n, data: (values as Float64Array | Int32Array).slice() } as Parameters<typeof makeData>[0]) as Data;
@@ -107,7 +108,7 @@ export class RecordsArrowWriter {
           ? makeData({ type: new Int32(), length: n, data: records[c.int].view().slice() })
           : dictionaries[c.dictionary](),
     );
-    if (extraValues.length !== this.extras.length) throw new Error(`${this.extras.length} extra columns, ${extraValues.length} given`);
+    if (extraValues.length !== this.extras.length) bug(`extra columns of a record batch: expected ${this.extras.length}, got ${extraValues.length}`);
     this.extras.forEach((column, k) => columns.push(extraData(column, extraValues[k], n)));
     this.sink.writeColumns(n, columns);
   }

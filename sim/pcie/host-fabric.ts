@@ -105,7 +105,7 @@ export class HostFabricDirection<T> {
       // Flows and their rates are unchanged: the next event can only move earlier.
       const pending = this.nextEvent;
       if (!this.settling && (pending === undefined || !pending.pending || end < pending.time)) {
-        this.nextEvent = this.engine.schedule(pending, end, this.onEvent);
+        this.nextEvent = pending === undefined ? this.engine.at(end, this.onEvent) : this.engine.move(pending, end);
       }
     } else if (bytes <= 0) {
       this.onTransferDone(owner);
@@ -183,7 +183,7 @@ export class HostFabricDirection<T> {
     }
     for (let s = 0; s < this.setupCount; s++) if (this.setupEnds[s] < soonest) soonest = this.setupEnds[s];
     if (soonest === Infinity) this.engine.cancel(this.nextEvent);
-    else this.nextEvent = this.engine.schedule(this.nextEvent, soonest, this.onEvent);
+    else this.nextEvent = this.nextEvent === undefined ? this.engine.at(soonest, this.onEvent) : this.engine.move(this.nextEvent, soonest);
   }
 
   private readonly onEvent = (): void => {

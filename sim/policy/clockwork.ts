@@ -4,7 +4,7 @@ import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from './po
 import { WhatIfGpu } from './what-if-gpu.ts';
 
 export interface ClockworkOptions {
-  /** At dispatch, drop a request whose predicted completion now misses its deadline. */
+  /** At dispatch, drop a request whose predicted completion now misses its deadline. @default true */
   readonly dropLate: boolean;
 }
 

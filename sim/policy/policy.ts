@@ -1,3 +1,4 @@
+import type { Ms } from '../core/units.ts';
 import type { Request } from '../model/request.ts';
 import type { GpuView } from '../cluster/gpu-state.ts';
 import type { Predictor } from '../predictor/predictor.ts';
@@ -7,8 +8,8 @@ import type { Predictor } from '../predictor/predictor.ts';
  * replay engine, so one policy object runs unchanged on both.
  */
 export interface ClusterView {
-  /** Current time, ms (simulated, or wall time since the replay started). */
-  readonly now: number;
+  /** Current time (simulated, or wall time since the replay started). */
+  readonly now: Ms;
   readonly gpus: readonly GpuView[];
   /** Requests waiting for a decision, in the order they became waiting. */
   readonly waiting: ReadonlySet<Request>;
@@ -34,8 +35,8 @@ export type Decision =
   | { readonly kind: 'dispatch'; readonly request: Request; readonly gpu: number }
   | { readonly kind: 'reject'; readonly request: Request }
   | { readonly kind: 'drop'; readonly request: Request }
-  | { readonly kind: 'preempt'; readonly request: Request; readonly mode?: PreemptMode; readonly costMs?: number }
-  | { readonly kind: 'wake'; readonly at: number };
+  | { readonly kind: 'preempt'; readonly request: Request; readonly mode?: PreemptMode; readonly costMs?: Ms }
+  | { readonly kind: 'wake'; readonly at: Ms };
 
 export type PreemptMode = 'kill' | 'phase-boundary';
 

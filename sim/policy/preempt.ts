@@ -1,13 +1,14 @@
 import type { Request } from '../model/request.ts';
 import type { ClusterView, Decision, Policy, PreemptMode } from './policy.ts';
 import { ModelQueues, freeSlots, mostFree, priorityOrder } from './queue-policy.ts';
+import type { Ms } from '../core/units.ts';
 
 export interface PreemptOptions {
-  /** kill: stop at once, losing progress; phase-boundary: suspend at the next phase end, keeping it. */
+  /** kill: stop at once, losing progress; phase-boundary: suspend at the next phase end, keeping it. @default 'kill' */
   readonly mode: PreemptMode;
-  /** GPU stall per preemption, ms. */
-  readonly costMs: number;
-  /** A low request preempted this many times is not preempted again (Infinity: no limit). */
+  /** GPU stall per preemption. @default 0.1 */
+  readonly costMs: Ms;
+  /** A low request preempted this many times is not preempted again (Infinity: no limit). @default Infinity */
   readonly maxPreemptionsPerRequest: number;
 }
 

@@ -5,18 +5,19 @@ import type { Request } from '../model/request.ts';
 import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from './policy.ts';
 import { ModelQueues, edfOrder, priorityEdfOrder } from './queue-policy.ts';
 import { WhatIfGpu } from './what-if-gpu.ts';
+import type { Ms } from '../core/units.ts';
 
 export type LateAction = 'drop' | 'defer';
 
 export interface StraitOptions {
-  /** What to do with a request predicted to miss its deadline anyway. */
+  /** What to do with a request predicted to miss its deadline anyway. @default 'drop' */
   readonly lateAction: LateAction;
-  /** Slots per GPU that low-priority (and deferred) work leaves free for high arrivals. */
+  /** Slots per GPU that low-priority (and deferred) work leaves free for high arrivals. @default 1 */
   readonly reserveSlots: number;
-  /** A high request counts as meeting its deadline only if predicted to finish this much before it, ms. */
-  readonly marginMs: number;
-  /** While low work is held back for interference, look again after this long, ms (0: only on arrivals and completions). */
-  readonly recheckMs: number;
+  /** A high request counts as meeting its deadline only if predicted to finish this much before it. @default 0 */
+  readonly marginMs: Ms;
+  /** While low work is held back for interference, look again after this long (0: only on arrivals and completions). @default 0 */
+  readonly recheckMs: Ms;
 }
 
 export const STRAIT_DEFAULTS: StraitOptions = { lateAction: 'drop', reserveSlots: 1, marginMs: 0, recheckMs: 0 };

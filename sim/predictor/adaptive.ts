@@ -45,11 +45,17 @@ import { SoloEstimates } from './solo-estimates.ts';
 export const ADAPTIVE_CANDIDATES = ['solo', 'linear', 'per-model', 'law'] as const;
 export type AdaptiveCandidateName = (typeof ADAPTIVE_CANDIDATES)[number];
 
+/** The adaptive predictor's options when a scenario leaves them out (each is described above). */
 export const ADAPTIVE_DEFAULTS = {
+  /** @default 0.995 */
   forgetting: 0.995,
+  /** @default 200 */
   window: 200,
+  /** @default 20 */
   warmup: 20,
+  /** @default 100 */
   delta: 100,
+  /** @default all four */
   candidates: ADAPTIVE_CANDIDATES as readonly AdaptiveCandidateName[],
 };
 

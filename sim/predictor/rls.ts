@@ -1,3 +1,4 @@
+import { bug } from '../core/errors.ts';
 /**
  * Recursive least squares with exponential forgetting: the online linear regression
  * behind the adaptive predictor. After n updates the weights minimize
@@ -15,11 +16,11 @@
  * - an update with a non-finite input, target or gain is skipped.
  */
 export interface RlsOptions {
-  /** In (0, 1]; 1 never forgets. */
+  /** In (0, 1]; 1 never forgets. @default 1 */
   readonly forgetting?: number;
-  /** Initial P = delta * I. */
+  /** Initial P = delta * I. @default 100 */
   readonly delta?: number;
-  /** Initial weights (the prior mean); zeros by default. */
+  /** Initial weights (the prior mean). @default zeros */
   readonly initial?: readonly number[];
 }
 
@@ -35,16 +36,16 @@ export class RecursiveLeastSquares {
   count = 0;
 
   constructor(dim: number, options: RlsOptions = {}) {
-    if (!(Number.isInteger(dim) && dim >= 1)) throw new Error(`RLS dimension must be a positive integer, got ${dim}`);
+    if (!(Number.isInteger(dim) && dim >= 1)) bug(`RLS dimension: expected a positive integer, got ${dim}`);
     const forgetting = options.forgetting ?? 1;
     const delta = options.delta ?? 100;
-    if (!(forgetting > 0 && forgetting <= 1)) throw new Error(`RLS forgetting factor must be in (0, 1], got ${forgetting}`);
-    if (!(delta > 0 && Number.isFinite(delta))) throw new Error(`RLS delta must be a positive number, got ${delta}`);
+    if (!(forgetting > 0 && forgetting <= 1)) bug(`RLS forgetting factor: expected a number in (0, 1], got ${forgetting}`);
+    if (!(delta > 0 && Number.isFinite(delta))) bug(`RLS delta: expected a positive number, got ${delta}`);
     this.dim = dim;
     this.forgetting = forgetting;
     this.w = new Float64Array(dim);
     if (options.initial !== undefined) {
-      if (options.initial.length !== dim) throw new Error(`RLS initial weights: expected ${dim}, got ${options.initial.length}`);
+      if (options.initial.length !== dim) bug(`RLS initial weights: expected ${dim}, got ${options.initial.length}`);
       this.w.set(options.initial);
     }
     this.p = new Float64Array(dim * dim);

@@ -9,7 +9,7 @@
  *   trace time    -> window [start, end): rows outside are left out
  *   window        -> output arrival_ms = (trace time - window start) / compression
  */
-import { InputError } from '../../sim/core/errors.ts';
+import { bug, InputError } from '../../sim/core/errors.ts';
 import { RandomStreams, type RandomStream } from '../../sim/core/random.ts';
 import { BUILTIN_MODEL_NAMES } from '../../sim/model/builtin-models.ts';
 import type { Priority } from '../../sim/model/request.ts';
@@ -377,7 +377,7 @@ export function deadlineResolver(
     if (!known.includes(model)) throw new InputError(`${flag}: unknown model "${model}"; expected one of ${known.join(', ')}`);
   }
   if (facts === undefined && (rules.high.kind === 'slo-factor' || rules.low.kind === 'slo-factor')) {
-    throw new Error('Nx deadlines need solo latencies: the caller must hand the converter settings.models');
+    bug('Nx deadlines need solo latencies: expected the caller to hand the converter settings.models, got none');
   }
   const cache = new Map<string, number>();
   return (target) => {
