@@ -33,6 +33,7 @@ const traceInspectCommand = lazy(() => import('./trace-inspect-command.ts'), (m)
 const reportCommand = lazy(() => import('./report-command.ts'), (m) => m.reportCommand);
 const replayCommand = lazy(() => import('./replay-command.ts'), (m) => m.replayCommand);
 const calibrateCommand = lazy(() => import('./calibrate-command.ts'), (m) => m.calibrateCommand);
+const campaignCommand = lazy(() => import('./campaign-command.ts'), (m) => m.campaignCommand);
 const validateCommand = lazy(() => import('./validate-command.ts'), (m) => m.validateCommand);
 
 function nonNegativeInteger(value: string): number {
@@ -189,6 +190,14 @@ function buildProgram(): Command {
     .option('--load <x>', 'scale the arrival rate', positiveNumber)
     .option('--json', 'print JSON instead of tables')
     .action(replayCommand);
+
+  program
+    .command('campaign')
+    .description('record a validation campaign: each configuration of a plan replayed R times in a randomized interleaved order, with speed probes before and after each replay')
+    .argument('<plan>', 'campaign plan (JSON: configurations of scenario, policy, seed, load and role calibration|heldout; replicates; probeThreshold; backend options)')
+    .requiredOption('--out <dir>', 'campaign directory to write (campaign.json, replays/<configuration>/r<k>/)')
+    .option('--force', 'replace an earlier campaign in --out')
+    .action((plan: string, options: object) => campaignCommand(plan, options));
 
   program
     .command('calibrate')
