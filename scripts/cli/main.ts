@@ -202,8 +202,9 @@ function buildProgram(): Command {
   program
     .command('calibrate')
     .description('fit solo times, the sharing model and link parameters from replay directories into a calibration profile')
-    .argument('<replays...>', 'directories written by `strait replay`')
+    .argument('<replays...>', 'directories written by `strait replay`, or a campaign directory (`strait campaign`: its calibration-role replays)')
     .option('--out <file>', 'calibration profile to write (JSON)')
+    .option('--accept-poor-fit', 'write the profile even when the fit is refused (busy device, a parameter at its bound, a law that explains little); the problems are still printed and recorded')
     .option('--json', 'print the fit as JSON')
     .action((dirs: string[], options: object) => calibrateCommand(dirs, options));
 
