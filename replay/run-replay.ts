@@ -14,6 +14,7 @@ import { summaryDocument } from '../scenarios/run-documents.ts';
 import { coLocations, type CoLocation } from './colocation.ts';
 import { hasChrt, hasTaskset, pinProcess, planPinning } from './cpu-pinning.ts';
 import { hasRealModel, REAL_MODEL_NAMES } from './real-models.ts';
+import { sampleHostLoad, summarizeHostLoad, type HostLoad, type HostLoadSample } from './host-load.ts';
 import { ReplayEngine, type ReplayFailure, type ReplayResult } from './replay-engine.ts';
 import { describeSharing, simulatorSharing, type ReplaySharing } from './replay-sharing.ts';
 import { backendName, type ReplayBackend } from './worker-launch.ts';
@@ -31,7 +32,12 @@ export interface ReplayOptions {
   readonly crashAfterRuns?: number;
   /** Replace a finished replay directory at `out` (--force; only its own files go). */
   readonly replace?: boolean;
+  /** Probe the device's speed again after the trace (campaigns: a replay whose speed moved is unstable). */
+  readonly probeAfter?: boolean;
 }
+
+/** How often the host's load is sampled while a replay runs, ms (reading /proc costs the dispatcher a few ms). */
+const HOST_LOAD_PERIOD_MS = 500;
 
 /** The columns requests.arrow has in a replay, after the simulator's own. */
 export const REPLAY_COLUMNS: readonly ExtraColumn[] = [
@@ -76,6 +82,10 @@ export interface ReplayMeta {
    * time. Validation rescales a profile by it (CPU and GPU clocks drift).
    */
   readonly speedProbe: Readonly<Record<string, number>>;
+  /** The same probe after the trace, when asked for (campaigns). */
+  readonly speedProbeAfter?: Readonly<Record<string, number>>;
+  /** The host's background load before, during and after the trace (Linux only). */
+  readonly hostLoad?: HostLoad;
   readonly requests: number;
   readonly durationMs: number;
   readonly host: { readonly cpu: string; readonly cores: number; readonly node: string; readonly platform: string };
@@ -161,18 +171,33 @@ export async function replayIntoDirectory(scenario: Scenario, out: string, optio
   const directory = RunDirectory.open(out, { replace: options.replace });
   let replay: ReplayResult;
   let speedProbe: Record<string, number>;
+  let speedProbeAfter: Record<string, number> | undefined;
+  const watchedCores = pinning.devices !== undefined ? [...new Set([...pinning.devices.flat(), ...(pinning.dispatcher ?? [])])].sort((a, b) => a - b) : Array.from({ length: cores }, (_, k) => k);
+  const loadSamples: HostLoadSample[] = [];
+  const sampleLoad = () => {
+    const sample = sampleHostLoad(watchedCores);
+    if (sample !== undefined) loadSamples.push(sample);
+  };
+  let sampler: ReturnType<typeof setInterval> | undefined;
   try {
     const ready = await engine.start();
     const backends = new Set(ready.map((r) => r.backend));
     if (backends.size > 1) throw new ReplayError(`replay workers: expected one backend on every worker, got ${[...backends].join(', ')}`);
     speedProbe = await engine.warmUp(arrivals, options.warmupRuns);
+    sampleLoad();
+    sampler = setInterval(sampleLoad, HOST_LOAD_PERIOD_MS);
     replay = await engine.run(arrivals);
+    clearInterval(sampler);
+    sampleLoad();
+    if (options.probeAfter === true && replay.failure === undefined) speedProbeAfter = await engine.warmUp(arrivals, 0);
   } catch (error) {
+    if (sampler !== undefined) clearInterval(sampler);
     await engine.shutdown(true);
     directory.discard();
     throw error;
   }
   await engine.shutdown(replay.failure !== undefined);
+  const hostLoad = summarizeHostLoad(watchedCores, loadSamples);
 
   try {
     recorder.flush();
@@ -195,6 +220,8 @@ export async function replayIntoDirectory(scenario: Scenario, out: string, optio
       timeScale: options.timeScale,
       warmupRuns: options.warmupRuns,
       speedProbe,
+      ...(speedProbeAfter !== undefined ? { speedProbeAfter } : {}),
+      ...(hostLoad !== undefined ? { hostLoad } : {}),
       requests: replay.requests,
       durationMs: replay.durationMs,
       host: { cpu: cpus()[0]?.model ?? 'unknown', cores, node: process.version, platform: `${process.platform}-${process.arch}` },

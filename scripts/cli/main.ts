@@ -33,6 +33,7 @@ const traceInspectCommand = lazy(() => import('./trace-inspect-command.ts'), (m)
 const reportCommand = lazy(() => import('./report-command.ts'), (m) => m.reportCommand);
 const replayCommand = lazy(() => import('./replay-command.ts'), (m) => m.replayCommand);
 const calibrateCommand = lazy(() => import('./calibrate-command.ts'), (m) => m.calibrateCommand);
+const campaignCommand = lazy(() => import('./campaign-command.ts'), (m) => m.campaignCommand);
 const validateCommand = lazy(() => import('./validate-command.ts'), (m) => m.validateCommand);
 
 function nonNegativeInteger(value: string): number {
@@ -193,10 +194,19 @@ function buildProgram(): Command {
     .action(replayCommand);
 
   program
+    .command('campaign')
+    .description('record a validation campaign: each configuration of a plan replayed R times in a randomized interleaved order, with speed probes before and after each replay')
+    .argument('<plan>', 'campaign plan (JSON: configurations of scenario, policy, seed, load and role calibration|heldout; replicates; probeThreshold; backend options)')
+    .requiredOption('--out <dir>', 'campaign directory to write (campaign.json, replays/<configuration>/r<k>/)')
+    .option('--force', 'replace an earlier campaign in --out')
+    .action((plan: string, options: object) => campaignCommand(plan, options));
+
+  program
     .command('calibrate')
     .description('fit solo times, the sharing model and link parameters from replay directories into a calibration profile')
-    .argument('<replays...>', 'directories written by `strait replay`')
+    .argument('<replays...>', 'directories written by `strait replay`, or a campaign directory (`strait campaign`: its calibration-role replays)')
     .option('--out <file>', 'calibration profile to write (JSON)')
+    .option('--accept-poor-fit', 'write the profile even when the fit is refused (busy device, a parameter at its bound, a law that explains little); the problems are still printed and recorded')
     .option('--json', 'print the fit as JSON')
     .action((dirs: string[], options: object) => calibrateCommand(dirs, options));
 
@@ -204,10 +214,13 @@ function buildProgram(): Command {
     .command('validate')
     .description("simulate a replay's trace with a calibration profile; per model and class, the simulator's error against the replay")
     .option('--replay <dir>', 'a directory written by `strait replay` (ideally not one the profile was fitted on)')
+    .option('--campaign <dir>', 'a directory written by `strait campaign`: per configuration, model, class and metric the noise floor N, the error E with its bootstrap interval and a PASS/FAIL/INCONCLUSIVE verdict; then the trends')
     .option('--profile <file>', 'calibration profile written by `strait calibrate`')
     .option('--out <file>', 'also write the comparison as JSON')
     .option('--json', 'print JSON instead of tables')
-    .option('--check', 'exit 1 when an error is beyond the bounds (10% mean, 20% p99, 3 pp violations)')
+    .option('--check', 'exit 1 when an error is beyond the bounds (10% mean, 20% p99, 3 pp violations); with --campaign, on a FAIL only')
+    .option('--resamples <n>', '--campaign: bootstrap resamples (default 1000)', positiveInteger)
+    .option('--seed <n>', '--campaign: seed of the bootstrap (default 1)', nonNegativeInteger)
     .option('--rescale', "scale the profile's solo times by the replay's device speed: its clean solo executions against the calibration replays'")
     .option('--sim-seeds <n>', 'simulations pooled, each with its own variability seed', positiveInteger, 8)
     .action(validateCommand);

@@ -8,6 +8,7 @@ import { interferenceRows } from '../../replay/interference.ts';
 import { planBackend, withSharingDaemon } from '../../replay/plan-backend.ts';
 import { checkReplayable, replayIntoDirectory, scenarioForReplay, type ReplayMeta } from '../../replay/run-replay.ts';
 import { backendName, parseWorkerBackend } from '../../replay/worker-launch.ts';
+import { hostLoadWarning } from '../../replay/host-load.ts';
 import { fixed, table } from './format.ts';
 import { formatRunReport } from './run-report.ts';
 import { checkName } from './run-command.ts';
@@ -100,6 +101,8 @@ export async function replayCommand(scenarioArg: string | undefined, options: Re
     process.stdout.write(lines.join('\n') + '\n');
   }
   process.stderr.write(`wrote ${out}/ (requests.arrow, summary.json, scenario.json, replay.json)\n`);
+  const busy = hostLoadWarning(meta.hostLoad, meta.host.cores);
+  if (busy !== undefined) process.stderr.write(`${busy}\n`);
   if (meta.failure !== undefined) {
     const f = meta.failure;
     throw new CheckFailure(

@@ -4,6 +4,9 @@ import { CheckFailure, InputError } from '../../sim/core/errors.ts';
 import { readReplayDirectory } from '../../replay/replay-records.ts';
 import { VALIDATION_BOUNDS, validate, type LatencyComparison } from '../../replay/validate.ts';
 import { fixed, pct, table } from './format.ts';
+import { readCampaign } from '../../replay/campaign-records.ts';
+import { validateCampaign } from '../../replay/validate-campaign.ts';
+import { formatCampaignValidation } from './campaign-validation-format.ts';
 
 export interface ValidateCommandOptions {
   readonly replay?: string;
@@ -14,6 +17,26 @@ export interface ValidateCommandOptions {
   /** Scale the profile's solo times by the replay's device speed (clean solo executions). */
   readonly rescale?: boolean;
   readonly simSeeds?: number;
+  /** A campaign directory (`strait campaign`): replicated replays, noise floor, verdicts and trends. */
+  readonly campaign?: string;
+  readonly resamples?: number;
+  readonly seed?: number;
+}
+
+/** `strait validate --campaign DIR`: every configuration of a campaign, against its replicates. */
+async function validateCampaignCommand(options: ValidateCommandOptions & { campaign: string; profile: string }): Promise<void> {
+  if (options.replay !== undefined) throw new InputError('--campaign and --replay: give one (a campaign holds its own replays)');
+  if (options.rescale === true) throw new InputError('--rescale: not with --campaign (the noise floor measures the device\'s drift instead)');
+  const campaign = readCampaign(options.campaign);
+  const result = validateCampaign(campaign, options.profile, {
+    simSeeds: options.simSeeds,
+    resamples: options.resamples,
+    seed: options.seed,
+    onProgress: (line) => process.stderr.write(line + '\n'),
+  });
+  if (options.out !== undefined) writeFileAtomically(options.out, JSON.stringify(result, null, 2) + '\n');
+  process.stdout.write((options.json ? JSON.stringify(result, null, 2) : formatCampaignValidation(result)) + '\n');
+  if (options.check && result.verdicts.FAIL > 0) throw new CheckFailure(`${result.verdicts.FAIL} comparison(s) FAIL: the simulator is outside max(target, 1.5 N) beyond the replays' interval`);
 }
 
 function signedPct(x: number): string {
@@ -37,9 +60,10 @@ function latencyRow(c: LatencyComparison, bounded: boolean): string[] {
 
 /** `strait validate`: the simulator, calibrated, against a replay on the same trace. */
 export async function validateCommand(options: ValidateCommandOptions): Promise<void> {
-  if (options.replay === undefined) throw new InputError('--replay: the replay directory to validate against is required');
   if (options.profile === undefined) throw new InputError('--profile: the calibration profile (from `strait calibrate`) is required');
   if (!existsSync(options.profile)) throw new InputError(`--profile: ${options.profile} not found`);
+  if (options.campaign !== undefined) return validateCampaignCommand({ ...options, campaign: options.campaign, profile: options.profile });
+  if (options.replay === undefined) throw new InputError('--replay or --campaign: the replay or campaign directory to validate against is required');
   const replay = readReplayDirectory(options.replay);
   process.stderr.write(`simulating the ${replay.records.length} requests of ${options.replay} with ${options.profile}\n`);
   const result = validate(replay, options.profile, { rescale: options.rescale === true, simSeeds: options.simSeeds });

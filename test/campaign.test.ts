@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { calibrationHealth, type CalibrationInput } from '../replay/calibration-health.ts';
+import type { CalibrationFit } from '../replay/calibrate.ts';
+import { interleavedOrder, parsePlan, probeDrift } from '../replay/campaign-plan.ts';
+
+const PLAN = {
+  scenario: 'replay-cpu',
+  replicates: 5,
+  configurations: [
+    { name: 'fifo', policy: 'fifo', role: 'calibration' },
+    { name: 'priority', policy: 'priority', role: 'heldout' },
+    { name: 'strait', policy: 'strait', role: 'heldout' },
+  ],
+};
+
+describe('campaign plans', () => {
+  it('interleaves: every round holds one replicate of each configuration, in a seeded shuffle', () => {
+    const plan = parsePlan(PLAN, 'plan.json');
+    const order = interleavedOrder(plan);
+    expect(order).toHaveLength(15);
+    for (let r = 0; r < 5; r++) {
+      const round = order.slice(3 * r, 3 * r + 3);
+      expect(round.every((p) => p.replicate === r + 1)).toBe(true);
+      expect(round.map((p) => p.configuration).sort()).toEqual(['fifo', 'priority', 'strait']);
+    }
+    expect(interleavedOrder(plan)).toEqual(order);
+    const rounds = new Set(Array.from({ length: 5 }, (_, r) => order.slice(3 * r, 3 * r + 3).map((p) => p.configuration).join()));
+    expect(rounds.size).toBeGreaterThan(1);
+  });
+
+  it('names the field and what was expected for a bad plan', () => {
+    expect(() => parsePlan({ ...PLAN, replicates: 1 }, 'p.json')).toThrow(/p\.json: replicates: expected at least 2/);
+    expect(() => parsePlan({ ...PLAN, configurations: [{ policy: 'fifo', role: 'train' }] }, 'p.json')).toThrow(/configurations\[0\]\.role: expected "calibration" or "heldout", got "train"/);
+    expect(() => parsePlan({ ...PLAN, backend: { gpu: 1 } }, 'p.json')).toThrow(/backend\.gpu: expected one of/);
+    expect(() => parsePlan({ ...PLAN, configurations: [PLAN.configurations[0], PLAN.configurations[0]] }, 'p.json')).toThrow(/configurations\[1\]\.name: expected a name no other/);
+  });
+
+  it('takes the probe drift as the geometric mean of after / before', () => {
+    expect(probeDrift({ a: 1, b: 4 }, { a: 2, b: 8 })).toBeCloseTo(1, 10);
+    expect(probeDrift({ a: 1, b: 4 }, { a: 2, b: 2 })).toBeCloseTo(0, 10);
+    expect(probeDrift({ a: 1 }, undefined)).toBeNaN();
+  });
+});
+
+function fit(overrides: Partial<CalibrationFit> = {}): CalibrationFit {
+  const law = { samples: 50, interceptMs: 0.1, slope: 0, r2: 0.8, mape: 0.2 };
+  return {
+    requests: 500,
+    rateAtConcurrency: [1, 0.5],
+    efficiency: 1,
+    rateBeside: {},
+    pairs: [
+      { victim: 'a', aggressor: 'b', sharedMs: 100, rate: 0.4, lawRate: 0.42 },
+      { victim: 'b', aggressor: 'a', sharedMs: 100, rate: 0.6, lawRate: 0.58 },
+    ],
+    demands: { a: { compute: 1, memory: 0.5, sensitivity: 1 }, b: { compute: 1, memory: 0.2, sensitivity: 0.5 } },
+    refinement: { a: 1.05, b: 0.97 },
+    execution: [{ model: 'a', batch: 1, samples: 100, soloSamples: 20, soloMs: 2, mape: 0.1 }],
+    executionR2: 0.9,
+    transferIn: law,
+    transferOut: law,
+    transferInBusy: law,
+    transferOutBusy: law,
+    ...overrides,
+  };
+}
+
+const quiet: CalibrationInput = { dir: 'r1', speedProbe: { 'a/1': 2 }, speedProbeAfter: { 'a/1': 2.02 }, probeDrift: 0.01, hostLoad: { cores: [1], samples: 8, loadAverage1m: 0.3, othersRunnable: 0, others: [], busy: false } };
+
+describe('calibration health', () => {
+  it('accepts a good fit from quiet inputs', () => {
+    expect(calibrationHealth(fit(), [quiet, { ...quiet, dir: 'r2' }]).problems).toEqual([]);
+  });
+
+  it('refuses inputs from a busy device, naming the neighbour', () => {
+    const busy: CalibrationInput = { ...quiet, hostLoad: { ...quiet.hostLoad!, othersRunnable: 2, others: ['stress-ng-cpu x8'], busy: true } };
+    const problems = calibrationHealth(fit(), [quiet, busy]).problems;
+    expect(problems).toContainEqual(expect.objectContaining({ severity: 'refuse', group: 'inputs', message: expect.stringMatching(/1 of 2 .*busy device.*stress-ng-cpu/) }));
+  });
+
+  it('refuses parameters stuck at their bounds and a law that explains little; warns of a broken copy law', () => {
+    const bad = fit({
+      executionR2: 0.1,
+      pairs: [{ victim: 'a', aggressor: 'b', sharedMs: 100, rate: 0.01, lawRate: 0.2 }, { victim: 'b', aggressor: 'a', sharedMs: 100, rate: 0.5, lawRate: 0.5 }],
+      demands: { a: { compute: 1, memory: 1, sensitivity: 50 }, b: { compute: 1, memory: 0.2, sensitivity: 0.5 } },
+      transferInBusy: { samples: 50, interceptMs: 0, slope: 0, r2: 0.01, mape: 5.28 },
+    });
+    const problems = calibrationHealth(bad, [quiet]).problems;
+    const refused = problems.filter((p) => p.severity === 'refuse').map((p) => p.message);
+    expect(refused).toEqual([expect.stringMatching(/execution R\^2 0\.100/), expect.stringMatching(/pair rate\(s\) at the floor 0\.01: a beside b/), expect.stringMatching(/sensitivity at its bound 50 for a/)]);
+    expect(problems).toContainEqual(expect.objectContaining({ severity: 'warn', group: 'copies', message: expect.stringMatching(/528%/) }));
+  });
+});
