@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The `strait` command: registers tsx so the TypeScript sources run as they are.
-import { registerTsx } from '../register-tsx.mjs';
+// The `strait` command: runs the CLI compiled ahead of use (compiled-cli.mjs), or the
+// TypeScript sources through tsx where no build can be made.
+import { compiledEntry } from '../compiled-cli.mjs';
 
-registerTsx();
-await import('./cli/main.ts');
+const compiled = await compiledEntry('strait');
+if (compiled !== undefined) {
+  await import(compiled);
+} else {
+  const { registerTsx } = await import('../register-tsx.mjs');
+  registerTsx();
+  await import('./cli/main.ts');
+}

@@ -6,12 +6,16 @@ export class Fifo<T> implements Iterable<T> {
   private items: (T | undefined)[] = [];
   private head = 0;
 
+  /** onChange: called after every push, shift and removal (a GPU's queue tells its watchers). */
+  constructor(private readonly onChange?: () => void) {}
+
   get length(): number {
     return this.items.length - this.head;
   }
 
   push(item: T): void {
     this.items.push(item);
+    this.onChange?.();
   }
 
   shift(): T | undefined {
@@ -22,6 +26,7 @@ export class Fifo<T> implements Iterable<T> {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
+    this.onChange?.();
     return item;
   }
 
@@ -29,6 +34,7 @@ export class Fifo<T> implements Iterable<T> {
     const i = this.items.indexOf(item, this.head);
     if (i < 0) return false;
     this.items.splice(i, 1);
+    this.onChange?.();
     return true;
   }
 
@@ -62,15 +68,33 @@ export interface GpuView {
   hosts(model: string): boolean;
   /** Current transfers on this GPU's link in one direction. */
   linkLoad(direction: LinkDirection): LinkLoad;
+  /**
+   * Calls listener(index) whenever freeSlots or queuedCount may have changed, so a
+   * policy can keep an index of free slots instead of scanning every GPU. Optional:
+   * views without it (what-if copies, test fakes) are scanned.
+   */
+  watchSlots?(listener: (gpu: number) => void): void;
+}
+
+/** The requests holding a GPU's slots: a plain array that also reports each push. */
+class SlotHolders extends Array<Request> {
+  onPush: (() => void) | undefined = undefined;
+
+  override push(item: Request): number {
+    const length = super.push(item);
+    this.onPush?.();
+    return length;
+  }
 }
 
 const NO_LOAD: LinkLoad = { transfers: 0, bytes: 0, hostTransfers: 0 };
 
 /** The simulator's bookkeeping for one GPU's slots and local queue. */
 export class GpuState implements GpuView {
-  readonly running: Request[] = [];
-  readonly queue = new Fifo<Request>();
+  readonly running: Request[] = new SlotHolders();
+  readonly queue = new Fifo<Request>(() => this.slotsChanged());
   private readonly modelSet: ReadonlySet<string>;
+  private readonly watchers: ((gpu: number) => void)[] = [];
 
   constructor(
     readonly index: number,
@@ -78,6 +102,16 @@ export class GpuState implements GpuView {
     private readonly probeLink: (gpu: number, direction: LinkDirection) => LinkLoad = () => NO_LOAD,
   ) {
     this.modelSet = new Set(spec.models);
+    (this.running as SlotHolders).onPush = () => this.slotsChanged();
+  }
+
+  watchSlots(listener: (gpu: number) => void): void {
+    this.watchers.push(listener);
+  }
+
+  private slotsChanged(): void {
+    const watchers = this.watchers;
+    for (let i = 0; i < watchers.length; i++) watchers[i](this.index);
   }
 
   get queued(): Iterable<Request> {
@@ -107,5 +141,6 @@ export class GpuState implements GpuView {
     if (i < 0) return;
     for (let k = i + 1; k < running.length; k++) running[k - 1] = running[k];
     running.pop();
+    this.slotsChanged();
   }
 }

@@ -2,6 +2,7 @@ import { BinaryHeap } from '../core/binary-heap.ts';
 import type { GpuView } from '../cluster/gpu-state.ts';
 import type { Request } from '../model/request.ts';
 import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from './policy.ts';
+import { slotsForNewWork, WatchedFreeSlots } from './watched-free-slots.ts';
 
 /** A strict order on waiting requests: true when `a` should be served before `b`. */
 export type ServiceOrder = (a: Request, b: Request) => boolean;
@@ -82,6 +83,20 @@ export class ModelQueues {
     }
     return best;
   }
+
+  /** first(), with free slots from an index: O(queues), not O(queues x GPUs). */
+  firstWithFree(gpus: readonly GpuView[], slots: WatchedFreeSlots): number {
+    let best = -1;
+    let bestHead: Request | undefined;
+    for (let q = 0; q < this.heaps.length; q++) {
+      const head = this.heaps[q].peek();
+      if (head === undefined || (bestHead !== undefined && !this.order(head, bestHead))) continue;
+      if (!slots.anyFree(this.hosts(q, gpus))) continue;
+      best = q;
+      bestHead = head;
+    }
+    return best;
+  }
 }
 
 /** Whether any of `gpus` has free[g] > 0. */
@@ -104,9 +119,8 @@ export function mostFree(gpus: readonly number[], free: readonly number[]): numb
 export function freeSlots(gpus: readonly GpuView[], free: number[]): boolean {
   let anyFree = false;
   for (let g = 0; g < gpus.length; g++) {
-    const slots = gpus[g].queuedCount === 0 ? gpus[g].freeSlots : 0;
-    free[g] = slots > 0 ? slots : 0;
-    if (slots > 0) anyFree = true;
+    free[g] = slotsForNewWork(gpus[g]);
+    if (free[g] > 0) anyFree = true;
   }
   return anyFree;
 }
@@ -139,6 +153,8 @@ export class QueuePolicy implements Policy {
   private readonly queues: ModelQueues;
   /** Low requests, apart only while a reserve holds them back (undefined: in `queues`). */
   private readonly lows: ModelQueues | undefined;
+  /** Free slots for fill, indexed and updated only where a GPU changed. */
+  private readonly slots = new WatchedFreeSlots();
   private readonly free: number[] = [];
   /** free[g] less GPU g's reserve: what low requests may take. */
   private readonly freeForLow: number[] = [];
@@ -176,14 +192,14 @@ export class QueuePolicy implements Policy {
     if (this.lows !== undefined) return this.fillWithReserve(view, this.lows);
     if (this.queues.size === 0) return NO_DECISIONS; // a completion with nothing waiting: the common case below saturation
     const gpus = view.gpus;
-    const free = this.free;
-    if (!freeSlots(gpus, free)) return NO_DECISIONS;
+    const slots = this.slots;
+    slots.refresh(gpus);
     let decisions: Decision[] | undefined;
     for (;;) {
-      const q = this.queues.first(gpus, free);
+      const q = this.queues.firstWithFree(gpus, slots);
       if (q < 0) break;
-      const target = mostFree(this.queues.hosts(q, gpus), free);
-      free[target]--;
+      const target = slots.mostFree(this.queues.hosts(q, gpus));
+      slots.take(target);
       const decision: Decision = { kind: 'dispatch', request: this.queues.pop(q)!, gpu: target };
       // A literal of one: `[]` then push() would allocate room for 17.
       if (decisions === undefined) decisions = [decision];

@@ -1,0 +1,168 @@
+/**
+ * strait against the floor (scripts/floor-loop.ts) on the same model, in one process:
+ * pairs of runs alternated (floor then strait, then strait then floor, ...), so a
+ * busy machine slows both sides of a pair alike. Prints each pair's events per second
+ * and strait's as a ratio of the floor's; the last line is the ratio every speed
+ * change reports. Usage:
+ *   npm run bench:floor -- [--model mmc|mix] [--requests N] [--gpus N] [--pairs N]
+ *
+ * mmc: M/M/c, c = --gpus exclusive GPUs (one slot each), one single-phase model with
+ *   exponential service of mean 1 ms, no transfers, two classes (25% high) under static
+ *   priority (strait's `priority` policy), rho 0.85. Two events per request in both.
+ * mix: `npm run bench`'s scenario (fifo, solo predictor, records in memory) beside a
+ *   floor that models its arrivals, classes, late binding to the GPU with most free
+ *   slots and each request's transfers and phases at solo speed (no sharing).
+ */
+import { parseArgs } from 'node:util';
+import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
+import { d2hSetupMs } from '../sim/cluster/cluster-spec.ts';
+import { RandomStream } from '../sim/core/random.ts';
+import { RunRecorder } from '../sim/metrics/run-recorder.ts';
+import { constantTable, soloPhaseMs, type ModelProfile } from '../sim/model/profile.ts';
+import { POLICIES } from '../sim/policy/registry.ts';
+import { PREDICTORS } from '../sim/predictor/registry.ts';
+import { Simulator, type ArrivalSource, type ArrivalSpec } from '../sim/simulator.ts';
+import { runScenario } from '../scenarios/run-scenario.ts';
+import { benchScenario } from './bench-scenario.ts';
+import { floorMix, floorMmc, type FloorResult, type MixClass } from './floor-loop.ts';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'mmc' },
+    requests: { type: 'string', default: '1000000' },
+    gpus: { type: 'string', default: '8' },
+    pairs: { type: 'string', default: '5' },
+  },
+});
+const requests = Number(values.requests);
+const gpus = Number(values.gpus);
+const pairs = Number(values.pairs);
+for (const [name, n] of [['requests', requests], ['gpus', gpus], ['pairs', pairs]] as const) {
+  if (!(Number.isInteger(n) && n >= 1)) {
+    console.error(`bench:floor: --${name} must be a whole number of at least 1, got ${values[name]}`);
+    process.exit(2);
+  }
+}
+if (values.model !== 'mmc' && values.model !== 'mix') {
+  console.error(`bench:floor: --model must be mmc or mix, got ${values.model}`);
+  process.exit(2);
+}
+
+const RHO = 0.85;
+const HIGH_SHARE = 0.25;
+const SERVICE_MS = 1;
+
+interface Side {
+  readonly events: number;
+  readonly seconds: number;
+}
+
+/** strait on M/M/c: the Simulator with the priority policy and a Poisson source of two classes. */
+function straitMmc(seed: number): Side {
+  const model: ModelProfile = {
+    name: 'm',
+    description: 'one exponential phase',
+    phases: [{ name: 'service', soloMs: constantTable(SERVICE_MS), compute: constantTable(1), memory: constantTable(0) }],
+    inputBytesPerItem: 0,
+    outputBytesPerItem: 0,
+    variability: { kind: 'exponential' },
+    maxBatch: 1,
+  };
+  const cluster: ClusterSpec = {
+    hosts: [{ name: 'host0', uplinkH2dBytesPerMs: 1e12, uplinkD2hBytesPerMs: 1e12 }],
+    gpus: Array.from({ length: gpus }, (_, i) => ({
+      id: `gpu${i}`,
+      host: 0,
+      models: ['m'],
+      maxConcurrency: 1,
+      sharing: { mode: 'time-sliced' as const, interferenceAlpha: 0, timeSliceMs: 1, contextSwitchMs: 0 },
+      link: { h2dBytesPerMs: 1000, d2hBytesPerMs: 1000, setupMs: 0 },
+    })),
+  };
+  const stream = new RandomStream(`floor-arrivals:${seed}`);
+  const meanGap = SERVICE_MS / (RHO * gpus);
+  let time = 0;
+  let left = requests;
+  const arrivals: ArrivalSource = {
+    next(): ArrivalSpec | undefined {
+      if (left-- <= 0) return undefined;
+      time += stream.exponential(meanGap);
+      const priority = stream.uniform() < HIGH_SHARE ? 'high' : 'low';
+      return { arrival: time, model: 'm', batch: 1, priority, relativeDeadline: 1e9 };
+    },
+  };
+  const simulator = new Simulator({
+    cluster,
+    models: new Map([[model.name, model]]),
+    arrivals,
+    policy: POLICIES.get('priority')!.create({}),
+    predictor: PREDICTORS.get('solo')!.create({ cluster }),
+    seed,
+    sink: new RunRecorder(cluster),
+  });
+  const started = performance.now();
+  const result = simulator.run();
+  return { events: result.events, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The floor's classes for the bench mix: every stream and batch size, at solo speed. */
+function mixClasses(): { classes: MixClass[]; slots: number } {
+  const scenario = benchScenario({ requests, gpus });
+  const models = new Map(scenario.models.map((m) => [m.name, m]));
+  const gpu = scenario.cluster.gpus[0];
+  const classes = scenario.workload.streams.flatMap((s) =>
+    s.batchSizes.map((batch) => {
+      const model = models.get(s.model)!;
+      const phases = model.phases.map((_, p) => soloPhaseMs(model, p, batch));
+      const h2d = gpu.link.setupMs + (model.inputBytesPerItem * batch) / gpu.link.h2dBytesPerMs;
+      const d2h = d2hSetupMs(gpu.link) + (model.outputBytesPerItem * batch) / gpu.link.d2hBytesPerMs;
+      return { weight: s.weight / s.batchSizes.length, stagesMs: [h2d, ...phases, d2h] };
+    }),
+  );
+  return { classes, slots: gpu.maxConcurrency };
+}
+
+let mixRate = 0; // arrivals per ms, from strait's first run of the mix (the floor draws at that rate)
+async function straitMix(seed: number): Promise<Side> {
+  const run = await runScenario(benchScenario({ requests, gpus, seed }));
+  if (mixRate === 0) mixRate = run.result.requests / run.result.simulatedMs;
+  return { events: run.result.events, seconds: run.wallMs / 1000 };
+}
+
+function floor(seed: number): FloorResult {
+  if (values.model === 'mmc') return floorMmc({ requests, servers: gpus, rho: RHO, highShare: HIGH_SHARE, serviceMs: SERVICE_MS, seed });
+  const { classes, slots } = mixClasses();
+  return floorMix({ requests, gpus, slotsPerGpu: slots, rate: mixRate, classes, seed });
+}
+
+const strait = (seed: number): Promise<Side> => (values.model === 'mmc' ? Promise.resolve(straitMmc(seed)) : straitMix(seed));
+const perSecond = (s: Side) => s.events / s.seconds;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+console.log(`model ${values.model}: ${requests.toLocaleString('en-US')} requests, ${gpus} GPUs, ${pairs} alternated pairs`);
+if (values.model === 'mix') await straitMix(1); // learns the arrival rate, and warms strait as floor() warms below
+else straitMmc(1);
+floor(1);
+const ratios: number[] = [];
+for (let p = 0; p < pairs; p++) {
+  const seed = p + 1;
+  // Alternate which side goes first, so a drift in machine load does not favour one.
+  let s: Side;
+  let f: FloorResult;
+  if (p % 2 === 0) {
+    f = floor(seed);
+    s = await strait(seed);
+  } else {
+    s = await strait(seed);
+    f = floor(seed);
+  }
+  const ratio = perSecond(s) / perSecond(f);
+  ratios.push(ratio);
+  console.log(
+    `pair ${p + 1}: floor ${fmt(perSecond(f))} events/s (${(f.events / requests).toFixed(2)} per request), ` +
+      `strait ${fmt(perSecond(s))} events/s (${(s.events / requests).toFixed(2)} per request), ratio ${ratio.toFixed(3)}`,
+  );
+}
+const sorted = [...ratios].sort((a, b) => a - b);
+const median = sorted.length % 2 === 1 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+console.log(`strait/floor ratio ${median.toFixed(3)} (min ${sorted[0].toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)})`);

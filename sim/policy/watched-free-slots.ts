@@ -1,0 +1,84 @@
+import { FreeSlotIndex } from '../cluster/free-slot-index.ts';
+import type { GpuView } from '../cluster/gpu-state.ts';
+
+/** Slots a newly dispatched request could take at once on a GPU (none while its local queue holds anything). */
+export function slotsForNewWork(gpu: GpuView): number {
+  const slots = gpu.queuedCount === 0 ? gpu.freeSlots : 0;
+  return slots > 0 ? slots : 0;
+}
+
+/**
+ * A policy's free-slot counts for the GPUs of its cluster view, indexed per host list
+ * (FreeSlotIndex), and kept current by the GPUs' watchSlots: only GPUs that changed
+ * since the last refresh are read again, so a dispatch costs O(log GPUs). Views whose
+ * GPUs cannot be watched are read in full at every refresh, as before.
+ */
+export class WatchedFreeSlots {
+  private gpus: readonly GpuView[] | undefined;
+  private index = new FreeSlotIndex(0);
+  private watched = false;
+  private readonly groups = new Map<readonly number[], number>();
+  private dirty: number[] = [];
+  private isDirty = new Uint8Array(0);
+
+  /** Reads every GPU that changed since the last call (all of them the first time). */
+  refresh(gpus: readonly GpuView[]): void {
+    if (gpus !== this.gpus) this.attach(gpus);
+    if (!this.watched) {
+      for (let g = 0; g < gpus.length; g++) this.index.set(g, slotsForNewWork(gpus[g]));
+      return;
+    }
+    const dirty = this.dirty;
+    for (let i = 0; i < dirty.length; i++) {
+      const g = dirty[i];
+      this.isDirty[g] = 0;
+      this.index.set(g, slotsForNewWork(gpus[g]));
+    }
+    dirty.length = 0;
+  }
+
+  get(g: number): number {
+    return this.index.get(g);
+  }
+
+  /** Takes one slot of GPU g for a dispatch being decided (the GPU reports it once applied). */
+  take(g: number): void {
+    this.index.set(g, this.index.get(g) - 1);
+  }
+
+  /** Whether any of `hosts` (a list kept for the run, ascending) has a free slot. */
+  anyFree(hosts: readonly number[]): boolean {
+    return this.index.anyFree(this.group(hosts));
+  }
+
+  /** The GPU among `hosts` with the most free slots (the lowest index on ties), or -1. */
+  mostFree(hosts: readonly number[]): number {
+    return this.index.mostFree(this.group(hosts));
+  }
+
+  private group(hosts: readonly number[]): number {
+    let group = this.groups.get(hosts);
+    if (group === undefined) this.groups.set(hosts, (group = this.index.addGroup(hosts)));
+    return group;
+  }
+
+  private attach(gpus: readonly GpuView[]): void {
+    this.gpus = gpus;
+    this.index = new FreeSlotIndex(gpus.length);
+    this.groups.clear();
+    this.dirty = [];
+    this.isDirty = new Uint8Array(gpus.length);
+    for (let g = 0; g < gpus.length; g++) this.index.set(g, slotsForNewWork(gpus[g]));
+    this.watched = gpus.every((gpu) => gpu.watchSlots !== undefined);
+    if (!this.watched) return;
+    const dirty = this.dirty;
+    const isDirty = this.isDirty;
+    const mark = (g: number) => {
+      if (isDirty[g] === 0) {
+        isDirty[g] = 1;
+        dirty.push(g);
+      }
+    };
+    for (const gpu of gpus) gpu.watchSlots!(mark);
+  }
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { FreeSlotIndex } from '../sim/cluster/free-slot-index.ts';
+import { GpuState } from '../sim/cluster/gpu-state.ts';
+import type { Request } from '../sim/model/request.ts';
+import { anyFreeAmong, mostFree } from '../sim/policy/queue-policy.ts';
+import { gpuSpec } from './helpers.ts';
+
+/** A small deterministic LCG, so a failure replays. */
+function lcg(seed: number): () => number {
+  let state = seed;
+  return () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+}
+
+describe('FreeSlotIndex', () => {
+  it('answers as the front-to-back scan does (most free, lowest index on ties) under random updates', () => {
+    const random = lcg(7);
+    const gpus = 37;
+    const free = new Array<number>(gpus).fill(0);
+    const index = new FreeSlotIndex(gpus);
+    const groups = [
+      Array.from({ length: gpus }, (_, g) => g),
+      Array.from({ length: gpus }, (_, g) => g).filter((g) => g % 3 === 0),
+      [5],
+      [2, 3, 30],
+    ];
+    const ids = groups.map((hosts) => index.addGroup(hosts));
+    for (let step = 0; step < 5000; step++) {
+      const g = Math.floor(random() * gpus);
+      free[g] = Math.floor(random() * 4); // few values: ties are common
+      index.set(g, free[g]);
+      for (let k = 0; k < groups.length; k++) {
+        expect(index.mostFree(ids[k])).toBe(mostFree(groups[k], free));
+        expect(index.anyFree(ids[k])).toBe(anyFreeAmong(groups[k], free));
+      }
+    }
+  });
+});
+
+describe('GpuState.watchSlots', () => {
+  it('reports every change of running or queued work', () => {
+    const gpu = new GpuState(3, gpuSpec({ maxConcurrency: 2 }));
+    const seen: number[] = [];
+    gpu.watchSlots((g) => seen.push(g));
+    const a = { id: 1 } as Request;
+    const b = { id: 2 } as Request;
+    gpu.running.push(a);
+    gpu.queue.push(b);
+    gpu.queue.remove(b);
+    gpu.queue.push(b);
+    gpu.queue.shift();
+    gpu.removeRunning(a);
+    expect(seen).toEqual([3, 3, 3, 3, 3, 3]);
+    expect(gpu.freeSlots).toBe(2);
+  });
+});
