@@ -26,9 +26,12 @@ export const MAY_IMPORT: ReadonlyMap<string, readonly string[]> = new Map([
 ]);
 
 /** Top-level folders not walked: tests, and what .gitignore keeps out (outputs, scratch space). */
-const SKIPPED = new Set(['test', 'runs', 'scratch', 'tmp']);
+const SKIPPED = new Set(['test', 'runs', 'scratch', 'tmp', 'dist']);
 
 const SOURCE = /\.(ts|mjs|js)$/;
+
+/** The test runner's configuration files at the root belong with the tests they configure. */
+const TEST_CONFIG = /^vitest(\.[\w-]+)?\.config\.ts$/;
 
 /** One import of one file: the specifier as written and the line it is on. */
 export interface ImportEdge {
@@ -129,7 +132,7 @@ export function sourceFiles(root: string, under = ''): string[] {
     if (entry.isDirectory()) {
       const skipped = entry.name === 'node_modules' || entry.name.startsWith('.') || (under === '' && SKIPPED.has(entry.name));
       if (!skipped) found.push(...sourceFiles(root, path));
-    } else if (entry.isFile() && SOURCE.test(entry.name)) {
+    } else if (entry.isFile() && SOURCE.test(entry.name) && !(under === '' && TEST_CONFIG.test(entry.name))) {
       found.push(path);
     }
   }

@@ -73,7 +73,7 @@ beforeAll(async () => {
   runs.unwritableReport = afterRun(['report', at('run'), '--out', place]);
   runs.unwritableRegress = afterSweep(['regress', at('sweep'), '--baseline', `${place}/b.json`, '--update']);
   runs.unwritableMerge = afterSweep(['sweep', 'merge', place, at('sweep')]);
-  runs.unwritableCalibrate = afterReplay(['calibrate', at('replay'), '--out', `${place}/p.json`]);
+  runs.unwritableCalibrate = afterReplay(['calibrate', at('replay'), '--out', `${place}/p.json`, '--accept-poor-fit']);
   runs.unwritableValidate = afterReplay([
     'validate', '--replay', at('replay'), '--profile', 'scenarios/calibration/replay-cpu-wasm.json', '--sim-seeds', '1', '--out', `${place}/v.json`,
   ]);
