@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { CLASS_LABELS, CLASS_ORDER, CONFIG, loadAxis, PANEL, SCHEMA, titleOf, type FigureText, type Priority } from './theme.ts';
+import { CLASS_LABELS, CONFIG, loadAxis, PANEL, SCHEMA, titleOf, type FigureText, type Priority, classFacet } from './theme.ts';
 
 /** untuned and tuned rows of a policy, and the floor (the high class alone). */
 export type ComparisonVariant = 'untuned' | 'tuned' | 'high only';
@@ -65,7 +65,7 @@ export function fairComparisonSpec(rows: readonly FairComparisonRow[], options: 
     config: CONFIG,
     title: titleOf(options),
     data: { values },
-    facet: { column: { field: 'class', type: 'nominal', title: null, sort: [...CLASS_ORDER], header: { labelPadding: 6 } } },
+    facet: classFacet(),
     spec: {
       width: PANEL.width,
       height: PANEL.height,

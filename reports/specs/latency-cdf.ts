@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { CLASS_LABELS, CLASS_ORDER, CONFIG, PANEL, SCHEMA, seriesScale, titleOf, type Priority } from './theme.ts';
+import { CLASS_LABELS, CONFIG, PANEL, SCHEMA, seriesScale, titleOf, type Priority, classFacet } from './theme.ts';
 import type { SeriesFigureOptions } from './violation-vs-load.ts';
 
 /** One point of one latency CDF (a class under one series). */
@@ -22,7 +22,7 @@ export function latencyCdfSpec(rows: readonly LatencyCdfRow[], options: SeriesFi
     config: CONFIG,
     title: titleOf(options),
     data: { values },
-    facet: { column: { field: 'class', type: 'nominal', title: null, sort: [...CLASS_ORDER], header: { labelPadding: 6 } } },
+    facet: classFacet(),
     spec: {
       width: PANEL.width,
       height: PANEL.height,

@@ -29,6 +29,11 @@ export type Priority = 'high' | 'low';
 export const PRIORITIES: readonly Priority[] = ['high', 'low'];
 export const CLASS_LABELS: Readonly<Record<Priority, string>> = { high: 'High priority', low: 'Low priority' };
 export const CLASS_ORDER: readonly string[] = PRIORITIES.map((p) => CLASS_LABELS[p]);
+
+/** One panel per priority class, high before low (a fresh object: specs are plain data a renderer may touch). */
+export function classFacet(): { column: { field: string; type: 'nominal'; title: null; sort: string[]; header: { labelPadding: number } } } {
+  return { column: { field: 'class', type: 'nominal', title: null, sort: [...CLASS_ORDER], header: { labelPadding: 6 } } };
+}
 /** Fixed class colours, so high is the same colour in every figure. */
 export const CLASS_COLORS: readonly string[] = ['#d62728', '#1f77b4'];
 

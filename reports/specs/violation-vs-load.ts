@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { CLASS_LABELS, CLASS_ORDER, CONFIG, loadAxis, PANEL, SCHEMA, seriesScale, titleOf, type FigureText, type Priority } from './theme.ts';
+import { CLASS_LABELS, CONFIG, loadAxis, PANEL, SCHEMA, seriesScale, titleOf, type FigureText, type Priority, classFacet } from './theme.ts';
 
 /** One series (a policy, or policy + predictor) at one load, one class: over seeds. */
 export interface ViolationVsLoadRow {
@@ -35,7 +35,7 @@ export function violationVsLoadSpec(rows: readonly ViolationVsLoadRow[], options
     config: CONFIG,
     title: titleOf(options),
     data: { values },
-    facet: { column: { field: 'class', type: 'nominal', title: null, sort: [...CLASS_ORDER], header: { labelPadding: 6 } } },
+    facet: classFacet(),
     spec: {
       width: PANEL.width,
       height: PANEL.height,
