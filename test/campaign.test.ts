@@ -87,7 +87,14 @@ describe('calibration health', () => {
     });
     const problems = calibrationHealth(bad, [quiet]).problems;
     const refused = problems.filter((p) => p.severity === 'refuse').map((p) => p.message);
-    expect(refused).toEqual([expect.stringMatching(/execution R\^2 0\.100/), expect.stringMatching(/pair rate\(s\) at the floor 0\.01: a beside b/), expect.stringMatching(/sensitivity at its bound 50 for a/)]);
+    expect(refused).toEqual([expect.stringMatching(/execution R\^2 0\.100/), expect.stringMatching(/pair rate\(s\) at the floor 0\.01 that the law cannot follow: a beside b \(law 0\.200/), expect.stringMatching(/sensitivity at its bound 50 for a/)]);
     expect(problems).toContainEqual(expect.objectContaining({ severity: 'warn', group: 'copies', message: expect.stringMatching(/528%/) }));
+  });
+
+  it('warns, without refusing, of a victim measured at the rate floor when the law follows it down', () => {
+    const starved = fit({ pairs: [{ victim: 'a', aggressor: 'b', sharedMs: 313, rate: 0.01, lawRate: 0.019 }, { victim: 'b', aggressor: 'a', sharedMs: 313, rate: 0.45, lawRate: 0.45 }] });
+    const problems = calibrationHealth(starved, [quiet]).problems;
+    expect(problems.filter((p) => p.severity === 'refuse')).toEqual([]);
+    expect(problems).toContainEqual(expect.objectContaining({ severity: 'warn', group: 'sharing', message: expect.stringMatching(/a beside b \(law 0\.019, 313 ms shared\)/) }));
   });
 });
