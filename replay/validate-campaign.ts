@@ -1,6 +1,7 @@
 import { OUTCOMES, PRIORITY_CODES } from '../sim/metrics/request-records.ts';
 import { readCalibration, type Calibration } from '../scenarios/parse-scenario.ts';
 import type { CampaignConfigurationReplays, CampaignRecords } from './campaign-records.ts';
+import type { ProfileContrast } from './profile-contrast.ts';
 import type { ReplayDirectory } from './replay-records.ts';
 import { assess, type Assessment } from './stats/assess.ts';
 import { bootstrapReplicateMeans, percentileInterval, type Interval } from './stats/bootstrap.ts';
@@ -80,6 +81,8 @@ export interface CampaignValidation {
   readonly differences: readonly DifferenceCheck[];
   readonly verdicts: Readonly<Record<VerdictName, number>>;
   readonly signs: { readonly agree: number; readonly disagree: number; readonly notSignificant: number };
+  /** `--against Q`: the same campaign validated with another profile, and whether the replays tell the two apart. */
+  readonly against?: { readonly validation: CampaignValidation; readonly contrast: ProfileContrast };
 }
 
 function replayRun(replay: ReplayDirectory): Run {
