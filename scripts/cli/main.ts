@@ -228,8 +228,8 @@ function buildProgram(): Command {
 
   program
     .command('report')
-    .description('figures (Vega-Lite spec, SVG, PNG) and one self-contained index.html from a run or a sweep directory')
-    .argument('<dir>', 'a run directory (summary.json, requests.arrow) or a sweep directory (sweep.json, runs/)')
+    .description('figures (Vega-Lite spec, SVG, PNG) and one self-contained index.html from a run directory, a sweep directory or a campaign validation')
+    .argument('<dir>', 'a run directory (summary.json, requests.arrow), a sweep directory (sweep.json, runs/) or a validation file (strait validate --campaign DIR --out FILE)')
     .requiredOption('--out <dir>', 'report directory to write (an earlier report there is replaced, if it holds nothing but a report\'s files)')
     .option('--run <name>', "sweep only: the run under runs/ whose per-run figures are shown (default: highest load, strait/adaptive if swept, lowest seed)")
     .action(reportCommand);
