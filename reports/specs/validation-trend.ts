@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { CLASS_LABELS, CONFIG, loadAxis, PANEL, SCHEMA, seriesScale, titleOf, type FigureText, type Priority, classFacet } from './theme.ts';
+import { CLASS_LABELS, loadAxis, seriesScale, type FigureText, type Priority, classPanelsSpec } from './theme.ts';
 
 /** One policy at one load, one class: the violation rate replayed (with its interval) or simulated. */
 export interface ValidationTrendRow {
@@ -35,15 +35,10 @@ export function validationTrendSpec(rows: readonly ValidationTrendRow[], options
   const y = { field: 'pct', type: 'quantitative', title: 'Deadline violations (%)' } as const;
   const color = { field: 'policy', type: 'nominal', title: 'Policy', scale: seriesScale(options.policies) } as const;
   const strokeDash = { field: 'source', type: 'nominal', title: 'Measured by', scale: { domain: [...options.sources], range: [[1, 0], [6, 4], [2, 3]] } } as const;
-  return {
-    $schema: SCHEMA,
-    config: CONFIG,
-    title: titleOf(options),
-    data: { values },
-    facet: classFacet(),
-    spec: {
-      width: PANEL.width,
-      height: PANEL.height,
+  return classPanelsSpec(
+    values,
+    options,
+    {
       layer: [
         {
           transform: [{ filter: "datum.source === 'replay'" }],
@@ -62,6 +57,6 @@ export function validationTrendSpec(rows: readonly ValidationTrendRow[], options
         },
       ],
     },
-    resolve: { scale: { y: 'shared' } },
-  };
+    { sharedY: true },
+  );
 }
