@@ -1,5 +1,7 @@
 import seedrandom from 'seedrandom';
 import { InputError } from '../sim/core/errors.ts';
+import { POLICIES } from '../sim/policy/registry.ts';
+import { PREDICTORS } from '../sim/predictor/registry.ts';
 
 /**
  * A campaign plan: configurations (scenario, policy, seed, load, and whether the
@@ -84,7 +86,10 @@ export function parsePlan(json: unknown, file: string): CampaignPlan {
     const scenario = c.scenario ?? defaultScenario;
     if (typeof scenario !== 'string') return fail(`${at}.scenario`, 'a scenario name or file (or a top-level "scenario")', scenario);
     if (c.role !== 'calibration' && c.role !== 'heldout') return fail(`${at}.role`, '"calibration" or "heldout"', c.role);
-    for (const field of ['policy', 'predictor'] as const) if (c[field] !== undefined && typeof c[field] !== 'string') fail(`${at}.${field}`, 'a name', c[field]);
+    // Checked here, before anything is written: a replay would find an unknown name only when its turn came.
+    for (const [field, known] of [['policy', POLICIES], ['predictor', PREDICTORS]] as const) {
+      if (c[field] !== undefined && (typeof c[field] !== 'string' || !known.has(c[field]))) fail(`${at}.${field}`, `one of ${[...known.keys()].map((k) => JSON.stringify(k)).join(', ')}`, c[field]);
+    }
     if (c.seed !== undefined && (typeof c.seed !== 'number' || !Number.isInteger(c.seed) || c.seed < 0)) fail(`${at}.seed`, 'an integer >= 0', c.seed);
     if (c.load !== undefined && (typeof c.load !== 'number' || !(c.load > 0))) fail(`${at}.load`, 'a positive number', c.load);
     const name = c.name ?? [c.policy ?? 'default', `load${c.load ?? 'default'}`, `seed${c.seed ?? 'default'}`].join('-');
@@ -93,6 +98,10 @@ export function parsePlan(json: unknown, file: string): CampaignPlan {
     names.add(name);
     return { name, scenario, role: c.role, policy: c.policy as string | undefined, predictor: c.predictor as string | undefined, seed: c.seed as number | undefined, load: c.load as number | undefined };
   });
+  // Validation needs both: a profile fitted on calibration replays, judged on held-out ones.
+  for (const role of ['calibration', 'heldout'] as const) {
+    if (!configurations.some((c) => c.role === role)) fail('configurations', `at least one configuration with role "${role}"`, configurations.map((c) => c.role));
+  }
   return {
     name: typeof json.name === 'string' ? json.name : 'campaign',
     replicates,

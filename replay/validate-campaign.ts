@@ -1,6 +1,7 @@
 import { OUTCOMES, PRIORITY_CODES } from '../sim/metrics/request-records.ts';
 import { readCalibration, type Calibration } from '../scenarios/parse-scenario.ts';
 import type { CampaignConfigurationReplays, CampaignRecords } from './campaign-records.ts';
+import type { ProfileContrast } from './profile-contrast.ts';
 import type { ReplayDirectory } from './replay-records.ts';
 import { assess, type Assessment } from './stats/assess.ts';
 import { bootstrapReplicateMeans, percentileInterval, type Interval } from './stats/bootstrap.ts';
@@ -80,16 +81,17 @@ export interface CampaignValidation {
   readonly differences: readonly DifferenceCheck[];
   readonly verdicts: Readonly<Record<VerdictName, number>>;
   readonly signs: { readonly agree: number; readonly disagree: number; readonly notSignificant: number };
+  /** `--against Q`: the same campaign validated with another profile, and whether the replays tell the two apart. */
+  readonly against?: { readonly validation: CampaignValidation; readonly contrast: ProfileContrast };
+}
+
+/** A request's outcome from its record's fields: served when it completed (in time or late), violated unless met. */
+function outcomeOf(model: string, priority: string, latency: number, outcome: string): Outcome {
+  return { model, priority, latency, served: outcome === 'met' || outcome === 'late', violated: outcome !== 'met' };
 }
 
 function replayRun(replay: ReplayDirectory): Run {
-  return replay.records.map((r) => ({
-    model: r.model,
-    priority: r.priority,
-    latency: r.latency,
-    served: r.outcome === 'met' || r.outcome === 'late',
-    violated: r.outcome !== 'met',
-  }));
+  return replay.records.map((r) => outcomeOf(r.model, r.priority, r.latency, r.outcome));
 }
 
 function simulatedRuns(replay: ReplayDirectory, calibration: Calibration, seeds: number): Run[] {
@@ -98,12 +100,7 @@ function simulatedRuns(replay: ReplayDirectory, calibration: Calibration, seeds:
   for (let k = 0; k < seeds; k++) {
     const records = simulateReplayTrace(replay, { ...scenario, seed: scenario.seed + k });
     const [latency, outcome, priority, model] = [records.latency.view(), records.outcome.view(), records.priority.view(), records.model.view()];
-    const run: Outcome[] = [];
-    for (let i = 0; i < records.length; i++) {
-      const o = OUTCOMES[outcome[i]];
-      run.push({ model: records.models[model[i]], priority: PRIORITY_CODES[priority[i]], latency: latency[i], served: o === 'met' || o === 'late', violated: o !== 'met' });
-    }
-    runs.push(run);
+    runs.push(Array.from({ length: records.length }, (_, i) => outcomeOf(records.models[model[i]], PRIORITY_CODES[priority[i]], latency[i], OUTCOMES[outcome[i]])));
   }
   return runs;
 }
@@ -114,8 +111,8 @@ function sample(run: Run, metric: MetricName, model: string, priority: string): 
   return metric === 'violations' ? group.map((o) => (o.violated ? 1 : 0)) : group.filter((o) => o.served).map((o) => o.latency);
 }
 
-/** The simulator's value: the mean over its runs of each run's statistic, as the replicate mean is. */
-function simValue(runs: readonly Run[], metric: MetricName, model: string, priority: string): number {
+/** The mean over runs of each run's statistic: the replicate mean, or the simulator's value (runs without a sample left out). */
+function meanOverRuns(runs: readonly Run[], metric: MetricName, model: string, priority: string): number {
   const values = runs.map((run) => statistic(metric, sample(run, metric, model, priority))).filter(Number.isFinite);
   return values.length === 0 ? NaN : values.reduce((s, v) => s + v, 0) / values.length;
 }
@@ -161,7 +158,7 @@ export function validateCampaign(campaign: CampaignRecords, profilePath: string,
         metrics: Object.fromEntries(
           METRICS.map((metric) => [
             metric,
-            assess(metric, p.real.map((run) => sample(run, metric, model, priority)), simValue(p.sim, metric, model, priority), `${seed}/${p.entry.configuration.name}/${model}/${priority}/${metric}`, resamples),
+            assess(metric, p.real.map((run) => sample(run, metric, model, priority)), meanOverRuns(p.sim, metric, model, priority), `${seed}/${p.entry.configuration.name}/${model}/${priority}/${metric}`, resamples),
           ]),
         ) as Record<MetricName, Assessment>,
       })),
@@ -187,8 +184,8 @@ function rankAgreements(prepared: readonly Prepared[]): RankAgreement[] {
       if (group.length < 3) continue;
       const items = group.map((p) => ({
         configuration: p.entry.configuration.name,
-        replay: p.real.reduce((s, run) => s + statistic('violations', sample(run, 'violations', 'all', priority)), 0) / p.real.length,
-        sim: simValue(p.sim, 'violations', 'all', priority),
+        replay: meanOverRuns(p.real, 'violations', 'all', priority),
+        sim: meanOverRuns(p.sim, 'violations', 'all', priority),
       }));
       out.push({ priority, load, items, tau: kendallTau(items.map((i) => i.replay), items.map((i) => i.sim)) });
     }
@@ -217,13 +214,9 @@ function differenceChecks(prepared: readonly Prepared[], resamples: number, seed
               resamples,
             });
           const [ba, bb] = [boot(a), boot(b)];
-          const mean = (p: Prepared) => {
-            const values = p.real.map((run) => statistic(metric, sample(run, metric, 'all', priority))).filter(Number.isFinite);
-            return values.reduce((s, v) => s + v, 0) / values.length;
-          };
           const interval = percentileInterval(bb.map((x, k) => x - ba[k]));
-          const sim = simValue(b.sim, metric, 'all', priority) - simValue(a.sim, metric, 'all', priority);
-          out.push({ a: a.entry.configuration.name, b: b.entry.configuration.name, varies, priority, metric, replay: mean(b) - mean(a), interval, sim, check: signCheck(interval, sim) });
+          const sim = meanOverRuns(b.sim, metric, 'all', priority) - meanOverRuns(a.sim, metric, 'all', priority);
+          out.push({ a: a.entry.configuration.name, b: b.entry.configuration.name, varies, priority, metric, replay: meanOverRuns(b.real, metric, 'all', priority) - meanOverRuns(a.real, metric, 'all', priority), interval, sim, check: signCheck(interval, sim) });
         }
       }
     }

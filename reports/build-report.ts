@@ -15,6 +15,7 @@ import { predictorErrorOverTimeSpec } from './specs/predictor-error-over-time.ts
 import { predictorScatterSpec } from './specs/predictor-scatter.ts';
 import { tradeoffSpec } from './specs/tradeoff.ts';
 import { violationVsLoadSpec } from './specs/violation-vs-load.ts';
+import { validationReport } from './validation-report.ts';
 import { runClassTable, runPredictorTable, sweepPointTable, sweepRunTable } from './tables.ts';
 
 export interface ReportOptions {
@@ -204,8 +205,12 @@ async function sweepReport(source: Extract<ReportSource, { kind: 'sweep' }>, opt
   };
 }
 
-/** Reads a run or sweep directory and builds its figures (specs) and tables. */
+/** Builds a run's, a sweep's or a validation's figures (specs) and tables. */
 export function buildReport(source: ReportSource, options: ReportOptions = {}): Promise<Report> {
+  if (source.kind === 'validation') {
+    if (options.run !== undefined) throw new InputError(`--run: only for a sweep directory; ${source.dir} is a validation`);
+    return Promise.resolve(validationReport(source.validation, source.dir));
+  }
   if (source.kind === 'run') {
     if (options.run !== undefined) throw new InputError(`--run: only for a sweep directory; ${source.dir} is a single run`);
     return runReport(source);

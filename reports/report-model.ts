@@ -21,7 +21,7 @@ export interface Table {
 
 /** Everything a report shows, before rendering. */
 export interface Report {
-  readonly kind: 'run' | 'sweep' | 'comparison';
+  readonly kind: 'run' | 'sweep' | 'comparison' | 'validation';
   readonly title: string;
   /** One line on what was reported (the run's settings, or the sweep's grid). */
   readonly subtitle: string;

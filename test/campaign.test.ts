@@ -1,7 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { calibrationHealth, type CalibrationInput } from '../replay/calibration-health.ts';
 import type { CalibrationFit } from '../replay/calibrate.ts';
 import { interleavedOrder, parsePlan, probeDrift } from '../replay/campaign-plan.ts';
+import { strait } from './strait-cli.ts';
+import { CHILD_LIMIT_MS } from './time-limits.ts';
 
 const PLAN = {
   scenario: 'replay-cpu',
@@ -40,6 +45,57 @@ describe('campaign plans', () => {
     expect(probeDrift({ a: 1, b: 4 }, { a: 2, b: 2 })).toBeCloseTo(0, 10);
     expect(probeDrift({ a: 1 }, undefined)).toBeNaN();
   });
+});
+
+/** Small, so that a plan wrongly accepted fails the test in seconds, not after a campaign. */
+const CLI_PLAN = { ...PLAN, replicates: 2, requests: 2 };
+
+/** A plan with one field broken, the field the one line must name, and what it must say. */
+const BAD_PLANS: readonly { readonly what: string; readonly plan: unknown; readonly line: RegExp }[] = [
+  { what: 'missing configurations', plan: { ...CLI_PLAN, configurations: undefined }, line: /: configurations: expected a non-empty array, got undefined$/ },
+  { what: 'replicates < 2', plan: { ...CLI_PLAN, replicates: 1 }, line: /: replicates: expected at least 2 .*, got 1$/ },
+  {
+    what: 'an unknown policy',
+    plan: { ...CLI_PLAN, configurations: [CLI_PLAN.configurations[0], { ...CLI_PLAN.configurations[1], policy: 'nosuch' }] },
+    line: /: configurations\[1\]\.policy: expected one of "fifo", .*"strait", got "nosuch"$/,
+  },
+  {
+    what: 'an unknown predictor',
+    plan: { ...CLI_PLAN, configurations: [{ ...CLI_PLAN.configurations[0], predictor: 'oracle' }, CLI_PLAN.configurations[1]] },
+    line: /: configurations\[0\]\.predictor: expected one of "solo", .*got "oracle"$/,
+  },
+  { what: 'a role other than calibration or heldout', plan: { ...CLI_PLAN, configurations: [{ ...CLI_PLAN.configurations[0], role: 'train' }] }, line: /: configurations\[0\]\.role: expected "calibration" or "heldout", got "train"$/ },
+  { what: 'duplicate names', plan: { ...CLI_PLAN, configurations: [...CLI_PLAN.configurations, CLI_PLAN.configurations[2]] }, line: /: configurations\[3\]\.name: expected a name no other configuration has, got "strait"$/ },
+  {
+    what: 'no calibration configuration',
+    plan: { ...CLI_PLAN, configurations: CLI_PLAN.configurations.slice(1) },
+    line: /: configurations: expected at least one configuration with role "calibration", got \["heldout","heldout"\]$/,
+  },
+  {
+    what: 'no held-out configuration',
+    plan: { ...CLI_PLAN, configurations: CLI_PLAN.configurations.slice(0, 1) },
+    line: /: configurations: expected at least one configuration with role "heldout", got \["calibration"\]$/,
+  },
+];
+
+describe('strait campaign: a bad plan', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strait-bad-plan-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(BAD_PLANS.map((c, k) => [c.what, k] as const))('%s: exit 2, one line naming the file and the field, nothing written', async (_what, k) => {
+    const { plan, line } = BAD_PLANS[k];
+    const file = join(dir, `plan-${k}.json`);
+    const out = join(dir, `out-${k}`);
+    writeFileSync(file, JSON.stringify(plan));
+    const run = await strait(['campaign', file, '--out', out]);
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stdout).toBe('');
+    const errors = run.stderr.split('\n').filter((l) => l !== '');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].startsWith(`strait: ${file}: `), errors[0]).toBe(true);
+    expect(errors[0]).toMatch(line);
+    expect(existsSync(out)).toBe(false);
+  }, CHILD_LIMIT_MS);
 });
 
 function fit(overrides: Partial<CalibrationFit> = {}): CalibrationFit {

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { OUTCOMES } from '../sim/metrics/request-records.ts';
+import type { ReplayRecord } from '../replay/replay-records.ts';
 
 /**
  * Transfer and execution times are stamped by the worker process, arrival and
@@ -19,27 +20,14 @@ const CLOCK_SLACK_MS = 0.05;
 /** Overlaps and per-concurrency times are written with 3 decimals. */
 const ROUNDING_MS = 0.0015;
 
-export interface ReplayRow {
-  readonly id: number;
-  readonly arrival: number;
-  readonly model: string;
+/**
+ * A request as read from requests.arrow: a replay record's fields but the batch (the
+ * priority as written, not yet checked to be a class), plus its worker and co-run time.
+ */
+export interface ReplayRow extends Omit<ReplayRecord, 'batch' | 'priority'> {
   readonly priority: string;
-  readonly deadline: number;
-  readonly outcome: string;
-  readonly gpu: number;
   readonly worker: number;
-  readonly transferInStart: number;
-  readonly transferInEnd: number;
-  readonly executionStart: number;
-  readonly executionEnd: number;
-  readonly transferOutStart: number;
-  readonly completed: number;
-  readonly latency: number;
-  readonly coRunners: readonly { readonly id: number; readonly overlapMs: number }[];
   readonly coRunMs: number;
-  readonly maxCoRunners: number;
-  readonly timeAtConcurrency: readonly number[];
-  readonly phaseMs: readonly number[];
 }
 
 interface ClassCounts {

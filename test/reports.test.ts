@@ -495,7 +495,7 @@ describe('strait report: bad input', () => {
     expect(await inputError(() => reportCommand(file('unfinished'), { out: file('x') }))).toBe(
       `${file('unfinished')}: no run directories found (expected summary.json or a sweep's runs/)`,
     );
-    expect(await inputError(() => reportCommand(file('nowhere'), { out: file('x') }))).toBe(`${file('nowhere')}: no such directory; expected a run directory or a sweep directory`);
+    expect(await inputError(() => reportCommand(file('nowhere'), { out: file('x') }))).toBe(`${file('nowhere')}: no such file or directory; expected a run directory, a sweep directory or a validation file`);
     expect(existsSync(file('x'))).toBe(false);
   });
 

@@ -71,6 +71,16 @@ describe('verdicts on synthetic replicate sets', () => {
     expect(a.interval.low).toBeGreaterThan(a.tolerance);
   });
 
+  it('keeps each replicate\'s value and the bootstrap interval of their mean (what a figure draws)', () => {
+    const sets = replicates('f', 5, 2000, 10, 0.01);
+    const a = assess('mean', sets, 14, 'v', 400);
+    expect(a.replayValues).toEqual(sets.map((s) => statistic('mean', s)));
+    expect(a.replayInterval.low).toBeLessThan(a.replayMean);
+    expect(a.replayInterval.high).toBeGreaterThan(a.replayMean);
+    // E's interval is the same bootstrap seen from the simulator: (sim - b) / b.
+    expect(a.interval.low).toBeCloseTo(14 / a.replayInterval.high - 1, 10);
+  });
+
   it('INCONCLUSIVE: a device too noisy to resolve 10%, even with a simulator 5% off', () => {
     const a = assess('mean', replicates('i', 5, 2000, 10, 0.3), 10.5, 'v', 400);
     expect(a.verdict).toBe('INCONCLUSIVE');

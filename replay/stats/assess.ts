@@ -7,9 +7,12 @@ import { verdict, type VerdictName } from './verdict.ts';
 export interface Assessment {
   readonly metric: MetricName;
   readonly replicates: number;
-  /** Replicate mean and sample standard deviation of the metric (ms or %). */
+  /** The metric on each replicate, their mean and sample standard deviation (ms or %). */
+  readonly replayValues: readonly number[];
   readonly replayMean: number;
   readonly replaySpread: number;
+  /** 95% bootstrap interval of the replicate mean (ms or %). */
+  readonly replayInterval: Interval;
   readonly sim: number;
   /** Noise floor N and error E, in the metric's error unit (relative or pp). */
   readonly floor: number;
@@ -32,12 +35,15 @@ export function assess(metric: MetricName, replicates: readonly (readonly number
   const error = errorOf(metric, sim, floor.mean);
   const boot = used.length > 0 ? bootstrapReplicateMeans(used, (s) => statistic(metric, s), { seed, resamples }) : [];
   const interval = percentileInterval(boot.map((b) => errorOf(metric, sim, b)));
+  const replayInterval = percentileInterval(boot);
   const v = verdict({ error, interval, floor: floor.floor, target: TARGETS[metric], replicates: used.length });
   return {
     metric,
     replicates: used.length,
+    replayValues: floor.values,
     replayMean: floor.mean,
     replaySpread: floor.spread,
+    replayInterval,
     sim,
     floor: floor.floor,
     error,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InputError } from '../../sim/core/errors.ts';
 import { parseJson } from '../../scenarios/json-fields.ts';
 import { SUMMARY_FILE, readRunSummary, type RunResult } from './run-summary.ts';
+import { readValidationFile, type ValidationDocument } from './validation-file.ts';
 
 /** The order of a sweep's policies and predictors (legend and colour order). */
 export interface SweepOrder {
@@ -12,7 +13,8 @@ export interface SweepOrder {
 
 export type ReportSource =
   | { readonly kind: 'run'; readonly dir: string; readonly run: RunResult }
-  | { readonly kind: 'sweep'; readonly dir: string; readonly runs: readonly RunResult[]; readonly order: SweepOrder };
+  | { readonly kind: 'sweep'; readonly dir: string; readonly runs: readonly RunResult[]; readonly order: SweepOrder }
+  | { readonly kind: 'validation'; readonly dir: string; readonly validation: ValidationDocument };
 
 export const SWEEP_FILE = 'sweep.json';
 export const SWEEP_RUNS = 'runs';
@@ -26,12 +28,13 @@ function noRuns(dir: string): InputError {
 }
 
 /**
- * What a report is made from: a run directory (it holds summary.json) or a sweep
- * directory (its runs/ holds run directories). Anything else is an InputError.
+ * What a report is made from: a run directory (it holds summary.json), a sweep
+ * directory (its runs/ holds run directories) or a validation file (`strait validate
+ * --campaign DIR --out FILE`). Anything else is an InputError.
  */
 export function readReportSource(dir: string): ReportSource {
-  if (!existsSync(dir)) throw new InputError(`${dir}: no such directory; expected a run directory or a sweep directory`);
-  if (!statSync(dir).isDirectory()) throw new InputError(`${dir}: not a directory; expected a run directory or a sweep directory`);
+  if (!existsSync(dir)) throw new InputError(`${dir}: no such file or directory; expected a run directory, a sweep directory or a validation file`);
+  if (!statSync(dir).isDirectory()) return { kind: 'validation', dir, validation: readValidationFile(dir) };
   if (existsSync(join(dir, SUMMARY_FILE))) return { kind: 'run', dir, run: readRunSummary(dir) };
   const runs = readSweepRuns(dir);
   if (runs.length === 0) throw noRuns(dir);

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { InputError } from '../../sim/core/errors.ts';
 import { parseJson } from '../../scenarios/json-fields.ts';
 import type { Priority } from '../specs/theme.ts';
+import { JsonReader } from './json-reader.ts';
 
 /** What the reports use of one class in summary.json. */
 export interface ClassResult {
@@ -57,38 +58,7 @@ export interface RunResult {
   readonly events: number;
 }
 
-/** Field reader: every missing or mistyped field is one InputError naming file and path. */
-class Reader {
-  constructor(private readonly file: string) {}
-
-  fail(path: string, expected: string): never {
-    throw new InputError(`${this.file}: ${path}: expected ${expected} (is this a strait run directory?)`);
-  }
-
-  object(value: unknown, path: string): Record<string, unknown> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(path, 'an object');
-    return value as Record<string, unknown>;
-  }
-
-  /** JSON writes NaN as null: null reads back as NaN. */
-  number(value: unknown, path: string): number {
-    if (value === null) return NaN;
-    if (typeof value !== 'number') this.fail(path, 'a number');
-    return value as number;
-  }
-
-  string(value: unknown, path: string): string {
-    if (typeof value !== 'string') this.fail(path, 'a string');
-    return value as string;
-  }
-
-  array(value: unknown, path: string): unknown[] {
-    if (!Array.isArray(value)) this.fail(path, 'an array');
-    return value as unknown[];
-  }
-}
-
-function classResult(r: Reader, json: Record<string, unknown>, path: string): ClassResult {
+function classResult(r: JsonReader, json: Record<string, unknown>, path: string): ClassResult {
   const c = r.object(json, path);
   const latency = r.object(c.latencyMs, `${path}.latencyMs`);
   return {
@@ -107,7 +77,7 @@ function classResult(r: Reader, json: Record<string, unknown>, path: string): Cl
   };
 }
 
-function errorResult(r: Reader, json: unknown, path: string): ErrorResult {
+function errorResult(r: JsonReader, json: unknown, path: string): ErrorResult {
   const e = r.object(json, path);
   return {
     samples: r.number(e.samples, `${path}.samples`),
@@ -119,7 +89,7 @@ function errorResult(r: Reader, json: unknown, path: string): ErrorResult {
 
 /** Parses a summary.json document (as `strait run` writes it). */
 export function parseRunSummary(json: unknown, file: string, dir: string): RunResult {
-  const r = new Reader(file);
+  const r = new JsonReader(file, 'is this a strait run directory?');
   const doc = r.object(json, '(top level)');
   const classes = r.object(doc.classes, 'classes');
   const overall = r.object(doc.overall, 'overall');

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { CLASS_LABELS, CONFIG, loadAxis, PANEL, SCHEMA, titleOf, type FigureText, type Priority, classFacet } from './theme.ts';
+import { CLASS_LABELS, loadAxis, type FigureText, type Priority, classPanelsSpec } from './theme.ts';
 
 /** untuned and tuned rows of a policy, and the floor (the high class alone). */
 export type ComparisonVariant = 'untuned' | 'tuned' | 'high only';
@@ -60,15 +60,10 @@ export function fairComparisonSpec(rows: readonly FairComparisonRow[], options: 
     scale: { domain: series, range: [...options.policies.map((_, i) => POLICY_COLORS[i % POLICY_COLORS.length]), FLOOR_COLOR] },
   } as const;
   const strokeDash = { field: 'variant', type: 'nominal', title: 'Setting', scale: { domain: [...VARIANTS], range: DASHES } } as const;
-  return {
-    $schema: SCHEMA,
-    config: CONFIG,
-    title: titleOf(options),
-    data: { values },
-    facet: classFacet(),
-    spec: {
-      width: PANEL.width,
-      height: PANEL.height,
+  return classPanelsSpec(
+    values,
+    options,
+    {
       layer: [
         {
           mark: { type: 'errorbar', ticks: { size: 6 }, thickness: 1 },
@@ -96,6 +91,6 @@ export function fairComparisonSpec(rows: readonly FairComparisonRow[], options: 
         },
       ],
     },
-    resolve: { scale: { y: 'shared' } },
-  };
+    { sharedY: true },
+  );
 }

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { CLASS_LABELS, CONFIG, PANEL, SCHEMA, seriesScale, titleOf, type Priority, classFacet } from './theme.ts';
+import { CLASS_LABELS, seriesScale, type Priority, classPanelsSpec } from './theme.ts';
 import type { SeriesFigureOptions } from './violation-vs-load.ts';
 
 /** One point of one latency CDF (a class under one series). */
@@ -17,15 +17,10 @@ export interface LatencyCdfRow {
 /** Latency CDF, one panel per priority class, one curve per series, log latency axis. */
 export function latencyCdfSpec(rows: readonly LatencyCdfRow[], options: SeriesFigureOptions): TopLevelSpec {
   const values = rows.map((r) => ({ ...r, class: CLASS_LABELS[r.priority] }));
-  return {
-    $schema: SCHEMA,
-    config: CONFIG,
-    title: titleOf(options),
-    data: { values },
-    facet: classFacet(),
-    spec: {
-      width: PANEL.width,
-      height: PANEL.height,
+  return classPanelsSpec(
+    values,
+    options,
+    {
       mark: { type: 'line', strokeWidth: 2, interpolate: 'step-after' },
       encoding: {
         x: { field: 'latencyMs', type: 'quantitative', title: 'Latency (ms, log scale)', scale: { type: 'log', nice: false }, axis: { format: '~g' } },
@@ -38,5 +33,5 @@ export function latencyCdfSpec(rows: readonly LatencyCdfRow[], options: SeriesFi
         ],
       },
     },
-  };
+  );
 }

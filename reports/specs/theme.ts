@@ -1,4 +1,4 @@
-import type { Config } from 'vega-lite';
+import type { Config, TopLevelSpec } from 'vega-lite';
 
 /**
  * What every figure shares: one sans-serif font at sizes that stay readable when a
@@ -60,3 +60,24 @@ export function loadAxis(rows: readonly { readonly load: number }[]): { values: 
   // "~g" prints each swept load as given (0.95, not the axis-wide "0.9" of ".1f").
   return loads.length <= 8 ? { values: loads, format: '~g' } : { tickCount: 6, format: '~g' };
 }
+
+/** The inner spec of a faceted figure (a unit or a layer), as Vega-Lite types it. */
+export type PanelSpec = Extract<TopLevelSpec, { facet: unknown }>['spec'];
+
+/**
+ * A figure of one panel per priority class: the theme, the title, the data, the class
+ * facet and a PANEL-sized inner spec; `sharedY` gives both panels one y scale.
+ */
+export function classPanelsSpec(values: readonly object[], text: FigureText, panel: DistributiveOmit<PanelSpec, 'width' | 'height'>, options: { readonly sharedY?: boolean } = {}): TopLevelSpec {
+  return {
+    $schema: SCHEMA,
+    config: CONFIG,
+    title: titleOf(text),
+    data: { values: values as object[] },
+    facet: classFacet(),
+    spec: { width: PANEL.width, height: PANEL.height, ...panel } as PanelSpec,
+    ...(options.sharedY === true ? { resolve: { scale: { y: 'shared' } } } : {}),
+  } as TopLevelSpec;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { CLASS_LABELS, CONFIG, loadAxis, PANEL, SCHEMA, seriesScale, titleOf, type FigureText, type Priority, classFacet } from './theme.ts';
+import { CLASS_LABELS, loadAxis, seriesScale, type FigureText, type Priority, classPanelsSpec } from './theme.ts';
 
 /** One series (a policy, or policy + predictor) at one load, one class: over seeds. */
 export interface ViolationVsLoadRow {
@@ -30,15 +30,10 @@ export function violationVsLoadSpec(rows: readonly ViolationVsLoadRow[], options
   const values = rows.map((r) => ({ ...r, class: CLASS_LABELS[r.priority] }));
   const x = { field: 'load', type: 'quantitative', title: 'Load (× capacity)', scale: { zero: false, nice: false, padding: 12 }, axis: loadAxis(rows) } as const;
   const color = { field: 'series', type: 'nominal', title: options.seriesTitle, scale: seriesScale(options.series) } as const;
-  return {
-    $schema: SCHEMA,
-    config: CONFIG,
-    title: titleOf(options),
-    data: { values },
-    facet: classFacet(),
-    spec: {
-      width: PANEL.width,
-      height: PANEL.height,
+  return classPanelsSpec(
+    values,
+    options,
+    {
       layer: [
         {
           mark: { type: 'errorbar', ticks: { size: 8 }, thickness: 1.5 },
@@ -70,6 +65,6 @@ export function violationVsLoadSpec(rows: readonly ViolationVsLoadRow[], options
         },
       ],
     },
-    resolve: { scale: { y: 'shared' } },
-  };
+    { sharedY: true },
+  );
 }

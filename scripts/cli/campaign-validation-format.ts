@@ -1,6 +1,8 @@
+import { basename } from 'node:path';
 import type { CampaignValidation, ConfigurationValidation } from '../../replay/validate-campaign.ts';
 import { formatError, METRICS, type MetricName } from '../../replay/stats/metric.ts';
 import type { Assessment } from '../../replay/stats/assess.ts';
+import type { ProfileContrast, VerdictCounts } from '../../replay/profile-contrast.ts';
 import { fixed, table } from './format.ts';
 
 const SHORT = { PASS: 'PASS', FAIL: 'FAIL', INCONCLUSIVE: 'INCONCL' } as const;
@@ -14,6 +16,34 @@ function cell(metric: MetricName, a: Assessment): string[] {
 function configurationTable(c: ConfigurationValidation): string {
   const header = ['model', 'class', 'R', ...METRICS.flatMap((m) => [`${m} N`, `${m} E [95%]`, 'verdict'])];
   return table(header, c.rows.map((row) => [row.model, row.priority, String(row.metrics.mean.replicates), ...METRICS.flatMap((m) => cell(m, row.metrics[m]))]));
+}
+
+function verdictCounts(v: VerdictCounts): string {
+  return `${v.PASS} PASS, ${v.FAIL} FAIL, ${v.INCONCLUSIVE} INCONCLUSIVE`;
+}
+
+/** `--against`: the other profile's verdicts, split by whether the two profiles' simulations differ there. */
+function contrastSection(v: CampaignValidation, contrast: ProfileContrast): string[] {
+  const other = v.against!.validation;
+  const { differ, agree } = contrast;
+  const [first, second] = [basename(contrast.profile), basename(contrast.against)];
+  const preferred = { profile: `the replays prefer ${first}`, against: `the replays prefer ${second}`, neither: 'the replays prefer neither' }[contrast.preferred];
+  const tau = (x: CampaignValidation) => x.ranks.filter((r) => r.load === 'all').map((r) => `${r.priority} ${Number.isFinite(r.tau) ? fixed(r.tau, 2) : '-'}`).join(', ');
+  const signs = (x: CampaignValidation) => `${x.signs.agree} of ${x.signs.agree + x.signs.disagree} signs`;
+  return [
+    '',
+    `against ${contrast.against}: ${verdictCounts(other.verdicts)} (${first}: ${verdictCounts(v.verdicts)})`,
+    table(
+      ['comparisons', 'n', first, second, `${first} closer`],
+      [
+        ['simulations differ by more than the tolerance', String(differ.comparisons), verdictCounts(differ.profile), verdictCounts(differ.against), String(differ.profileCloser)],
+        ['simulations within the tolerance of each other', String(agree.comparisons), verdictCounts(agree.profile), verdictCounts(agree.against), String(agree.profileCloser)],
+      ],
+    ),
+    `Only where the simulations differ can the replays prefer one profile; where they agree (light load, requests that rarely ran beside others, no violations either way) a PASS of either is correct and no evidence about the other.${contrast.unresolved > 0 ? ` ${contrast.unresolved} comparison(s) without a tolerance (too few replicates) left out.` : ''}`,
+    `where they differ: ${contrast.profileOnly} PASS with ${first} and FAIL with ${second}, ${contrast.againstOnly} the reverse: ${preferred}`,
+    `trends: ${first} has ${signs(v)} and tau (all configurations) ${tau(v)}; ${second} has ${signs(other)} and tau ${tau(other)}`,
+  ];
 }
 
 /** The validation as text: a table per configuration, then the trends. */
@@ -57,5 +87,6 @@ export function formatCampaignValidation(v: CampaignValidation): string {
       ),
     );
   }
+  if (v.against !== undefined) lines.push(...contrastSection(v, v.against.contrast));
   return lines.join('\n');
 }

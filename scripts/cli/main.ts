@@ -216,6 +216,7 @@ function buildProgram(): Command {
     .option('--replay <dir>', 'a directory written by `strait replay` (ideally not one the profile was fitted on)')
     .option('--campaign <dir>', 'a directory written by `strait campaign`: per configuration, model, class and metric the noise floor N, the error E with its bootstrap interval and a PASS/FAIL/INCONCLUSIVE verdict; then the trends')
     .option('--profile <file>', 'calibration profile written by `strait calibrate`')
+    .option('--against <file>', '--campaign: a second profile (e.g. interference switched off): validated too, and whether the replays tell the two apart where their predictions differ')
     .option('--out <file>', 'also write the comparison as JSON')
     .option('--json', 'print JSON instead of tables')
     .option('--check', 'exit 1 when an error is beyond the bounds (10% mean, 20% p99, 3 pp violations); with --campaign, on a FAIL only')
@@ -227,8 +228,8 @@ function buildProgram(): Command {
 
   program
     .command('report')
-    .description('figures (Vega-Lite spec, SVG, PNG) and one self-contained index.html from a run or a sweep directory')
-    .argument('<dir>', 'a run directory (summary.json, requests.arrow) or a sweep directory (sweep.json, runs/)')
+    .description('figures (Vega-Lite spec, SVG, PNG) and one self-contained index.html from a run directory, a sweep directory or a campaign validation')
+    .argument('<dir>', 'a run directory (summary.json, requests.arrow), a sweep directory (sweep.json, runs/) or a validation file (strait validate --campaign DIR --out FILE)')
     .requiredOption('--out <dir>', 'report directory to write (an earlier report there is replaced, if it holds nothing but a report\'s files)')
     .option('--run <name>', "sweep only: the run under runs/ whose per-run figures are shown (default: highest load, strait/adaptive if swept, lowest seed)")
     .action(reportCommand);

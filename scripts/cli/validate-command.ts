@@ -6,6 +6,7 @@ import { VALIDATION_BOUNDS, validate, type LatencyComparison } from '../../repla
 import { fixed, pct, table } from './format.ts';
 import { readCampaign } from '../../replay/campaign-records.ts';
 import { validateCampaign } from '../../replay/validate-campaign.ts';
+import { validateAgainst } from '../../replay/profile-contrast.ts';
 import { formatCampaignValidation } from './campaign-validation-format.ts';
 
 export interface ValidateCommandOptions {
@@ -21,19 +22,18 @@ export interface ValidateCommandOptions {
   readonly campaign?: string;
   readonly resamples?: number;
   readonly seed?: number;
+  /** With --campaign: a second profile (e.g. interference switched off), to see whether the campaign tells the two apart. */
+  readonly against?: string;
 }
 
 /** `strait validate --campaign DIR`: every configuration of a campaign, against its replicates. */
 async function validateCampaignCommand(options: ValidateCommandOptions & { campaign: string; profile: string }): Promise<void> {
   if (options.replay !== undefined) throw new InputError('--campaign and --replay: give one (a campaign holds its own replays)');
   if (options.rescale === true) throw new InputError('--rescale: not with --campaign (the noise floor measures the device\'s drift instead)');
+  if (options.against !== undefined && !existsSync(options.against)) throw new InputError(`--against: ${options.against} not found`);
   const campaign = readCampaign(options.campaign);
-  const result = validateCampaign(campaign, options.profile, {
-    simSeeds: options.simSeeds,
-    resamples: options.resamples,
-    seed: options.seed,
-    onProgress: (line) => process.stderr.write(line + '\n'),
-  });
+  const settings = { simSeeds: options.simSeeds, resamples: options.resamples, seed: options.seed, onProgress: (line: string) => process.stderr.write(line + '\n') };
+  const result = options.against === undefined ? validateCampaign(campaign, options.profile, settings) : validateAgainst(campaign, options.profile, options.against, settings);
   if (options.out !== undefined) writeFileAtomically(options.out, JSON.stringify(result, null, 2) + '\n');
   process.stdout.write((options.json ? JSON.stringify(result, null, 2) : formatCampaignValidation(result)) + '\n');
   if (options.check && result.verdicts.FAIL > 0) throw new CheckFailure(`${result.verdicts.FAIL} comparison(s) FAIL: the simulator is outside max(target, 1.5 N) beyond the replays' interval`);
@@ -62,6 +62,7 @@ function latencyRow(c: LatencyComparison, bounded: boolean): string[] {
 export async function validateCommand(options: ValidateCommandOptions): Promise<void> {
   if (options.profile === undefined) throw new InputError('--profile: the calibration profile (from `strait calibrate`) is required');
   if (!existsSync(options.profile)) throw new InputError(`--profile: ${options.profile} not found`);
+  if (options.against !== undefined && options.campaign === undefined) throw new InputError('--against: only with --campaign (it contrasts two profiles on replicated replays)');
   if (options.campaign !== undefined) return validateCampaignCommand({ ...options, campaign: options.campaign, profile: options.profile });
   if (options.replay === undefined) throw new InputError('--replay or --campaign: the replay or campaign directory to validate against is required');
   const replay = readReplayDirectory(options.replay);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { contrastProfiles } from '../replay/profile-contrast.ts';
+import type { Assessment } from '../replay/stats/assess.ts';
+import { errorOf, METRICS, TARGETS, type MetricName } from '../replay/stats/metric.ts';
+import type { VerdictName } from '../replay/stats/verdict.ts';
+import type { CampaignValidation, GroupRow } from '../replay/validate-campaign.ts';
+
+/** An assessment of a simulated value against a replicate mean, with the verdict given (the contrast only reads it). */
+function assessment(metric: MetricName, replayMean: number, sim: number, verdict: VerdictName, tolerance = TARGETS[metric]): Assessment {
+  const error = errorOf(metric, sim, replayMean);
+  return {
+    metric, replicates: 5, replayValues: [replayMean], replayMean, replaySpread: 0, replayInterval: { low: replayMean, high: replayMean },
+    sim, floor: 0, error, interval: { low: error, high: error }, tolerance, verdict, reason: '',
+  };
+}
+
+/** One configuration; each row gives the (replay, sim, verdict) of its mean latency, the other metrics agreeing. */
+function validation(profile: string, rows: readonly { model: string; replay: number; sim: number; verdict: VerdictName; tolerance?: number }[]): CampaignValidation {
+  const groupRows: GroupRow[] = rows.map((r) => ({
+    model: r.model,
+    priority: 'high',
+    metrics: Object.fromEntries(METRICS.map((m) => [m, m === 'mean' ? assessment(m, r.replay, r.sim, r.verdict, r.tolerance) : assessment(m, 10, 10, 'PASS')])) as Record<MetricName, Assessment>,
+  }));
+  return {
+    kind: 'strait-campaign-validation', campaign: 'c', profile, simSeeds: 1, resamples: 1, seed: 1,
+    configurations: [{ name: 'fifo', role: 'heldout', policy: 'fifo', load: 0.7, replicates: 5, excluded: [], rows: groupRows }],
+    ranks: [], differences: [], verdicts: { PASS: 0, FAIL: 0, INCONCLUSIVE: 0 }, signs: { agree: 0, disagree: 0, notSignificant: 0 },
+  };
+}
+
+describe('contrasting two profiles on one campaign', () => {
+  it('counts a PASS of the other profile as evidence only where the two simulations differ by more than the tolerance', () => {
+    const right = validation('right.json', [
+      { model: 'solo', replay: 10, sim: 10.2, verdict: 'PASS' },
+      { model: 'shared', replay: 20, sim: 21, verdict: 'PASS' },
+      { model: 'noisy', replay: 30, sim: 31, verdict: 'INCONCLUSIVE', tolerance: NaN },
+    ]);
+    const wrong = validation('wrong.json', [
+      { model: 'solo', replay: 10, sim: 9.8, verdict: 'PASS' },
+      { model: 'shared', replay: 20, sim: 12, verdict: 'FAIL' },
+      { model: 'noisy', replay: 30, sim: 10, verdict: 'FAIL', tolerance: NaN },
+    ]);
+    const c = contrastProfiles(right, wrong);
+    expect(c.differ).toEqual({ comparisons: 1, profile: { PASS: 1, FAIL: 0, INCONCLUSIVE: 0 }, against: { PASS: 0, FAIL: 1, INCONCLUSIVE: 0 }, profileCloser: 1 });
+    // solo's mean, and the p99 and violations of all three rows (they agree, with a tolerance).
+    expect(c.agree.comparisons).toBe(1 + 3 * 2);
+    expect(c.agree.against.PASS).toBe(c.agree.comparisons);
+    expect(c.unresolved).toBe(1);
+    expect([c.profileOnly, c.againstOnly, c.preferred]).toEqual([1, 0, 'profile']);
+    expect(contrastProfiles(wrong, right).preferred).toBe('against');
+  });
+
+  it('prefers neither when the decided comparisons split evenly, or there are none', () => {
+    const a = validation('a.json', [{ model: 'x', replay: 10, sim: 10, verdict: 'PASS' }, { model: 'y', replay: 10, sim: 20, verdict: 'FAIL' }]);
+    const b = validation('b.json', [{ model: 'x', replay: 10, sim: 20, verdict: 'FAIL' }, { model: 'y', replay: 10, sim: 10, verdict: 'PASS' }]);
+    expect(contrastProfiles(a, b)).toMatchObject({ profileOnly: 1, againstOnly: 1, preferred: 'neither' });
+    expect(contrastProfiles(a, a)).toMatchObject({ differ: { comparisons: 0 }, preferred: 'neither' });
+  });
+});
