@@ -314,7 +314,7 @@ export class ReplayEngine implements DriverBackend {
   startOnSlot(request: Request, gpu: GpuState, from: 'waiting' | 'gpu-queued'): void {
     const worker = this.workers[gpu.index].find((w) => w.idle);
     if (worker === undefined) bug(`device ${gpu.index}: expected an idle worker for its free slot, got none`);
-    gpu.running.push(request);
+    gpu.addRunning(request);
     this.inFlight++;
     transition(request, from, 'transfer-in');
     const input = this.inputFor(request.model.name, request.batch);

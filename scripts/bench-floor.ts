@@ -98,7 +98,8 @@ function straitMmc(seed: number): Side {
     policy: POLICIES.get('priority')!.create({}),
     predictor: PREDICTORS.get('solo')!.create({ cluster }),
     seed,
-    sink: new RunRecorder(cluster),
+    // Records sized up front, as runScenario does for a run of known length (the floor too preallocates).
+    sink: new RunRecorder(cluster, { expectedRequests: requests }),
   });
   const started = performance.now();
   const result = simulator.run();

@@ -2,8 +2,9 @@
  * Cost per event as the cluster grows: `npm run bench`'s mix (records in memory) at 8
  * GPUs and at each --gpus N, the same requests per GPU, runs alternated in one process
  * (8, N, 8, N, ...). Cost is CPU time per event, so other work on a shared machine
- * counts less than in wall time. Prints each N's cost as a ratio to 8's. Usage:
- *   npm run bench:gpus -- [--gpus 128,1024] [--requests-per-gpu N] [--pairs N] [--policy P]
+ * counts less than in wall time. Prints each N's cost as a ratio to 8's, for each
+ * policy of --policies in turn. Usage:
+ *   npm run bench:gpus -- [--gpus 128,1024] [--requests-per-gpu N] [--pairs N] [--policies fifo,strait,preempt,clockwork]
  */
 import { parseArgs } from 'node:util';
 import { runScenario } from '../scenarios/run-scenario.ts';
@@ -14,9 +15,12 @@ const { values } = parseArgs({
     gpus: { type: 'string', default: '128,1024' },
     'requests-per-gpu': { type: 'string', default: '12500' },
     pairs: { type: 'string', default: '5' },
-    policy: { type: 'string', default: 'fifo' },
+    policies: { type: 'string', default: 'fifo' },
+    // the old name of --policies, kept for earlier commands
+    policy: { type: 'string' },
   },
 });
+const policies = (values.policy ?? values.policies).split(',');
 const sizes = values.gpus.split(',').map(Number);
 const perGpu = Number(values['requests-per-gpu']);
 const pairs = Number(values.pairs);
@@ -26,26 +30,28 @@ if (sizes.some((n) => !(Number.isInteger(n) && n >= 1)) || !(perGpu >= 1) || !(p
 }
 
 /** CPU microseconds per event of one run at `gpus` GPUs. */
-async function costPerEvent(gpus: number, seed: number): Promise<number> {
-  const scenario = benchScenario({ requests: perGpu * gpus, gpus, seed, policy: values.policy });
+async function costPerEvent(policy: string, gpus: number, seed: number): Promise<number> {
+  const scenario = benchScenario({ requests: perGpu * gpus, gpus, seed, policy });
   const before = process.cpuUsage();
   const run = await runScenario(scenario);
   const cpu = process.cpuUsage(before);
   return (cpu.user + cpu.system) / run.result.events;
 }
 
-console.log(`bench mix, ${perGpu.toLocaleString('en-US')} requests per GPU, policy ${values.policy}, ${pairs} alternated pairs per size`);
-await costPerEvent(8, 1); // warm-up
-for (const n of sizes) {
-  const ratios: number[] = [];
-  for (let p = 0; p < pairs; p++) {
-    const first = p % 2 === 0;
-    const a = first ? await costPerEvent(8, p + 1) : 0;
-    const b = await costPerEvent(n, p + 1);
-    const base = first ? a : await costPerEvent(8, p + 1);
-    ratios.push(b / base);
-    console.log(`${n} GPUs pair ${p + 1}: 8 GPUs ${base.toFixed(3)} us/event, ${n} GPUs ${b.toFixed(3)} us/event, ratio ${(b / base).toFixed(3)}`);
+for (const policy of policies) {
+  console.log(`bench mix, ${perGpu.toLocaleString('en-US')} requests per GPU, policy ${policy}, ${pairs} alternated pairs per size`);
+  await costPerEvent(policy, 8, 1); // warm-up
+  for (const n of sizes) {
+    const ratios: number[] = [];
+    for (let p = 0; p < pairs; p++) {
+      const first = p % 2 === 0;
+      const a = first ? await costPerEvent(policy, 8, p + 1) : 0;
+      const b = await costPerEvent(policy, n, p + 1);
+      const base = first ? a : await costPerEvent(policy, 8, p + 1);
+      ratios.push(b / base);
+      console.log(`${n} GPUs pair ${p + 1}: 8 GPUs ${base.toFixed(3)} us/event, ${n} GPUs ${b.toFixed(3)} us/event, ratio ${(b / base).toFixed(3)}`);
+    }
+    const sorted = [...ratios].sort((x, y) => x - y);
+    console.log(`${policy}: ${n}/8 GPUs cost per event ${sorted[sorted.length >> 1].toFixed(3)} (min ${sorted[0].toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)})`);
   }
-  const sorted = [...ratios].sort((x, y) => x - y);
-  console.log(`${n}/8 GPUs cost per event ${sorted[sorted.length >> 1].toFixed(3)} (min ${sorted[0].toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)})`);
 }

@@ -79,7 +79,7 @@ export class RequestLife {
 
   /** Takes a free slot: the input transfer starts, or execution resumes after a phase-boundary suspension. */
   start(request: Request, gpu: GpuState, from: 'waiting' | 'gpu-queued'): void {
-    gpu.running.push(request);
+    gpu.addRunning(request);
     if (request.resumeGpu === gpu.index) {
       // Resuming after a phase-boundary suspension: inputs and activations are
       // still on this GPU, so execution continues at the next phase.

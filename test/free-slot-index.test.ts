@@ -43,7 +43,7 @@ describe('GpuState.watchSlots', () => {
     gpu.watchSlots((g) => seen.push(g));
     const a = { id: 1 } as Request;
     const b = { id: 2 } as Request;
-    gpu.running.push(a);
+    gpu.addRunning(a);
     gpu.queue.push(b);
     gpu.queue.remove(b);
     gpu.queue.push(b);

@@ -59,7 +59,7 @@ describe('static predictor', () => {
       expect(p.completion).toBeCloseTo(10 + 1.7 + 5 * expected[n], 12);
       const running = request(model, 'executing');
       running.predictedCompletion = 20 + n;
-      gpu.running.push(running);
+      gpu.addRunning(running);
     }
     // All slots taken: it will wait for the first to free (at 20), then run on a full
     // GPU (5 co-runners).

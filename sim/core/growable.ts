@@ -1,6 +1,10 @@
 /** An append-only Float64Array that doubles its capacity as it fills. */
 export class GrowableFloat64 {
-  private data: Float64Array;
+  /**
+   * The backing array, filled up to `length`; replaced when it grows. Public for a row
+   * writer that sizes its columns once per row (RequestRecords), to be read only then.
+   */
+  data: Float64Array;
   length = 0;
 
   constructor(capacity = 1024) {
@@ -44,7 +48,11 @@ export class GrowableFloat64 {
 
 /** An append-only Int32Array that doubles its capacity as it fills. */
 export class GrowableInt32 {
-  private data: Int32Array;
+  /**
+   * The backing array, filled up to `length`; replaced when it grows. Public for a row
+   * writer that sizes its columns once per row (RequestRecords), to be read only then.
+   */
+  data: Int32Array;
   length = 0;
 
   constructor(capacity = 1024) {

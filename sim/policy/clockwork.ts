@@ -1,4 +1,4 @@
-import { Fifo } from '../cluster/gpu-state.ts';
+import { Fifo, type GpuView } from '../cluster/gpu-state.ts';
 import type { Request } from '../model/request.ts';
 import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from './policy.ts';
 import { WhatIfGpu } from './what-if-gpu.ts';
@@ -32,17 +32,24 @@ export class ClockworkPolicy implements Policy {
   private readonly busyUntil: number[] = [];
   /** Predicted time (transfers + execution) of each queued request on its GPU. */
   private readonly durations = new Map<Request, number>();
+  /** A bit per GPU whose queue holds requests: serve visits those, not every GPU. */
+  private withQueue = new Uint32Array(0);
+  /** Per model: the GPUs hosting it, ascending (the GPU set is fixed for a run). */
+  private readonly hostsByModel = new Map<string, readonly number[]>();
+  /** Per GPU: its idle one-slot copy (WhatIfGpu.alone), made once for the view's GPU it copies. */
+  private readonly aloneViews: WhatIfGpu[] = [];
+  private readonly aloneBases: GpuView[] = [];
 
   constructor(private readonly options: ClockworkOptions = CLOCKWORK_DEFAULTS) {}
 
   onArrival(request: Request, view: ClusterView): readonly Decision[] {
-    const gpus = view.gpus;
     this.ensureGpus(view);
+    const hosts = this.hostsOf(request.model.name, view.gpus);
     let best = -1;
     let bestCompletion = Infinity;
     let bestDuration = 0;
-    for (let g = 0; g < gpus.length; g++) {
-      if (!gpus[g].hosts(request.model.name)) continue;
+    for (let i = 0; i < hosts.length; i++) {
+      const g = hosts[i];
       const duration = this.predictAlone(request, g, view);
       const completion = this.freeAt(g, view) + this.queuedMs[g] + duration;
       if (completion < bestCompletion) {
@@ -53,6 +60,7 @@ export class ClockworkPolicy implements Policy {
     }
     if (best < 0 || bestCompletion > request.deadline) return [{ kind: 'reject', request }];
     this.queues[best].push(request);
+    this.withQueue[best >> 5] |= 1 << (best & 31);
     this.queuedMs[best] += bestDuration;
     this.durations.set(request, bestDuration);
     return this.serve(view);
@@ -68,31 +76,57 @@ export class ClockworkPolicy implements Policy {
   }
 
   private predictAlone(request: Request, g: number, view: ClusterView): number {
-    const p = view.predictor.predict(request, WhatIfGpu.alone(view.gpus[g]), view);
+    const base = view.gpus[g];
+    if (this.aloneBases[g] !== base) {
+      this.aloneBases[g] = base;
+      this.aloneViews[g] = WhatIfGpu.alone(base);
+    }
+    const p = view.predictor.predict(request, this.aloneViews[g], view);
     return p.transferMs + p.executionMs;
   }
 
-  /** Starts the next queued request on every GPU that runs nothing. */
+  private hostsOf(model: string, gpus: readonly GpuView[]): readonly number[] {
+    let hosts = this.hostsByModel.get(model);
+    if (hosts === undefined) {
+      const list: number[] = [];
+      for (let g = 0; g < gpus.length; g++) if (gpus[g].hosts(model)) list.push(g);
+      this.hostsByModel.set(model, (hosts = list));
+    }
+    return hosts;
+  }
+
+  /** Starts the next queued request on every GPU that runs nothing, in GPU order. */
   private serve(view: ClusterView): readonly Decision[] {
     let decisions: Decision[] | undefined;
     const gpus = view.gpus;
-    for (let g = 0; g < this.queues.length; g++) {
-      if (gpus[g].running.length > 0 || gpus[g].queuedCount > 0) continue;
-      const queue = this.queues[g];
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-        const duration = this.durations.get(next)!;
-        this.durations.delete(next);
-        this.queuedMs[g] = queue.length === 0 ? 0 : this.queuedMs[g] - duration;
-        if (this.options.dropLate && view.now + duration > next.deadline) {
-          (decisions ??= []).push({ kind: 'drop', request: next });
-          continue;
-        }
-        this.busyUntil[g] = view.now + duration;
-        (decisions ??= []).push({ kind: 'dispatch', request: next, gpu: g });
-        break;
+    const withQueue = this.withQueue;
+    for (let w = 0; w < withQueue.length; w++) {
+      for (let bits = withQueue[w]; bits !== 0; bits &= bits - 1) {
+        const g = (w << 5) + (31 - Math.clz32(bits & -bits));
+        if (gpus[g].running.length > 0 || gpus[g].queuedCount > 0) continue;
+        decisions = this.serveGpu(g, view, decisions);
       }
     }
     return decisions ?? NO_DECISIONS;
+  }
+
+  /** Starts GPU g's next queued request, dropping those already late when dropLate. */
+  private serveGpu(g: number, view: ClusterView, decisions: Decision[] | undefined): Decision[] | undefined {
+    const queue = this.queues[g];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      const duration = this.durations.get(next)!;
+      this.durations.delete(next);
+      this.queuedMs[g] = queue.length === 0 ? 0 : this.queuedMs[g] - duration;
+      if (this.options.dropLate && view.now + duration > next.deadline) {
+        (decisions ??= []).push({ kind: 'drop', request: next });
+        continue;
+      }
+      this.busyUntil[g] = view.now + duration;
+      (decisions ??= []).push({ kind: 'dispatch', request: next, gpu: g });
+      break;
+    }
+    if (queue.length === 0) this.withQueue[g >> 5] &= ~(1 << (g & 31));
+    return decisions;
   }
 
   private ensureGpus(view: ClusterView): void {
@@ -100,6 +134,12 @@ export class ClockworkPolicy implements Policy {
       this.queues.push(new Fifo());
       this.queuedMs.push(0);
       this.busyUntil.push(0);
+    }
+    const words = (this.queues.length + 31) >> 5;
+    if (this.withQueue.length < words) {
+      const grown = new Uint32Array(words);
+      grown.set(this.withQueue);
+      this.withQueue = grown;
     }
   }
 }

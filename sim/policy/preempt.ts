@@ -1,6 +1,7 @@
 import type { Request } from '../model/request.ts';
 import type { ClusterView, Decision, Policy, PreemptMode } from './policy.ts';
-import { ModelQueues, freeSlots, mostFree, priorityOrder } from './queue-policy.ts';
+import { ModelQueues, priorityOrder } from './queue-policy.ts';
+import { WatchedFreeSlots } from './watched-free-slots.ts';
 import type { Ms } from '../core/units.ts';
 
 export interface PreemptOptions {
@@ -33,12 +34,15 @@ export const PREEMPT_DEFAULTS: PreemptOptions = { mode: 'kill', costMs: 0.1, max
 export class PreemptPolicy implements Policy {
   readonly name = 'preempt';
   private readonly queues = new ModelQueues(priorityOrder);
-  private readonly free: number[] = [];
+  /** Free slots, indexed and updated only where a GPU changed. */
+  private readonly slots = new WatchedFreeSlots();
   private readonly skip: boolean[] = [];
   /** Victims of a phase-boundary preemption that have not stopped yet, with their GPU. */
   private readonly suspending = new Map<Request, number>();
   /** Per GPU: requests suspended there with their progress, in priority order. */
   private readonly resumes: Request[][] = [];
+  /** The GPUs whose resumes list is not empty (any order): fill looks at these, not at every GPU. */
+  private readonly resumeGpus: number[] = [];
 
   constructor(private readonly options: PreemptOptions = PREEMPT_DEFAULTS) {}
 
@@ -62,7 +66,9 @@ export class PreemptPolicy implements Policy {
     const gpu = this.suspending.get(request);
     if (gpu !== undefined) {
       this.suspending.delete(request);
-      insertInOrder((this.resumes[gpu] ??= []), request);
+      const list = (this.resumes[gpu] ??= []);
+      if (list.length === 0) this.resumeGpus.push(gpu);
+      insertInOrder(list, request);
     } else {
       this.queues.push(request);
     }
@@ -74,26 +80,40 @@ export class PreemptPolicy implements Policy {
   /** Binds waiting and suspended requests to free slots, in priority order. */
   private fill(view: ClusterView, decisions: Decision[]): void {
     const gpus = view.gpus;
-    const free = this.free;
-    if (!freeSlots(gpus, free)) return;
+    const slots = this.slots;
+    if (this.queues.size === 0 && this.resumeGpus.length === 0) return;
+    slots.refresh(gpus);
     for (;;) {
-      const q = this.queues.first(gpus, free);
-      let resumeGpu = -1;
-      for (let g = 0; g < gpus.length; g++) {
-        const list = this.resumes[g];
-        if (free[g] <= 0 || list === undefined || list.length === 0) continue;
-        if (resumeGpu < 0 || priorityOrder(list[0], this.resumes[resumeGpu][0])) resumeGpu = g;
-      }
+      const q = this.queues.firstWithFree(gpus, slots);
+      const r = this.firstResume(slots);
+      const resumeGpu = r < 0 ? -1 : this.resumeGpus[r];
       if (resumeGpu >= 0 && (q < 0 || priorityOrder(this.resumes[resumeGpu][0], this.queues.head(q)!))) {
-        free[resumeGpu]--;
-        decisions.push({ kind: 'dispatch', request: this.resumes[resumeGpu].shift()!, gpu: resumeGpu });
+        slots.take(resumeGpu);
+        const list = this.resumes[resumeGpu];
+        decisions.push({ kind: 'dispatch', request: list.shift()!, gpu: resumeGpu });
+        if (list.length === 0) this.resumeGpus.splice(r, 1);
         continue;
       }
       if (q < 0) break;
-      const target = mostFree(this.queues.hosts(q, gpus), free);
-      free[target]--;
+      const target = slots.mostFree(this.queues.hosts(q, gpus));
+      slots.take(target);
       decisions.push({ kind: 'dispatch', request: this.queues.pop(q)!, gpu: target });
     }
+  }
+
+  /**
+   * The position in resumeGpus of the GPU with a free slot whose first suspended request
+   * comes first in priority order, or -1. The order is strict (ids break ties), so the
+   * answer does not depend on the order of resumeGpus.
+   */
+  private firstResume(slots: WatchedFreeSlots): number {
+    let best = -1;
+    for (let i = 0; i < this.resumeGpus.length; i++) {
+      const g = this.resumeGpus[i];
+      if (slots.get(g) <= 0) continue;
+      if (best < 0 || priorityOrder(this.resumes[g][0], this.resumes[this.resumeGpus[best]][0])) best = i;
+    }
+    return best;
   }
 
   /**

@@ -2,7 +2,7 @@ import { BinaryHeap } from '../core/binary-heap.ts';
 import type { GpuView } from '../cluster/gpu-state.ts';
 import type { Request } from '../model/request.ts';
 import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from './policy.ts';
-import { slotsForNewWork, WatchedFreeSlots } from './watched-free-slots.ts';
+import { slotsBeyondReserve, slotsForNewWork, WatchedFreeSlots } from './watched-free-slots.ts';
 
 /** A strict order on waiting requests: true when `a` should be served before `b`. */
 export type ServiceOrder = (a: Request, b: Request) => boolean;
@@ -85,12 +85,13 @@ export class ModelQueues {
   }
 
   /** first(), with free slots from an index: O(queues), not O(queues x GPUs). */
-  firstWithFree(gpus: readonly GpuView[], slots: WatchedFreeSlots): number {
+  firstWithFree(gpus: readonly GpuView[], slots: WatchedFreeSlots, skip?: readonly boolean[]): number {
     let best = -1;
     let bestHead: Request | undefined;
     for (let q = 0; q < this.heaps.length; q++) {
       const head = this.heaps[q].peek();
       if (head === undefined || (bestHead !== undefined && !this.order(head, bestHead))) continue;
+      if (skip !== undefined && skip[q]) continue;
       if (!slots.anyFree(this.hosts(q, gpus))) continue;
       best = q;
       bestHead = head;
@@ -155,9 +156,8 @@ export class QueuePolicy implements Policy {
   private readonly lows: ModelQueues | undefined;
   /** Free slots for fill, indexed and updated only where a GPU changed. */
   private readonly slots = new WatchedFreeSlots();
-  private readonly free: number[] = [];
-  /** free[g] less GPU g's reserve: what low requests may take. */
-  private readonly freeForLow: number[] = [];
+  /** The same less each GPU's reserve: what low requests may take (with a reserve only). */
+  private readonly slotsForLow: WatchedFreeSlots | undefined;
 
   constructor(
     readonly name: string,
@@ -166,6 +166,7 @@ export class QueuePolicy implements Policy {
   ) {
     this.queues = new ModelQueues(order);
     this.lows = options.reserveSlots > 0 ? new ModelQueues(order) : undefined;
+    this.slotsForLow = options.reserveSlots > 0 ? new WatchedFreeSlots(slotsBeyondReserve(options.reserveSlots)) : undefined;
   }
 
   onArrival(request: Request, view: ClusterView): readonly Decision[] {
@@ -189,7 +190,7 @@ export class QueuePolicy implements Policy {
 
   /** Binds waiting requests to free slots until no free GPU can take any. */
   private fill(view: ClusterView): readonly Decision[] {
-    if (this.lows !== undefined) return this.fillWithReserve(view, this.lows);
+    if (this.lows !== undefined) return this.fillWithReserve(view, this.lows, this.slotsForLow!);
     if (this.queues.size === 0) return NO_DECISIONS; // a completion with nothing waiting: the common case below saturation
     const gpus = view.gpus;
     const slots = this.slots;
@@ -209,29 +210,29 @@ export class QueuePolicy implements Policy {
   }
 
   /** fill with low requests apart: each pass serves whichever head comes first among those that may go. */
-  private fillWithReserve(view: ClusterView, lows: ModelQueues): readonly Decision[] {
+  private fillWithReserve(view: ClusterView, lows: ModelQueues, slotsForLow: WatchedFreeSlots): readonly Decision[] {
     if (this.queues.size + lows.size === 0) return NO_DECISIONS;
     const gpus = view.gpus;
-    const free = this.free;
-    const freeForLow = this.freeForLow;
-    if (!freeSlots(gpus, free)) return NO_DECISIONS;
-    for (let g = 0; g < gpus.length; g++) {
-      freeForLow[g] = Math.max(0, free[g] - Math.min(this.options.reserveSlots, gpus[g].spec.maxConcurrency - 1));
-    }
-    const decisions: Decision[] = [];
+    const slots = this.slots;
+    slots.refresh(gpus);
+    slotsForLow.refresh(gpus);
+    let decisions: Decision[] | undefined;
     for (;;) {
-      const q = this.queues.first(gpus, free);
-      const l = lows.first(gpus, freeForLow);
+      const q = this.queues.firstWithFree(gpus, slots);
+      const l = lows.firstWithFree(gpus, slotsForLow);
       if (q < 0 && l < 0) break;
       const fromLow = q < 0 || (l >= 0 && this.order(lows.head(l)!, this.queues.head(q)!));
       const queues = fromLow ? lows : this.queues;
       const index = fromLow ? l : q;
-      const target = mostFree(queues.hosts(index, gpus), fromLow ? freeForLow : free);
-      free[target]--;
-      if (freeForLow[target] > 0) freeForLow[target]--;
-      decisions.push({ kind: 'dispatch', request: queues.pop(index)!, gpu: target });
+      const target = (fromLow ? slotsForLow : slots).mostFree(queues.hosts(index, gpus));
+      // A slot taken leaves one fewer beyond the reserve, if any was.
+      slots.take(target);
+      slotsForLow.take(target);
+      const decision: Decision = { kind: 'dispatch', request: queues.pop(index)!, gpu: target };
+      if (decisions === undefined) decisions = [decision];
+      else decisions.push(decision);
     }
-    return decisions;
+    return decisions ?? NO_DECISIONS;
   }
 }
 

@@ -4,6 +4,7 @@ import { soloExecutionMs, soloPhaseMs } from '../model/profile.ts';
 import type { Request } from '../model/request.ts';
 import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from './policy.ts';
 import { ModelQueues, edfOrder, priorityEdfOrder } from './queue-policy.ts';
+import { slotsBeyondReserve, WatchedFreeSlots } from './watched-free-slots.ts';
 import { WhatIfGpu } from './what-if-gpu.ts';
 import type { Ms } from '../core/units.ts';
 
@@ -68,13 +69,22 @@ export class StraitPolicy implements Policy {
   private readonly highs = new ModelQueues(edfOrder);
   private readonly lows = new ModelQueues(edfOrder);
   private readonly deferred = new ModelQueues(priorityEdfOrder);
-  private readonly free: number[] = [];
+  /** Free slots, indexed and updated only where a GPU changed. */
+  private readonly slots = new WatchedFreeSlots();
+  /** The same beyond each GPU's reserve: what low and deferred work may take. */
+  private readonly slotsForLow: WatchedFreeSlots;
   private readonly skip: boolean[] = [];
   /** Per GPU: requests dispatched in the pass being decided (not yet in the view). */
   private readonly pending: Request[][] = [];
+  /** The GPUs with pending requests in this pass, so a pass clears only those. */
+  private readonly pendingGpus: number[] = [];
+  /** Per model: the GPUs hosting it, ascending (the GPU set is fixed for a run). */
+  private readonly hostsByModel = new Map<string, readonly number[]>();
   private wakeAt = NaN;
 
-  constructor(private readonly options: StraitOptions = STRAIT_DEFAULTS) {}
+  constructor(private readonly options: StraitOptions = STRAIT_DEFAULTS) {
+    this.slotsForLow = new WatchedFreeSlots(slotsBeyondReserve(options.reserveSlots));
+  }
 
   onArrival(request: Request, view: ClusterView): readonly Decision[] {
     if (request.priority === 'high') return this.placeHigh(request, view);
@@ -94,19 +104,27 @@ export class StraitPolicy implements Policy {
   /** A high request: judged against its deadline on its best GPU (counting any wait for a slot), then queued first in line. */
   private placeHigh(request: Request, view: ClusterView): readonly Decision[] {
     const gpus = view.gpus;
-    let hosted = false;
+    const hosts = this.hostsOf(request.model.name, gpus);
     let bestCompletion = Infinity;
-    for (let g = 0; g < gpus.length; g++) {
-      if (!gpus[g].hosts(request.model.name)) continue;
-      hosted = true;
-      const completion = view.predictor.predict(request, gpus[g], view).completion;
+    for (let i = 0; i < hosts.length; i++) {
+      const completion = view.predictor.predict(request, gpus[hosts[i]], view).completion;
       if (completion < bestCompletion) bestCompletion = completion;
     }
-    if (!hosted) return [{ kind: 'reject', request }];
+    if (hosts.length === 0) return [{ kind: 'reject', request }];
     if (bestCompletion <= request.deadline) this.highs.push(request);
     else if (this.options.lateAction === 'drop') return [{ kind: 'drop', request }];
     else this.deferred.push(request);
     return this.fill(view);
+  }
+
+  private hostsOf(model: string, gpus: readonly GpuView[]): readonly number[] {
+    let hosts = this.hostsByModel.get(model);
+    if (hosts === undefined) {
+      const list: number[] = [];
+      for (let g = 0; g < gpus.length; g++) if (gpus[g].hosts(model)) list.push(g);
+      this.hostsByModel.set(model, (hosts = list));
+    }
+    return hosts;
   }
 
   private late(request: Request, decisions: Decision[]): void {
@@ -116,27 +134,15 @@ export class StraitPolicy implements Policy {
 
   /** Fills free slots: waiting high requests, then low ones where they harm no high request, then deferred ones. */
   private fill(view: ClusterView): readonly Decision[] {
+    if (this.highs.size + this.lows.size + this.deferred.size === 0) return NO_DECISIONS;
     const gpus = view.gpus;
-    const free = this.free;
-    let anyFree = false;
-    for (let g = 0; g < gpus.length; g++) {
-      const gpu = gpus[g];
-      free[g] = gpu.queuedCount === 0 ? gpu.freeSlots : 0;
-      if (free[g] > 0) anyFree = true;
-      const pending = this.pending[g];
-      if (pending === undefined) this.pending[g] = [];
-      else pending.length = 0;
-    }
-    if (!anyFree || this.highs.size + this.lows.size + this.deferred.size === 0) return NO_DECISIONS;
+    this.slots.refresh(gpus);
+    this.slotsForLow.refresh(gpus);
+    const pendingGpus = this.pendingGpus;
+    for (let i = 0; i < pendingGpus.length; i++) this.pending[pendingGpus[i]].length = 0;
+    pendingGpus.length = 0;
     const decisions: Decision[] = [];
     this.placeHighs(view, decisions);
-    anyFree = false;
-    for (let g = 0; g < gpus.length; g++) {
-      const reserve = Math.min(this.options.reserveSlots, gpus[g].spec.maxConcurrency - 1);
-      free[g] = Math.max(0, free[g] - reserve);
-      if (free[g] > 0) anyFree = true;
-    }
-    if (!anyFree) return decisions;
     let heldBack = this.admit(this.lows, true, view, decisions);
     heldBack = this.admit(this.deferred, false, view, decisions) || heldBack;
     const recheck = this.options.recheckMs;
@@ -144,7 +150,18 @@ export class StraitPolicy implements Policy {
       this.wakeAt = view.now + recheck;
       decisions.push({ kind: 'wake', at: this.wakeAt });
     }
-    return decisions;
+    return decisions.length > 0 ? decisions : NO_DECISIONS;
+  }
+
+  /** Records a dispatch decided in this pass: the GPU's slot is taken, and later predictions there count the request. */
+  private dispatch(request: Request, g: number, decisions: Decision[]): void {
+    this.slots.take(g);
+    // One slot fewer beyond the reserve too, if there was one.
+    this.slotsForLow.take(g);
+    const pending = (this.pending[g] ??= []);
+    if (pending.length === 0) this.pendingGpus.push(g);
+    pending.push(request);
+    decisions.push({ kind: 'dispatch', request, gpu: g });
   }
 
   /**
@@ -153,24 +170,23 @@ export class StraitPolicy implements Policy {
    */
   private placeHighs(view: ClusterView, decisions: Decision[]): void {
     const gpus = view.gpus;
-    const free = this.free;
+    const slots = this.slots;
     for (;;) {
-      const q = this.highs.first(gpus, free);
+      const q = this.highs.firstWithFree(gpus, slots);
       if (q < 0) return;
       const request = this.highs.pop(q)!;
       let target = -1;
       let best = Infinity;
       for (const g of this.highs.hosts(q, gpus)) {
-        if (free[g] <= 0) continue;
+        const free = slots.get(g);
+        if (free <= 0) continue;
         const completion = view.predictor.predict(request, this.withPending(gpus[g]), view).completion;
-        if (completion < best || (completion === best && free[g] > free[target])) {
+        if (completion < best || (completion === best && free > slots.get(target))) {
           target = g;
           best = completion;
         }
       }
-      free[target]--;
-      this.pending[target].push(request);
-      decisions.push({ kind: 'dispatch', request, gpu: target });
+      this.dispatch(request, target, decisions);
     }
   }
 
@@ -181,12 +197,12 @@ export class StraitPolicy implements Policy {
    */
   private admit(queues: ModelQueues, judgeLate: boolean, view: ClusterView, decisions: Decision[]): boolean {
     const gpus = view.gpus;
-    const free = this.free;
+    const slots = this.slotsForLow;
     const skip = this.skip;
     skip.length = 0;
     let heldBack = false;
     for (;;) {
-      const q = queues.first(gpus, free, skip);
+      const q = queues.firstWithFree(gpus, slots, skip);
       if (q < 0) return heldBack;
       const request = queues.head(q)!;
       let bestAny = Infinity;
@@ -194,7 +210,7 @@ export class StraitPolicy implements Policy {
       let targetCompletion = Infinity;
       let harmful = false;
       for (const g of queues.hosts(q, gpus)) {
-        if (free[g] <= 0) continue;
+        if (slots.get(g) <= 0) continue;
         const completion = view.predictor.predict(request, this.withPending(gpus[g]), view).completion;
         if (completion < bestAny) bestAny = completion;
         if (completion >= targetCompletion || (judgeLate && completion > request.deadline)) continue;
@@ -216,21 +232,19 @@ export class StraitPolicy implements Policy {
         continue;
       }
       queues.pop(q);
-      free[target]--;
-      this.pending[target].push(request);
-      decisions.push({ kind: 'dispatch', request, gpu: target });
+      this.dispatch(request, target, decisions);
     }
   }
 
   /** The GPU as it will be once this pass's dispatches to it are applied. */
   private withPending(gpu: GpuView): GpuView {
     const pending = this.pending[gpu.index];
-    return pending.length === 0 ? gpu : new WhatIfGpu(gpu, [...gpu.running, ...pending], [...gpu.queued]);
+    return pending === undefined || pending.length === 0 ? gpu : new WhatIfGpu(gpu, [...gpu.running, ...pending], [...gpu.queued]);
   }
 
   /** True when no high request running on the GPU is predicted to miss its deadline because of `candidate`. */
   private harmless(candidate: Request, gpu: GpuView, view: ClusterView): boolean {
-    const pending = this.pending[gpu.index];
+    const pending = this.pending[gpu.index] ?? NO_REQUESTS;
     for (const high of gpu.running) if (!this.spares(high, candidate, gpu, pending, view)) return false;
     for (const high of pending) if (!this.spares(high, candidate, gpu, pending, view)) return false;
     return true;
@@ -271,6 +285,8 @@ export class StraitPolicy implements Policy {
     ];
   }
 }
+
+const NO_REQUESTS: readonly Request[] = Object.freeze([]);
 
 /** The output transfer's share of a request's uncontended transfer time on a GPU's link. */
 function outputShare(request: Request, gpu: GpuView): number {

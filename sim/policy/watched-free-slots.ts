@@ -7,32 +7,44 @@ export function slotsForNewWork(gpu: GpuView): number {
   return slots > 0 ? slots : 0;
 }
 
+/** Slots for new work beyond a reserve of `reserve` per GPU (at most all but one are reserved): what low work may take. */
+export function slotsBeyondReserve(reserve: number): SlotsOf {
+  return (gpu) => Math.max(0, slotsForNewWork(gpu) - Math.min(reserve, gpu.spec.maxConcurrency - 1));
+}
+
+/** What a GPU offers one class of work: slotsForNewWork, or less (a reserve). */
+export type SlotsOf = (gpu: GpuView) => number;
+
 /**
  * A policy's free-slot counts for the GPUs of its cluster view, indexed per host list
  * (FreeSlotIndex), and kept current by the GPUs' watchSlots: only GPUs that changed
  * since the last refresh are read again, so a dispatch costs O(log GPUs). Views whose
- * GPUs cannot be watched are read in full at every refresh, as before.
+ * GPUs cannot be watched are read in full at every refresh, as before. `slotsOf` says
+ * what a GPU offers (slotsForNewWork by default; less for work held to a reserve).
  */
 export class WatchedFreeSlots {
   private gpus: readonly GpuView[] | undefined;
   private index = new FreeSlotIndex(0);
   private watched = false;
   private readonly groups = new Map<readonly number[], number>();
+  private readonly groupsByMembers = new Map<string, number>();
   private dirty: number[] = [];
   private isDirty = new Uint8Array(0);
+
+  constructor(private readonly slotsOf: SlotsOf = slotsForNewWork) {}
 
   /** Reads every GPU that changed since the last call (all of them the first time). */
   refresh(gpus: readonly GpuView[]): void {
     if (gpus !== this.gpus) this.attach(gpus);
     if (!this.watched) {
-      for (let g = 0; g < gpus.length; g++) this.index.set(g, slotsForNewWork(gpus[g]));
+      for (let g = 0; g < gpus.length; g++) this.index.set(g, this.slotsOf(gpus[g]));
       return;
     }
     const dirty = this.dirty;
     for (let i = 0; i < dirty.length; i++) {
       const g = dirty[i];
       this.isDirty[g] = 0;
-      this.index.set(g, slotsForNewWork(gpus[g]));
+      this.index.set(g, this.slotsOf(gpus[g]));
     }
     dirty.length = 0;
   }
@@ -41,9 +53,10 @@ export class WatchedFreeSlots {
     return this.index.get(g);
   }
 
-  /** Takes one slot of GPU g for a dispatch being decided (the GPU reports it once applied). */
+  /** Takes one slot of GPU g, if it has one, for a dispatch being decided (the GPU reports it once applied). */
   take(g: number): void {
-    this.index.set(g, this.index.get(g) - 1);
+    const free = this.index.get(g);
+    if (free > 0) this.index.set(g, free - 1);
   }
 
   /** Whether any of `hosts` (a list kept for the run, ascending) has a free slot. */
@@ -58,7 +71,14 @@ export class WatchedFreeSlots {
 
   private group(hosts: readonly number[]): number {
     let group = this.groups.get(hosts);
-    if (group === undefined) this.groups.set(hosts, (group = this.index.addGroup(hosts)));
+    if (group === undefined) {
+      // Lists with the same GPUs share one tree: models hosted everywhere would
+      // otherwise each add a tree that every change of a GPU updates.
+      const key = hosts.join(',');
+      group = this.groupsByMembers.get(key);
+      if (group === undefined) this.groupsByMembers.set(key, (group = this.index.addGroup(hosts)));
+      this.groups.set(hosts, group);
+    }
     return group;
   }
 
@@ -66,9 +86,10 @@ export class WatchedFreeSlots {
     this.gpus = gpus;
     this.index = new FreeSlotIndex(gpus.length);
     this.groups.clear();
+    this.groupsByMembers.clear();
     this.dirty = [];
     this.isDirty = new Uint8Array(gpus.length);
-    for (let g = 0; g < gpus.length; g++) this.index.set(g, slotsForNewWork(gpus[g]));
+    for (let g = 0; g < gpus.length; g++) this.index.set(g, this.slotsOf(gpus[g]));
     this.watched = gpus.every((gpu) => gpu.watchSlots !== undefined);
     if (!this.watched) return;
     const dirty = this.dirty;

@@ -8,23 +8,32 @@ import { soloExecutionMs } from '../model/profile.ts';
  * GPU and its link to itself. Shared by every predictor as the cold-start answer.
  */
 export class SoloEstimates {
-  constructor(private readonly cluster: ClusterSpec) {}
+  // Per GPU, each direction's setup and bandwidth (the lesser of its link and its
+  // host's uplink), read from flat arrays: policies that predict on every GPU ask
+  // this for each, and chasing spec objects per call was most of their time.
+  private readonly inSetupMs: Float64Array;
+  private readonly inBytesPerMs: Float64Array;
+  private readonly outSetupMs: Float64Array;
+  private readonly outBytesPerMs: Float64Array;
+
+  constructor(cluster: ClusterSpec) {
+    const gpus = cluster.gpus;
+    this.inSetupMs = Float64Array.from(gpus, (spec) => spec.link.setupMs);
+    this.inBytesPerMs = Float64Array.from(gpus, (spec) => Math.min(spec.link.h2dBytesPerMs, cluster.hosts[spec.host].uplinkH2dBytesPerMs));
+    this.outSetupMs = Float64Array.from(gpus, (spec) => d2hSetupMs(spec.link));
+    this.outBytesPerMs = Float64Array.from(gpus, (spec) => Math.min(spec.link.d2hBytesPerMs, cluster.hosts[spec.host].uplinkD2hBytesPerMs));
+  }
 
   transferInMs(request: Request, gpu: number): number {
-    const spec = this.cluster.gpus[gpu];
-    const host = this.cluster.hosts[spec.host];
-    if (request.inputBytes <= 0) return spec.link.setupMs;
-    const bandwidth = Math.min(spec.link.h2dBytesPerMs, host.uplinkH2dBytesPerMs);
-    return spec.link.setupMs + request.inputBytes / bandwidth;
+    const setup = this.inSetupMs[gpu];
+    if (request.inputBytes <= 0) return setup;
+    return setup + request.inputBytes / this.inBytesPerMs[gpu];
   }
 
   transferOutMs(request: Request, gpu: number): number {
-    const spec = this.cluster.gpus[gpu];
-    const host = this.cluster.hosts[spec.host];
-    const setup = d2hSetupMs(spec.link);
+    const setup = this.outSetupMs[gpu];
     if (request.outputBytes <= 0) return setup;
-    const bandwidth = Math.min(spec.link.d2hBytesPerMs, host.uplinkD2hBytesPerMs);
-    return setup + request.outputBytes / bandwidth;
+    return setup + request.outputBytes / this.outBytesPerMs[gpu];
   }
 
   executionMs(request: Request): number {
