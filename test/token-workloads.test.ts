@@ -21,6 +21,9 @@ import { parseDeadlines, parseTargetMapping } from '../traces/converters/convert
 import { readTrace } from '../traces/trace-reader.ts';
 import type { TraceRecord } from '../traces/trace-schema.ts';
 import { writeTrace } from '../traces/trace-writer.ts';
+import { Request } from '../sim/model/request.ts';
+import { coRunnerOf, phaseTable } from '../sim/predictor/colocation-features.ts';
+import { SharingForecaster } from '../sim/predictor/sharing-forecast.ts';
 import { arrival, cluster, listArrivals, modelProfile, runSimulation } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'strait-tokens-'));
@@ -103,6 +106,26 @@ describe('solo time shaped by tokens', () => {
     const { records } = runSimulation({ models: [generator], arrivals: listArrivals([arrival(0, { model: 'gen', durationMs: 13, inputTokens: 900 })]), cluster: cluster([{ models: ['gen'] }]) });
     expect(records.soloLatency.view()[0]).toBeCloseTo(13, 9);
     expect(records.executionEnd.view()[0] - records.executionStart.view()[0]).toBeCloseTo(13, 9);
+  });
+});
+
+describe('the adaptive predictor sees shaped work', () => {
+  it('a co-runner\'s remaining work and the forecast follow its tokens, not its model\'s reference', () => {
+    const shaped = new Request(0, 0, generator, 1, 'high', 1e9, 0, 0, 1, 350, 7);
+    const plain = new Request(1, 0, generator, 1, 'high', 1e9, 0, 0, 1);
+    expect(coRunnerOf(shaped, 0, 1).remainingMs).toBeCloseTo(generatorFormula(350, 7), 9);
+    expect(coRunnerOf(plain, 0, 1).remainingMs).toBe(52);
+    // Alone on an exclusive GPU a request runs at solo speed: slowdown 1 whatever its tokens,
+    // which needs the forecast to run its own (shaped) phases against its own solo total.
+    const forecaster = new SharingForecaster();
+    const table = phaseTable(generator, 1);
+    const sharing = cluster().gpus[0].sharing;
+    expect(forecaster.slowdown(table, true, [], [coRunnerOf(shaped, 0, 1)], sharing, 1, undefined, shaped)).toBeCloseTo(1, 9);
+    // Time-sliced beside a co-runner with 6 ms of shaped work (52 ms at the reference): a
+    // plain request (52 ms) runs at half speed for 12 ms, then alone: 58 / 52.
+    const short = new Request(2, 0, generator, 1, 'high', 1e9, 0, 0, 1, 0, 1);
+    expect(generatorFormula(0, 1)).toBe(6);
+    expect(forecaster.slowdown(table, true, [coRunnerOf(short, 0, 1)], [], sharing, 2)).toBeCloseTo(58 / 52, 9);
   });
 });
 
