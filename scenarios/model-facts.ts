@@ -14,6 +14,6 @@ export function scenarioModelFacts(scenario: Scenario): ModelFacts {
   for (const m of scenario.models) known.set(m.name, m);
   return {
     names: [...known.keys()],
-    soloLatencyMs: (model, batch) => soloLatencyMs(known.get(model)!, batch, scenario.cluster),
+    soloLatencyMs: (model, batch, size) => soloLatencyMs(known.get(model)!, batch, scenario.cluster, size),
   };
 }

@@ -5,7 +5,7 @@ import { InputError } from '../sim/core/errors.ts';
 import { traceFormatOf } from '../traces/trace-schema.ts';
 import type { SharingMode } from '../sim/gpu/sharing.ts';
 import { BUILTIN_MODEL_NAMES, builtinModel } from '../sim/model/builtin-models.ts';
-import type { BatchTable, ModelProfile, PhaseProfile, ServiceVariability } from '../sim/model/profile.ts';
+import type { BatchTable, ModelProfile, PhaseProfile, ServiceVariability, TokenScaling } from '../sim/model/profile.ts';
 import { PRIORITIES } from '../sim/model/request.ts';
 import { POLICIES } from '../sim/policy/registry.ts';
 import { PREDICTORS } from '../sim/predictor/registry.ts';
@@ -187,10 +187,16 @@ function parseModels(field: Field): ModelProfile[] {
 }
 
 function parseModel(field: Field): ModelProfile {
-  field.object(['name', 'description', 'inputBytesPerItem', 'outputBytesPerItem', 'variability', 'maxBatch', 'phases']);
+  field.object(['name', 'description', 'inputBytesPerItem', 'outputBytesPerItem', 'inputBytesPerToken', 'outputBytesPerToken', 'variability', 'maxBatch', 'phases']);
   const phases = field.child('phases').items(1).map(parsePhase);
   const profiled = Math.max(...phases.flatMap((p) => p.soloMs.batchSizes));
+  const perToken = (name: 'inputBytesPerToken' | 'outputBytesPerToken') => {
+    const child = field.child(name);
+    return child.present ? { [name]: child.number({ min: 0 }) } : {};
+  };
   return {
+    ...perToken('inputBytesPerToken'),
+    ...perToken('outputBytesPerToken'),
     name: field.child('name').string(),
     description: field.child('description').optional((f) => f.string(), ''),
     inputBytesPerItem: field.child('inputBytesPerItem').number({ min: 0 }),
@@ -210,14 +216,26 @@ function parseVariability(field: Field): ServiceVariability {
 }
 
 function parsePhase(field: Field): PhaseProfile {
-  field.object(['name', 'soloMs', 'compute', 'memory', 'sensitivity']);
+  field.object(['name', 'soloMs', 'compute', 'memory', 'sensitivity', 'tokens']);
   const sensitivity = field.child('sensitivity');
+  const tokens = field.child('tokens');
   return {
+    ...(tokens.present ? { tokens: parseTokenScaling(tokens) } : {}),
     name: field.child('name').string(),
     soloMs: parseBatchTable(field.child('soloMs'), { above: 0 }),
     compute: parseBatchTable(field.child('compute'), { above: 0, max: 1 }),
     memory: parseBatchTable(field.child('memory'), { min: 0, max: 1 }),
     ...(sensitivity.present ? { sensitivity: parseBatchTable(sensitivity, { min: 0 }) } : {}),
+  };
+}
+
+/** A phase's token scaling: {"per": "input" | "output", "referenceTokens": N > 0, "fixedShare": 0..1}. */
+function parseTokenScaling(field: Field): TokenScaling {
+  field.object(['per', 'referenceTokens', 'fixedShare']);
+  return {
+    per: field.child('per').oneOf(['input', 'output']),
+    referenceTokens: field.child('referenceTokens').number({ above: 0 }),
+    fixedShare: field.child('fixedShare').number({ min: 0, max: 1 }),
   };
 }
 

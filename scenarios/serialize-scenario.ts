@@ -18,6 +18,8 @@ function modelJson(model: ModelProfile): unknown {
     ...(model.description ? { description: model.description } : {}),
     inputBytesPerItem: model.inputBytesPerItem,
     outputBytesPerItem: model.outputBytesPerItem,
+    ...(model.inputBytesPerToken !== undefined ? { inputBytesPerToken: model.inputBytesPerToken } : {}),
+    ...(model.outputBytesPerToken !== undefined ? { outputBytesPerToken: model.outputBytesPerToken } : {}),
     variability: model.variability,
     maxBatch: model.maxBatch,
     phases: model.phases.map((p) => ({
@@ -26,6 +28,7 @@ function modelJson(model: ModelProfile): unknown {
       compute: tableJson(p.compute),
       memory: tableJson(p.memory),
       ...(p.sensitivity !== undefined ? { sensitivity: tableJson(p.sensitivity) } : {}),
+      ...(p.tokens !== undefined ? { tokens: { ...p.tokens } } : {}),
     })),
   };
 }

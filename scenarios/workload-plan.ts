@@ -1,6 +1,7 @@
 import { RandomStreams } from '../sim/core/random.ts';
 import { d2hSetupMs, type ClusterSpec } from '../sim/cluster/cluster-spec.ts';
-import { soloExecutionMs, type ModelProfile } from '../sim/model/profile.ts';
+import { requestInputBytes, requestOutputBytes, requestSoloExecutionMs, soloExecutionMs, type ModelProfile } from '../sim/model/profile.ts';
+import type { RequestSize } from '../traces/converters/convert-common.ts';
 import { MergedArrivals, ownChannel, sharedChannel, type ArrivalChannel, type GeneratedStream } from '../traces/generated-arrivals.ts';
 import type { Scenario, StopRule, StreamSpec, WorkloadSpec } from './scenario.ts';
 import { PhasedArrivals } from '../traces/phased-arrivals.ts';
@@ -12,14 +13,17 @@ import { bug } from '../sim/core/errors.ts';
 
 /**
  * Solo latency of a request as deadlines see it: uncontended transfers over the
- * first GPU hosting the model, plus its solo execution.
+ * first GPU hosting the model, plus its solo execution; with `size`, one request's,
+ * its tokens shaping both (see RequestShape) or its measured duration replacing the
+ * execution.
  */
-export function soloLatencyMs(model: ModelProfile, batch: number, cluster: ClusterSpec): number {
+export function soloLatencyMs(model: ModelProfile, batch: number, cluster: ClusterSpec, size: RequestSize = {}): number {
   const gpu = cluster.gpus.find((g) => g.models.includes(model.name)) ?? cluster.gpus[0];
   const host = cluster.hosts[gpu.host];
-  const transferIn = model.inputBytesPerItem * batch / Math.min(gpu.link.h2dBytesPerMs, host.uplinkH2dBytesPerMs);
-  const transferOut = model.outputBytesPerItem * batch / Math.min(gpu.link.d2hBytesPerMs, host.uplinkD2hBytesPerMs);
-  return gpu.link.setupMs + d2hSetupMs(gpu.link) + transferIn + transferOut + soloExecutionMs(model, batch);
+  const shape = { model, batch, inputTokens: size.inputTokens ?? -1, outputTokens: size.outputTokens ?? -1, durationMs: size.durationMs ?? 0 };
+  const transferIn = requestInputBytes(model, batch, shape.inputTokens) / Math.min(gpu.link.h2dBytesPerMs, host.uplinkH2dBytesPerMs);
+  const transferOut = requestOutputBytes(model, batch, shape.outputTokens) / Math.min(gpu.link.d2hBytesPerMs, host.uplinkD2hBytesPerMs);
+  return gpu.link.setupMs + d2hSetupMs(gpu.link) + transferIn + transferOut + requestSoloExecutionMs(shape);
 }
 
 function meanSoloExecutionMs(stream: StreamSpec, model: ModelProfile): number {

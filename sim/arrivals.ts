@@ -3,7 +3,7 @@ import { WorkloadError } from './core/errors.ts';
 import type { EventHandle } from './core/event-queue.ts';
 import type { RandomStream } from './core/random.ts';
 import type { Ms } from './core/units.ts';
-import type { ModelProfile } from './model/profile.ts';
+import { requestInputBytes, requestOutputBytes, type ModelProfile } from './model/profile.ts';
 import { Request, type Priority } from './model/request.ts';
 
 /** One arrival as a workload source yields it (times from the trace start). */
@@ -17,6 +17,11 @@ export interface ArrivalSpec {
   /** Override the profile's bytes per item times batch. */
   readonly inputBytes?: number;
   readonly outputBytes?: number;
+  /** Tokens per item in the prompt and the answer, when the workload knows them (see RequestShape). */
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  /** A measured service time replacing the model's solo time, ms. */
+  readonly durationMs?: Ms;
 }
 
 /** Arrivals in non-decreasing time order, pulled one at a time (streaming). */
@@ -44,6 +49,8 @@ export function modelOfArrival(models: ReadonlyMap<string, ModelProfile>, spec: 
 
 /** The request an arrival makes, arriving at `arrival` (both drivers; the replay's arrival is when it saw it). */
 export function requestOfArrival(id: number, spec: ArrivalSpec, model: ModelProfile, arrival: Ms, serviceScale: number): Request {
+  const inputTokens = spec.inputTokens ?? -1;
+  const outputTokens = spec.outputTokens ?? -1;
   return new Request(
     id,
     arrival,
@@ -51,9 +58,12 @@ export function requestOfArrival(id: number, spec: ArrivalSpec, model: ModelProf
     spec.batch,
     spec.priority,
     arrival + spec.relativeDeadline,
-    spec.inputBytes ?? model.inputBytesPerItem * spec.batch,
-    spec.outputBytes ?? model.outputBytesPerItem * spec.batch,
+    spec.inputBytes ?? requestInputBytes(model, spec.batch, inputTokens),
+    spec.outputBytes ?? requestOutputBytes(model, spec.batch, outputTokens),
     serviceScale,
+    inputTokens,
+    outputTokens,
+    spec.durationMs ?? 0,
   );
 }
 

@@ -6,6 +6,7 @@ import type { WaitingList } from './cluster/waiting-list.ts';
 import { GpuExecutor } from './gpu/gpu-executor.ts';
 import { HostFabricDirection } from './pcie/host-fabric.ts';
 import { PhaseTableCache } from './model/phase-table-cache.ts';
+import { phaseFactor } from './model/profile.ts';
 import { Request } from './model/request.ts';
 import { transition } from './model/request-state.ts';
 import type { DecisionApplier } from './policy/decision-applier.ts';
@@ -104,7 +105,9 @@ export class RequestLife {
   }
 
   private startPhase(request: Request): void {
-    this.executors[request.gpu].startPhase(request, this.phaseTables.get(request.model, request.batch), request.phase, request.serviceScale);
+    const k = request.phase;
+    const scale = request.shaped ? request.serviceScale * phaseFactor(request, k) : request.serviceScale;
+    this.executors[request.gpu].startPhase(request, this.phaseTables.get(request.model, request.batch), k, scale);
   }
 
   private onPhaseDone(request: Request): void {

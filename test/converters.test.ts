@@ -21,6 +21,7 @@ import {
   parseDurationMs,
   parseTargetMapping,
   parseWindow,
+  type RequestSize,
 } from '../traces/converters/convert-common.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'strait-converters-'));
@@ -48,21 +49,34 @@ interface Row {
   deadline: number;
   inputBytes: number | null;
   outputBytes: number | null;
+  /** Only where the trace has the column. */
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  durationMs?: number | null;
 }
 
 /** Every output row must pass the trace schema's checks (valid values, sorted arrivals). */
 function checked(path: string, rows: Row[]): Row[] {
   const checker = new TraceRowChecker(path);
-  rows.forEach((r, i) => checker.check(`row ${i + 1}`, r.arrival, r.model, r.batch, r.priority, r.deadline, r.inputBytes ?? undefined, r.outputBytes ?? undefined));
+  rows.forEach((r, i) =>
+    checker.check(`row ${i + 1}`, r.arrival, r.model, r.batch, r.priority, r.deadline, r.inputBytes ?? undefined, r.outputBytes ?? undefined,
+      r.inputTokens ?? undefined, r.outputTokens ?? undefined, r.durationMs ?? undefined));
   return rows;
 }
 
 function readCsvTrace(path: string): Row[] {
   const [header, ...lines] = readFileSync(path, 'utf8').trimEnd().split('\n');
-  expect(header).toBe('arrival_ms,model,batch,priority,deadline_ms,input_bytes,output_bytes');
+  const standard = 'arrival_ms,model,batch,priority,deadline_ms,input_bytes,output_bytes';
+  expect([standard, `${standard},input_tokens,output_tokens`, `${standard},duration_ms`]).toContain(header);
+  const extra = header.split(',').slice(7);
+  const optional = (text: string) => (text === '' ? null : Number(text));
   return checked(path, lines.map((line) => {
-    const [arrival, model, batch, priority, deadline, input, output] = line.split(',');
+    const [arrival, model, batch, priority, deadline, input, output, ...rest] = line.split(',');
+    const shape = Object.fromEntries(extra.map((name, k) => [
+      { input_tokens: 'inputTokens', output_tokens: 'outputTokens', duration_ms: 'durationMs' }[name]!, optional(rest[k]),
+    ]));
     return {
+      ...shape,
       arrival: Number(arrival),
       model,
       batch: Number(batch),
@@ -84,6 +98,8 @@ function readArrowTrace(path: string): Row[] {
     deadline: r.deadline_ms,
     inputBytes: r.input_bytes,
     outputBytes: r.output_bytes,
+    ...(table.schema.fields.some((f) => f.name === 'input_tokens') ? { inputTokens: r.input_tokens, outputTokens: r.output_tokens } : {}),
+    ...(table.schema.fields.some((f) => f.name === 'duration_ms') ? { durationMs: r.duration_ms } : {}),
   })));
 }
 
@@ -104,7 +120,7 @@ const defaultFacts = scenarioModelFacts(loadScenario());
 const convertAzureLlm2023 = (inputs: string[], out: string, options: AzureLlm2023Options = {}) => convertLlm2023(inputs, out, { models: defaultFacts, ...options });
 const convertAzureFunctions2019 = (inputs: string[], out: string, options: AzureFunctions2019Options = {}) => convert2019(inputs, out, { models: defaultFacts, ...options });
 const convertAzureFunctions2021 = (inputs: string[], out: string, options: AzureFunctions2021Options = {}) => convert2021(inputs, out, { models: defaultFacts, ...options });
-const solo = (model: string, batch = 1) => soloLatencyMs(builtinModel(model)!, batch, cluster);
+const solo = (model: string, batch = 1, size: RequestSize = {}) => soloLatencyMs(builtinModel(model)!, batch, cluster, size);
 
 // -------------------------------------------------------------------------------
 describe('shared option syntax', () => {
@@ -204,8 +220,12 @@ describe('azure-llm-2023', () => {
       'mobilenet_v2:low:4',
       'bert_base:high:1',
     ]);
-    expect(rows[0]).toMatchObject({ inputBytes: 4808 * 4, outputBytes: 10 * 4, deadline: 5 * solo('bert_base') });
-    expect(rows[1]).toMatchObject({ inputBytes: 374 * 4, outputBytes: 44 * 4, deadline: 10 * solo('mobilenet_v2', 4) });
+    // Tokens from ContextTokens and GeneratedTokens; bert_base's solo time follows the prompt,
+    // mobilenet_v2's does not (its deadline is the model's at the batch, as without tokens).
+    expect(rows[0]).toMatchObject({ inputBytes: 4808 * 4, outputBytes: 10 * 4, inputTokens: 4808, outputTokens: 10 });
+    expect(rows[0].deadline).toBeCloseTo(5 * solo('bert_base', 1, { inputTokens: 4808, outputTokens: 10 }), 9);
+    expect(rows[0].deadline).toBeGreaterThan(5 * solo('bert_base'));
+    expect(rows[1]).toMatchObject({ inputBytes: 374 * 4, outputBytes: 44 * 4, inputTokens: 374, outputTokens: 44, deadline: 10 * solo('mobilenet_v2', 4) });
     expect(stats).toMatchObject({ rowsRead: 5, requests: 5, written: 5, high: 3, low: 2, firstArrivalMs: 0, lastArrivalMs: 3419.4101 });
   });
 
@@ -530,7 +550,24 @@ describe('azure-functions-2021', () => {
       const t = hashTarget(mapping, keys[i]);
       expect(r).toMatchObject({ model: t.model, priority: t.priority, batch: 1 });
     });
+    // The measured duration of each source row, in ms (rows 3, 4, 6 and 2 of the input).
+    expect(rows.map((r) => r.durationMs)).toEqual([750, 3000, 0.000001, 0.4]);
     expect(stats).toMatchObject({ rowsRead: 5, requests: 5, invalid: 1, written: 4 });
+  });
+
+  it('an Nx deadline is N times the request\'s own solo latency, its duration replacing the model\'s time; --no-durations leaves them out', async () => {
+    const d = freshDir();
+    const input = write(d, 'AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt', text);
+    const out = join(d, 'f21.csv');
+    await convertAzureFunctions2021([input], out, { mapping: parseTargetMapping('hash:bert_base:high=1'), deadlines: parseDeadlines('2x') });
+    const rows = readCsvTrace(out);
+    expect(rows.map((r) => r.deadline)).toEqual(rows.map((r) => 2 * solo('bert_base', 1, { durationMs: r.durationMs! })));
+    // Transfers (the model's) plus the 3 s duration, not bert_base's 2.85 ms.
+    expect(rows[1].deadline).toBeCloseTo(2 * (solo('bert_base', 1, { durationMs: 1e-9 }) - 1e-9 + 3000), 6);
+    const blind = join(d, 'blind.csv');
+    await convertAzureFunctions2021([input], blind, { mapping: parseTargetMapping('hash:bert_base:high=1'), deadlines: parseDeadlines('2x'), durations: false });
+    expect(readFileSync(blind, 'utf8').split('\n')[0]).toBe('arrival_ms,model,batch,priority,deadline_ms,input_bytes,output_bytes');
+    expect(readCsvTrace(blind).map((r) => r.deadline)).toEqual([1, 2, 3, 4].map(() => 2 * solo('bert_base')));
   });
 
   it('window, fixed deadlines and Arrow output', async () => {
@@ -543,7 +580,7 @@ describe('azure-functions-2021', () => {
       mapping: parseTargetMapping('hash:mlp:high=1:batch=2'),
     });
     const rows = readArrowTrace(out);
-    expect(rows).toEqual([{ arrival: 500, model: 'mlp', batch: 2, priority: 'high', deadline: 75, inputBytes: null, outputBytes: null }]);
+    expect(rows).toEqual([{ arrival: 500, model: 'mlp', batch: 2, priority: 'high', deadline: 75, inputBytes: null, outputBytes: null, durationMs: 0.000001 }]);
   });
 
   it('bad numbers and missing columns are InputErrors naming file and line; no output is left', async () => {
@@ -585,9 +622,9 @@ describe('traceConvertCommand', () => {
     });
     const rows = readCsvTrace(out);
     expect(rows).toEqual([
-      { arrival: 0, model: 'bert_base', batch: 1, priority: 'high', deadline: 20, inputBytes: 20, outputBytes: 2 },
-      { arrival: 219.41, model: 'resnet152', batch: 1, priority: 'low', deadline: 3 * solo('resnet152'), inputBytes: 60, outputBytes: 6 },
-      { arrival: 319.41, model: 'bert_base', batch: 1, priority: 'high', deadline: 20, inputBytes: 40, outputBytes: 4 },
+      { arrival: 0, model: 'bert_base', batch: 1, priority: 'high', deadline: 20, inputBytes: 20, outputBytes: 2, inputTokens: 10, outputTokens: 1 },
+      { arrival: 219.41, model: 'resnet152', batch: 1, priority: 'low', deadline: 3 * solo('resnet152'), inputBytes: 60, outputBytes: 6, inputTokens: 30, outputTokens: 3 },
+      { arrival: 319.41, model: 'bert_base', batch: 1, priority: 'high', deadline: 20, inputBytes: 40, outputBytes: 4, inputTokens: 20, outputTokens: 2 },
     ]);
     expect(stats).toMatchObject({ written: 3, outsideWindow: 1 });
     expect(output).toContain(`wrote 3 requests (2 high, 1 low)`);

@@ -302,9 +302,11 @@ describe('trace inspect: per class', () => {
   it('first and last arrival and bytes (rows giving them, mean, min, max) per class', async () => {
     const stats = new TraceStatsAccumulator();
     for await (const chunk of readTrace(join(dir, 'bytes.csv'))) for (const r of chunk) stats.add(r);
+    const none = { count: 0, mean: NaN, min: NaN, max: NaN };
+    const shapes = { inputTokens: none, outputTokens: none, durationMs: none };
     expect(stats.finish().classes).toEqual([
-      { priority: 'high', count: 2, firstMs: 1, lastMs: 4, inputBytes: { count: 2, mean: 200, min: 100, max: 300 }, outputBytes: { count: 1, mean: 10, min: 10, max: 10 } },
-      { priority: 'low', count: 2, firstMs: 2, lastMs: 7, inputBytes: { count: 1, mean: 40, min: 40, max: 40 }, outputBytes: { count: 1, mean: 8, min: 8, max: 8 } },
+      { ...shapes, priority: 'high', count: 2, firstMs: 1, lastMs: 4, inputBytes: { count: 2, mean: 200, min: 100, max: 300 }, outputBytes: { count: 1, mean: 10, min: 10, max: 10 } },
+      { ...shapes, priority: 'low', count: 2, firstMs: 2, lastMs: 7, inputBytes: { count: 1, mean: 40, min: 40, max: 40 }, outputBytes: { count: 1, mean: 8, min: 8, max: 8 } },
     ]);
     const run = await cli.inspectBytes;
     expectSuccess(run);

@@ -213,7 +213,7 @@ describe('bad scenario input', () => {
 
   it('names an unknown model, in models and in a stream', () => {
     expect(badScenario((j) => (j.models[2] = 'resnet999'))).toMatch(
-      /^bad\.json: models\[2\]: expected a built-in model \(mobilenet_v2, resnet152, bert_base, mlp\) or a model profile object, got "resnet999"$/,
+      /^bad\.json: models\[2\]: expected a built-in model \(mobilenet_v2, resnet152, bert_base, mlp, llama2_7b\) or a model profile object, got "resnet999"$/,
     );
     expect(badScenario((j) => (j.workload.streams[1].model = 'c'))).toMatch(
       /^bad\.json: workload\.streams\[1\]\.model: expected one of "a", "b", "mlp", got "c"$/,

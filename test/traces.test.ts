@@ -76,7 +76,7 @@ async function readError(path: string, knownModels?: readonly string[]): Promise
   throw new Error(`reading ${path} did not fail`);
 }
 
-const FIELDS = ['arrival', 'model', 'batch', 'priority', 'relativeDeadline', 'inputBytes', 'outputBytes'] as const;
+const FIELDS = ['arrival', 'model', 'batch', 'priority', 'relativeDeadline', 'inputBytes', 'outputBytes', 'inputTokens', 'outputTokens', 'durationMs'] as const;
 
 /** Field by field, with Object.is (so an absent byte count must read back as undefined, not 0 or null). */
 function expectSameRecords(actual: readonly TraceRecord[], expected: readonly TraceRecord[]): void {
@@ -348,7 +348,7 @@ describe('bad trace input: one line naming the file and the line or record batch
 
   it('CSV: each problem names its line', async () => {
     expect(await readError(textFile('arrival_ms,model,batch,priority\n1,m,1,high\n'))).toBe(
-      'line 1: missing column deadline_ms; the header must name arrival_ms, model, batch, priority, deadline_ms (optional: input_bytes, output_bytes)',
+      'line 1: missing column deadline_ms; the header must name arrival_ms, model, batch, priority, deadline_ms (optional: input_bytes, output_bytes, input_tokens, output_tokens, duration_ms)',
     );
     expect(await readError(textFile('time,model,batch\n1,m,1\n'))).toMatch(/^line 1: missing columns arrival_ms, priority, deadline_ms;/);
     expect(await readError(textFile(`${H}${ok}soon,m,1,high,10,,\n`))).toBe('line 3: arrival_ms: expected a number >= 0, got an empty or non-numeric value');

@@ -53,6 +53,9 @@ async function* readCsvTrace(path: string, options: TraceReadOptions): AsyncGene
     const deadline = index.deadline_ms;
     const input = index.input_bytes ?? -1;
     const output = index.output_bytes ?? -1;
+    const inputTokens = index.input_tokens ?? -1;
+    const outputTokens = index.output_tokens ?? -1;
+    const duration = index.duration_ms ?? -1;
     const location = { line: 0, toString: () => `line ${location.line}` };
     let chunk: TraceRecord[] = [];
     while (await reader.fill()) {
@@ -69,6 +72,9 @@ async function* readCsvTrace(path: string, options: TraceReadOptions): AsyncGene
             number(cells[deadline]),
             input < 0 ? undefined : optionalNumber(cells[input]),
             output < 0 ? undefined : optionalNumber(cells[output]),
+            inputTokens < 0 ? undefined : optionalNumber(cells[inputTokens]),
+            outputTokens < 0 ? undefined : optionalNumber(cells[outputTokens]),
+            duration < 0 ? undefined : optionalNumber(cells[duration]),
           ),
         );
         if (chunk.length >= CSV_CHUNK_ROWS) {
@@ -93,7 +99,7 @@ function headerIndex(path: string, header: string[], line: number): Record<strin
   const missing = REQUIRED_TRACE_COLUMNS.filter((c) => index[c] === undefined);
   if (missing.length > 0) {
     throw new InputError(
-      `${path}: line ${line}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the header must name ${REQUIRED_TRACE_COLUMNS.join(', ')} (optional: input_bytes, output_bytes)`,
+      `${path}: line ${line}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the header must name ${REQUIRED_TRACE_COLUMNS.join(', ')} (optional: input_bytes, output_bytes, input_tokens, output_tokens, duration_ms)`,
     );
   }
   return index;
@@ -222,6 +228,9 @@ function arrowRows(path: string, batch: RecordBatch, batchIndex: number, checker
   const deadline = column('deadline_ms', true)!;
   const input = column('input_bytes', false);
   const output = column('output_bytes', false);
+  const inputTokenColumn = column('input_tokens', false);
+  const outputTokenColumn = column('output_tokens', false);
+  const durationColumn = column('duration_ms', false);
   const models = stringsOf(model);
   const priorities = stringsOf(priority);
   const arrivals = numbersOf(arrival);
@@ -229,6 +238,9 @@ function arrowRows(path: string, batch: RecordBatch, batchIndex: number, checker
   const deadlines = numbersOf(deadline);
   const inputs = optionalNumbers(input);
   const outputs = optionalNumbers(output);
+  const inputTokens = optionalNumbers(inputTokenColumn);
+  const outputTokens = optionalNumbers(outputTokenColumn);
+  const durations = optionalNumbers(durationColumn);
   const rows: TraceRecord[] = new Array(batch.numRows);
   const location = { row: 0, toString: () => `record batch ${batchIndex}, row ${location.row}` };
   for (let i = 0; i < batch.numRows; i++) {
@@ -242,6 +254,9 @@ function arrowRows(path: string, batch: RecordBatch, batchIndex: number, checker
       deadlines[i],
       inputs(i),
       outputs(i),
+      inputTokens(i),
+      outputTokens(i),
+      durations(i),
     );
   }
   return rows;

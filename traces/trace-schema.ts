@@ -14,8 +14,26 @@ import type { ArrivalSpec } from '../sim/simulator.ts';
  * | deadline_ms  | number  | deadline relative to arrival, ms (> 0)                    |
  * | input_bytes  | number  | optional: host-to-device bytes (empty: from the profile)  |
  * | output_bytes | number  | optional: device-to-host bytes (empty: from the profile)  |
+ * | input_tokens | integer | optional: prompt tokens per item (>= 0; empty: not known)  |
+ * | output_tokens| integer | optional: answer tokens per item (>= 0; empty: not known)  |
+ * | duration_ms  | number  | optional: measured service time (> 0), replaces solo time |
+ *
+ * Tokens shape the solo time of a model whose phases scale with them (see
+ * sim/model/profile.ts, TokenScaling) and, when the row gives no bytes, its bytes; a
+ * model without token parameters ignores them. An empty cell in a row is "not known"
+ * for that row alone: the phase it would scale runs at the model's reference count.
  */
-export const TRACE_COLUMNS = ['arrival_ms', 'model', 'batch', 'priority', 'deadline_ms', 'input_bytes', 'output_bytes'] as const;
+export const TRACE_COLUMNS = [
+  'arrival_ms', 'model', 'batch', 'priority', 'deadline_ms', 'input_bytes', 'output_bytes', 'input_tokens', 'output_tokens', 'duration_ms',
+] as const;
+
+/** The optional columns that shape a request's solo time, which a trace writer writes only when asked. */
+export interface TraceShapeColumns {
+  /** input_tokens and output_tokens. */
+  readonly tokens?: boolean;
+  /** duration_ms. */
+  readonly duration?: boolean;
+}
 export const REQUIRED_TRACE_COLUMNS = ['arrival_ms', 'model', 'batch', 'priority', 'deadline_ms'] as const;
 
 /** A trace row is exactly what the simulator consumes as an arrival. */
@@ -74,6 +92,9 @@ export class TraceRowChecker {
     deadline: number,
     inputBytes: number | undefined,
     outputBytes: number | undefined,
+    inputTokens: number | undefined = undefined,
+    outputTokens: number | undefined = undefined,
+    durationMs: number | undefined = undefined,
   ): TraceRecord {
     if (!(arrival >= 0) || arrival === Infinity) this.fail(String(where), 'arrival_ms', 'a number >= 0', arrival);
     if (arrival < this.lastArrival) {
@@ -94,9 +115,18 @@ export class TraceRowChecker {
     if (outputBytes !== undefined && !(outputBytes >= 0 && outputBytes !== Infinity)) {
       this.fail(String(where), 'output_bytes', 'a number >= 0 or empty', outputBytes);
     }
+    if (inputTokens !== undefined && !(Number.isInteger(inputTokens) && inputTokens >= 0)) {
+      this.fail(String(where), 'input_tokens', 'an integer >= 0 or empty', inputTokens);
+    }
+    if (outputTokens !== undefined && !(Number.isInteger(outputTokens) && outputTokens >= 0)) {
+      this.fail(String(where), 'output_tokens', 'an integer >= 0 or empty', outputTokens);
+    }
+    if (durationMs !== undefined && !(durationMs > 0 && durationMs !== Infinity)) this.fail(String(where), 'duration_ms', 'a number > 0 or empty', durationMs);
     this.lastArrival = arrival;
     this.rows++;
-    // One object shape for every row (absent bytes are undefined): keeps V8 fast.
-    return { arrival, model, batch, priority: priority as Priority, relativeDeadline: deadline, inputBytes, outputBytes };
+    // One object shape for every row (absent values are undefined): keeps V8 fast.
+    return {
+      arrival, model, batch, priority: priority as Priority, relativeDeadline: deadline, inputBytes, outputBytes, inputTokens, outputTokens, durationMs,
+    };
   }
 }

@@ -26,6 +26,10 @@ export interface ClassStats {
   readonly lastMs: number;
   readonly inputBytes: ByteStats;
   readonly outputBytes: ByteStats;
+  /** Tokens per item and measured durations, over the rows that give them (same shape as bytes). */
+  readonly inputTokens: ByteStats;
+  readonly outputTokens: ByteStats;
+  readonly durationMs: ByteStats;
 }
 
 class ByteAccumulator {
@@ -53,12 +57,18 @@ class ClassAccumulator {
   last = NaN;
   readonly input = new ByteAccumulator();
   readonly output = new ByteAccumulator();
+  readonly inputTokens = new ByteAccumulator();
+  readonly outputTokens = new ByteAccumulator();
+  readonly duration = new ByteAccumulator();
 
   add(record: TraceRecord): void {
     if (this.count++ === 0) this.first = record.arrival;
     this.last = record.arrival;
     this.input.add(record.inputBytes);
     this.output.add(record.outputBytes);
+    this.inputTokens.add(record.inputTokens);
+    this.outputTokens.add(record.outputTokens);
+    this.duration.add(record.durationMs);
   }
 }
 
@@ -155,7 +165,17 @@ export class TraceStatsAccumulator {
         .sort((a, b) => (a.priority === b.priority ? a.model.localeCompare(b.model) : a.priority === 'high' ? -1 : 1)),
       classes: [...this.classes.entries()]
         .sort(([a], [b]) => (a === b ? 0 : a === 'high' ? -1 : 1))
-        .map(([priority, c]) => ({ priority, count: c.count, firstMs: c.first, lastMs: c.last, inputBytes: c.input.finish(), outputBytes: c.output.finish() })),
+        .map(([priority, c]) => ({
+          priority,
+          count: c.count,
+          firstMs: c.first,
+          lastMs: c.last,
+          inputBytes: c.input.finish(),
+          outputBytes: c.output.finish(),
+          inputTokens: c.inputTokens.finish(),
+          outputTokens: c.outputTokens.finish(),
+          durationMs: c.duration.finish(),
+        })),
       bins: this.bins,
       binWidthMs: this.binWidth,
     };

@@ -4,7 +4,7 @@ import { ArrowFileSink, GrowingDictionary, dictionaryType } from '../sim/output/
 import { writingTo } from '../sim/core/output-errors.ts';
 import { removeStaleTemporariesOf, temporaryPathOf } from '../sim/core/stale-temporaries.ts';
 import { trackTemporary, untrackTemporary } from '../sim/core/temporary-paths.ts';
-import { traceFormatOf, type TraceRecord } from './trace-schema.ts';
+import { traceFormatOf, type TraceRecord, type TraceShapeColumns } from './trace-schema.ts';
 
 /** Rows per Arrow record batch (and per flush of buffered CSV text). */
 export const TRACE_BATCH_ROWS = 65536;
@@ -23,13 +23,18 @@ export interface TraceWriter {
   abort(): void;
 }
 
-export function openTraceWriter(path: string): TraceWriter {
-  return traceFormatOf(path) === 'csv' ? new CsvTraceWriter(path) : new ArrowTraceWriter(path);
+/** `shape`: which optional solo-time columns to write (the seven standard ones always are). */
+export function openTraceWriter(path: string, shape: TraceShapeColumns = {}): TraceWriter {
+  return traceFormatOf(path) === 'csv' ? new CsvTraceWriter(path, shape) : new ArrowTraceWriter(path, shape);
 }
 
 /** Writes every record of a (sync or async) iterable, then closes; aborts on error. */
-export async function writeTrace(path: string, records: Iterable<TraceRecord> | AsyncIterable<TraceRecord>): Promise<number> {
-  const writer = openTraceWriter(path);
+export async function writeTrace(
+  path: string,
+  records: Iterable<TraceRecord> | AsyncIterable<TraceRecord>,
+  shape: TraceShapeColumns = {},
+): Promise<number> {
+  const writer = openTraceWriter(path, shape);
   let count = 0;
   try {
     for await (const record of records) {
@@ -49,22 +54,46 @@ function formatNumber(x: number): string {
   return String(x);
 }
 
+function optionalCell(x: number | undefined): string {
+  return x === undefined ? '' : formatNumber(x);
+}
+
+/** The optional solo-time columns a shape asks for, in file order, and how each reads a record. */
+function shapeColumns(shape: TraceShapeColumns): { name: string; int: boolean; of: (r: TraceRecord) => number | undefined }[] {
+  return [
+    ...(shape.tokens === true
+      ? [
+          { name: 'input_tokens', int: true, of: (r: TraceRecord) => r.inputTokens },
+          { name: 'output_tokens', int: true, of: (r: TraceRecord) => r.outputTokens },
+        ]
+      : []),
+    ...(shape.duration === true ? [{ name: 'duration_ms', int: false, of: (r: TraceRecord) => r.durationMs }] : []),
+  ];
+}
+
 class CsvTraceWriter implements TraceWriter {
   private readonly temporary: string;
   private readonly fd: number;
   private buffer: string[] = [];
+  private readonly extra: ReturnType<typeof shapeColumns>;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    shape: TraceShapeColumns,
+  ) {
+    this.extra = shapeColumns(shape);
     removeStaleTemporariesOf(path);
     this.temporary = temporaryPathOf(path);
     trackTemporary(this.temporary);
     this.fd = writingTo(path, () => openSync(this.temporary, 'w'));
-    this.buffer.push('arrival_ms,model,batch,priority,deadline_ms,input_bytes,output_bytes\n');
+    this.buffer.push(`arrival_ms,model,batch,priority,deadline_ms,input_bytes,output_bytes${this.extra.map((c) => `,${c.name}`).join('')}\n`);
   }
 
   write(r: TraceRecord): void {
+    let extra = '';
+    for (const column of this.extra) extra += `,${optionalCell(column.of(r))}`;
     this.buffer.push(
-      `${formatNumber(r.arrival)},${csvField(r.model)},${r.batch},${r.priority},${formatNumber(r.relativeDeadline)},${r.inputBytes === undefined ? '' : formatNumber(r.inputBytes)},${r.outputBytes === undefined ? '' : formatNumber(r.outputBytes)}\n`,
+      `${formatNumber(r.arrival)},${csvField(r.model)},${r.batch},${r.priority},${formatNumber(r.relativeDeadline)},${optionalCell(r.inputBytes)},${optionalCell(r.outputBytes)}${extra}\n`,
     );
     if (this.buffer.length >= 4096) this.flush();
   }
@@ -110,9 +139,14 @@ class ArrowTraceWriter implements TraceWriter {
   private rows: TraceRecord[] = [];
   private readonly models = new GrowingDictionary();
   private readonly priorities = new GrowingDictionary(['high', 'low']);
+  private readonly extra: ReturnType<typeof shapeColumns>;
 
-  constructor(path: string) {
-    this.sink = new ArrowFileSink(path, TRACE_SCHEMA);
+  constructor(path: string, shape: TraceShapeColumns) {
+    this.extra = shapeColumns(shape);
+    // One schema object for every batch: the IPC writer starts a new file when the
+    // schema (dictionary ids included) changes between batches.
+    const fields = this.extra.map((c) => new Field(c.name, c.int ? new Int32() : new Float64(), true));
+    this.sink = new ArrowFileSink(path, fields.length === 0 ? TRACE_SCHEMA : new Schema([...TRACE_SCHEMA.fields, ...fields]));
   }
 
   write(record: TraceRecord): void {
@@ -150,6 +184,7 @@ class ArrowTraceWriter implements TraceWriter {
       makeData({ type: new Float64(), length: n, data: deadline }),
       vectorFromArray(input, new Float64()).data[0],
       vectorFromArray(output, new Float64()).data[0],
+      ...this.extra.map((c) => vectorFromArray(rows.map((r) => c.of(r) ?? null), c.int ? new Int32() : new Float64()).data[0]),
     ]);
   }
 
@@ -168,8 +203,7 @@ class ArrowTraceWriter implements TraceWriter {
   }
 }
 
-// One schema object for every batch: the IPC writer starts a new file when the
-// schema (dictionary ids included) changes between batches.
+// The standard schema, shared by every writer without extra columns.
 const MODEL_TYPE = dictionaryType(0);
 const PRIORITY_TYPE = dictionaryType(1);
 const TRACE_SCHEMA = new Schema([

@@ -106,6 +106,8 @@ function buildProgram(): Command {
     .option('--deadline <rule>', TRACE_CONVERT_HELP.deadline)
     .option('--scenario <name|file>', TRACE_CONVERT_HELP.scenario)
     .option('--bytes-per-token <n>', TRACE_CONVERT_HELP.bytesPerToken)
+    .option('--no-tokens', TRACE_CONVERT_HELP.noTokens)
+    .option('--no-durations', TRACE_CONVERT_HELP.noDurations)
     .option('--spread <mode>', TRACE_CONVERT_HELP.spread)
     .option('--days <mode>', TRACE_CONVERT_HELP.days)
     .option('--json', TRACE_CONVERT_HELP.json);

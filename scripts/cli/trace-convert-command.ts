@@ -45,6 +45,10 @@ export interface TraceConvertOptions {
   readonly scenario?: string;
   /** --bytes-per-token N|none (azure-llm-2023): input/output bytes per context/generated token. Default 4; none: model profile bytes. */
   readonly bytesPerToken?: string | number;
+  /** --no-tokens (azure-llm-2023): leave input_tokens and output_tokens out. */
+  readonly tokens?: boolean;
+  /** --no-durations (azure-functions-2021): leave duration_ms out. */
+  readonly durations?: boolean;
   /** --spread uniform|even (azure-functions-2019): arrivals within a minute. Default uniform. */
   readonly spread?: string;
   /** --days auto|name|order (azure-functions-2019): a file's day from its name (d01 = day 0) or its position. Default auto. */
@@ -68,6 +72,8 @@ export const TRACE_CONVERT_HELP = {
   deadline: 'RULE or high=RULE,low=RULE; RULE is Nx (N x solo latency) or a duration (50ms); default high=5x,low=10x',
   scenario: 'scenario whose cluster and models give solo latencies (default: the built-in default)',
   bytesPerToken: `azure-llm-2023: bytes per token for input/output bytes, or none (default ${DEFAULT_BYTES_PER_TOKEN})`,
+  noTokens: 'azure-llm-2023: leave out input_tokens and output_tokens (every request then takes its model\'s solo time at the batch)',
+  noDurations: 'azure-functions-2021: leave out duration_ms, the measured duration (every request then takes its model\'s solo time)',
   spread: 'azure-functions-2019: uniform or even arrivals within each minute (default uniform)',
   days: 'azure-functions-2019: day of each file from its name (d01 = first day), its position (order), or auto',
   json: 'print the counts as JSON',
@@ -128,6 +134,8 @@ export async function traceConvertCommand(format: string, inputs: string[], opti
     if (resolve(input) === resolve(out)) throw new InputError(`--out ${out}: is also an input`);
   }
   onlyFor(fmt, '--bytes-per-token', options.bytesPerToken, 'azure-llm-2023');
+  onlyFor(fmt, '--no-tokens', options.tokens === false ? false : undefined, 'azure-llm-2023');
+  onlyFor(fmt, '--no-durations', options.durations === false ? false : undefined, 'azure-functions-2021');
   onlyFor(fmt, '--spread', options.spread, 'azure-functions-2019');
   onlyFor(fmt, '--days', options.days, 'azure-functions-2019');
 
@@ -157,7 +165,7 @@ export async function traceConvertCommand(format: string, inputs: string[], opti
       bytesPerToken = text !== '' && Number(text) >= 0 ? Number(text) : NaN;
       if (!Number.isFinite(bytesPerToken)) throw new InputError(`--bytes-per-token: expected a number >= 0 or none, got "${options.bytesPerToken}"`);
     }
-    convert = () => convertAzureLlm2023(inputs, out, { ...settings, mapping, bytesPerToken });
+    convert = () => convertAzureLlm2023(inputs, out, { ...settings, mapping, bytesPerToken, tokens: options.tokens !== false });
   } else if (fmt === 'azure-functions-2019') {
     const spread = options.spread;
     if (spread !== undefined && spread !== 'uniform' && spread !== 'even') throw new InputError(`--spread: expected uniform or even, got "${spread}"`);
@@ -166,7 +174,7 @@ export async function traceConvertCommand(format: string, inputs: string[], opti
     convert = () => convertAzureFunctions2019(inputs, out, { ...settings, mapping, spread: spread as Spread | undefined, days: days as DayRule | undefined });
   } else {
     if (mapping?.kind === 'keyed') throw new InputError('--map: azure-functions-2021 has no trigger to map by; use hash:MODEL[+MODEL...][:high=SHARE][:batch=N]');
-    convert = () => convertAzureFunctions2021(inputs, out, { ...settings, mapping });
+    convert = () => convertAzureFunctions2021(inputs, out, { ...settings, mapping, durations: options.durations !== false });
   }
   let stats: ConvertStats;
   try {

@@ -1,5 +1,5 @@
 import { readTrace } from '../../traces/trace-reader.ts';
-import { TraceStatsAccumulator, sparkline, type ByteStats } from '../../traces/trace-stats.ts';
+import { TraceStatsAccumulator, sparkline, type ByteStats, type ClassStats } from '../../traces/trace-stats.ts';
 import { fixed, table, thousands } from './format.ts';
 
 /** `strait trace inspect FILE`: what a trace holds, in one streaming pass. */
@@ -29,11 +29,36 @@ export async function traceInspectCommand(file: string): Promise<void> {
       ]),
     ),
     ...(s.classes.some((c) => c.inputBytes.count < c.count || c.outputBytes.count < c.count) ? ["(bytes over the rows that give them; the other rows take their model profile's)"] : []),
+    ...shapeLines(s.classes),
     '',
     `arrivals per ${formatSpan(spark.columnMs)} (peak ${thousands(spark.max)}, ${fixed((spark.max / spark.columnMs) * 1000, 1)} req/s):`,
     spark.line,
   ];
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** Token and duration statistics per class, when any row gives them. */
+function shapeLines(classes: readonly ClassStats[]): string[] {
+  const lines: string[] = [];
+  if (classes.some((c) => c.inputTokens.count > 0 || c.outputTokens.count > 0)) {
+    lines.push(
+      '',
+      table(
+        ['class', 'input tokens: rows', 'mean', 'min', 'max', 'output tokens: rows', 'mean', 'min', 'max'],
+        classes.map((c) => [c.priority, ...byteCells(c.inputTokens), ...byteCells(c.outputTokens)]),
+      ),
+    );
+  }
+  if (classes.some((c) => c.durationMs.count > 0)) {
+    lines.push(
+      '',
+      table(
+        ['class', 'duration ms: rows', 'mean', 'min', 'max'],
+        classes.map((c) => [c.priority, thousands(c.durationMs.count), fixed(c.durationMs.mean), fixed(c.durationMs.min), fixed(c.durationMs.max)]),
+      ),
+    );
+  }
+  return lines;
 }
 
 function byteCells(bytes: ByteStats): string[] {

@@ -44,6 +44,23 @@ export interface PhaseProfile {
    * when absent: the victim's side of interference, where memory is the aggressor's.
    */
   readonly sensitivity?: BatchTable;
+  /** How the phase's solo time grows with the request's tokens; absent: it does not. */
+  readonly tokens?: TokenScaling;
+}
+
+/**
+ * A phase whose solo time is a fixed part plus a part linear in one of the request's
+ * token counts, relative to the count its solo-time table was profiled at:
+ * solo(tokens) = solo(batch) x (fixedShare + (1 - fixedShare) x tokens / referenceTokens).
+ * A request that gives no count for the phase runs it at the reference (the table).
+ */
+export interface TokenScaling {
+  /** Which count drives the phase: the prompt (prefill, an encoder) or the answer (decode). */
+  readonly per: 'input' | 'output';
+  /** Tokens per batch item at which `soloMs` was profiled (> 0). */
+  readonly referenceTokens: number;
+  /** Share of the solo time that does not depend on tokens, in [0, 1] (launches, weights read once). */
+  readonly fixedShare: number;
 }
 
 /** Per-request variability of execution time around the profile (mean 1). */
@@ -63,6 +80,10 @@ export interface ModelProfile {
   readonly variability: ServiceVariability;
   /** Largest batch size this model is profiled for (requests above it are invalid). */
   readonly maxBatch: number;
+  /** Host-to-device bytes per input token per item, used instead of inputBytesPerItem for a request that gives its tokens. */
+  readonly inputBytesPerToken?: number;
+  /** Device-to-host bytes per output token per item, used instead of outputBytesPerItem for a request that gives its tokens. */
+  readonly outputBytesPerToken?: number;
 }
 
 export function soloPhaseMs(model: ModelProfile, phase: number, batch: number): number {
@@ -86,4 +107,57 @@ export function soloExecutionMs(model: ModelProfile, batch: number): number {
     if (Number.isInteger(batch) && batch >= 0 && batch <= 1 << 16) totals[batch] = total;
   }
   return total;
+}
+
+/**
+ * What a request's solo time depends on beyond its model and batch: its tokens per
+ * item (-1 when not given) and a measured service time (0 when not given), which
+ * replaces the model's solo time at the batch and keeps its split into phases.
+ */
+export interface RequestShape {
+  readonly model: ModelProfile;
+  readonly batch: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly durationMs: number;
+}
+
+/** The factor a phase's solo time (at the batch) takes for one request: 1 for a phase or request without tokens. */
+export function phaseFactor(request: RequestShape, phase: number): number {
+  if (request.durationMs > 0) return request.durationMs / soloExecutionMs(request.model, request.batch);
+  const scaling = request.model.phases[phase].tokens;
+  if (scaling === undefined) return 1;
+  const tokens = scaling.per === 'input' ? request.inputTokens : request.outputTokens;
+  if (tokens < 0) return 1;
+  return scaling.fixedShare + ((1 - scaling.fixedShare) * tokens) / scaling.referenceTokens;
+}
+
+/** Whether a request's solo time differs from its model's at its batch (tokens given, or a duration). */
+export function isShaped(request: RequestShape): boolean {
+  return request.durationMs > 0 || request.inputTokens >= 0 || request.outputTokens >= 0;
+}
+
+/** Solo time of one phase of this request. */
+export function requestPhaseSoloMs(request: RequestShape, phase: number): number {
+  const base = soloPhaseMs(request.model, phase, request.batch);
+  return isShaped(request) ? base * phaseFactor(request, phase) : base;
+}
+
+/** Solo execution time of this request: its model's at its batch, shaped by its tokens or duration. */
+export function requestSoloExecutionMs(request: RequestShape): number {
+  if (!isShaped(request)) return soloExecutionMs(request.model, request.batch);
+  if (request.durationMs > 0) return request.durationMs;
+  let total = 0;
+  for (let k = 0; k < request.model.phases.length; k++) total += soloPhaseMs(request.model, k, request.batch) * phaseFactor(request, k);
+  return total;
+}
+
+/** Host-to-device bytes of a request that gives no bytes of its own. */
+export function requestInputBytes(model: ModelProfile, batch: number, inputTokens: number): number {
+  return model.inputBytesPerToken !== undefined && inputTokens >= 0 ? model.inputBytesPerToken * inputTokens * batch : model.inputBytesPerItem * batch;
+}
+
+/** Device-to-host bytes of a request that gives no bytes of its own. */
+export function requestOutputBytes(model: ModelProfile, batch: number, outputTokens: number): number {
+  return model.outputBytesPerToken !== undefined && outputTokens >= 0 ? model.outputBytesPerToken * outputTokens * batch : model.outputBytesPerItem * batch;
 }

@@ -33,6 +33,12 @@ export interface RequestSpec {
   readonly deadline: Ms;
   readonly inputBytes: number;
   readonly outputBytes: number;
+  /** Tokens per batch item in the prompt, -1 when not given (see RequestShape). */
+  readonly inputTokens: number;
+  /** Tokens per batch item in the answer, -1 when not given. */
+  readonly outputTokens: number;
+  /** Measured service time replacing the model's solo time, ms; 0 when not given. */
+  readonly durationMs: Ms;
 }
 
 /**
@@ -72,6 +78,11 @@ export class Request implements RequestSpec {
   waitingIn: object | undefined = undefined;
   waitingPrev: Request | undefined = undefined;
   waitingNext: Request | undefined = undefined;
+  /**
+   * Whether its solo time differs from its model's at the batch (tokens or a duration
+   * given): only such a request pays for a phase factor when a phase starts.
+   */
+  readonly shaped: boolean;
 
   constructor(
     readonly id: number,
@@ -87,7 +98,13 @@ export class Request implements RequestSpec {
      * variability. It is the simulated ground truth: predictors must not read it.
      */
     readonly serviceScale: number,
-  ) {}
+    // Integers (small ints to V8, no box per request); a duration is a double, used by traces that carry one.
+    readonly inputTokens = -1,
+    readonly outputTokens = -1,
+    readonly durationMs: Ms = 0,
+  ) {
+    this.shaped = durationMs > 0 || inputTokens >= 0 || outputTokens >= 0;
+  }
 
   get latency(): Ms {
     return this.completedAt - this.arrival;

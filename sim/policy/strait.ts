@@ -1,6 +1,6 @@
 import type { GpuView } from '../cluster/gpu-state.ts';
 import { d2hSetupMs } from '../cluster/cluster-spec.ts';
-import { soloExecutionMs, soloPhaseMs } from '../model/profile.ts';
+import { requestPhaseSoloMs, requestSoloExecutionMs } from '../model/profile.ts';
 import type { Request } from '../model/request.ts';
 import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from './policy.ts';
 import { ModelQueues, edfOrder, priorityEdfOrder } from './queue-policy.ts';
@@ -266,15 +266,15 @@ export class StraitPolicy implements Policy {
     const before = view.predictor.predict(request, new WhatIfGpu(gpu, others), view);
     others.push(extra);
     const after = view.predictor.predict(request, new WhatIfGpu(gpu, others), view);
-    const solo = soloExecutionMs(request.model, request.batch);
+    const solo = requestSoloExecutionMs(request);
     const rhoBefore = solo > 0 ? before.executionMs / solo : 1;
     const rhoAfter = solo > 0 ? after.executionMs / solo : 1;
     let remaining = solo;
     let transferShare = 1;
     if (request.state === 'executing') {
       let fromCurrent = 0;
-      for (let k = request.phase; k < request.model.phases.length; k++) fromCurrent += soloPhaseMs(request.model, k, request.batch);
-      const afterCurrent = fromCurrent - soloPhaseMs(request.model, request.phase, request.batch);
+      for (let k = request.phase; k < request.model.phases.length; k++) fromCurrent += requestPhaseSoloMs(request, k);
+      const afterCurrent = fromCurrent - requestPhaseSoloMs(request, request.phase);
       const byElapsed = solo - (view.now - request.executionStart) / rhoBefore;
       remaining = Math.min(fromCurrent, Math.max(afterCurrent, byElapsed));
       transferShare = outputShare(request, gpu);

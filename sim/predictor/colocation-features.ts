@@ -8,7 +8,7 @@
  */
 import type { GpuView } from '../cluster/gpu-state.ts';
 import type { SharingMode } from '../gpu/sharing.ts';
-import { lookupBatch, type ModelProfile } from '../model/profile.ts';
+import { lookupBatch, phaseFactor, requestSoloExecutionMs, type ModelProfile } from '../model/profile.ts';
 import type { Request } from '../model/request.ts';
 import type { ForecastWork, SharingForecaster } from './sharing-forecast.ts';
 
@@ -83,6 +83,7 @@ export interface CoRunner extends ForecastWork {
  */
 export function coRunnerOf(request: Request, now: number, typicalSlowdown: number): CoRunner {
   const table = phaseTable(request.model, request.batch);
+  if (request.shaped) return shapedCoRunnerOf(request, table, now, typicalSlowdown);
   const phases = table.soloMs.length;
   switch (request.state) {
     case 'executing': {
@@ -113,6 +114,42 @@ export function coRunnerOf(request: Request, now: number, typicalSlowdown: numbe
       // Queued or in its input transfer: all of it is ahead (a resumed request's
       // finished phases are not subtracted: rare, and only a feature).
       return { table, phase: 0, remaining: table.soloMs[0] ?? 0, remainingMs: table.totalMs, compute: table.meanCompute, memory: table.meanMemory };
+  }
+}
+
+/** coRunnerOf for a request whose tokens or duration shape its phases: the same estimate over its own phase times. */
+function shapedCoRunnerOf(request: Request, table: PhaseTable, now: number, typicalSlowdown: number): CoRunner {
+  const phases = table.soloMs.length;
+  const ms = (k: number) => table.soloMs[k] * phaseFactor(request, k);
+  const from = (k0: number, first: number): CoRunner => {
+    let total = first;
+    let c = first * table.compute[k0];
+    let m = first * table.memory[k0];
+    for (let k = k0 + 1; k < phases; k++) {
+      const w = ms(k);
+      total += w;
+      c += w * table.compute[k];
+      m += w * table.memory[k];
+    }
+    return { table, phase: k0, remaining: first, remainingMs: total, compute: total > 0 ? c / total : 0, memory: total > 0 ? m / total : 0, shape: request };
+  };
+  switch (request.state) {
+    case 'executing': {
+      const k0 = request.phase;
+      if (k0 >= phases) return { table, phase: phases, remaining: 0, remainingMs: 0, compute: 0, memory: 0 };
+      let before = 0;
+      for (let k = 0; k < k0; k++) before += ms(k);
+      const s = typicalSlowdown > 0 ? typicalSlowdown : 1;
+      const inPhase = (now - request.executionStart) / s - before;
+      const phaseMs = ms(k0);
+      const done = inPhase === inPhase ? Math.min(0.95 * phaseMs, Math.max(0.05 * phaseMs, inPhase)) : 0.5 * phaseMs;
+      return from(k0, phaseMs - done);
+    }
+    case 'transfer-out':
+    case 'done':
+      return { table, phase: phases, remaining: 0, remainingMs: 0, compute: 0, memory: 0 };
+    default:
+      return phases > 0 ? from(0, ms(0)) : { table, phase: 0, remaining: 0, remainingMs: 0, compute: 0, memory: 0 };
   }
 }
 
@@ -167,7 +204,9 @@ export function colocationFeatures(
   forecaster: SharingForecaster,
 ): ColocationFeatures {
   const self = phaseTable(request.model, request.batch);
-  const solo = Math.max(self.totalMs, 1e-9);
+  const selfShape = request.shaped ? request : undefined;
+  const selfTotalMs = selfShape === undefined ? self.totalMs : requestSoloExecutionMs(selfShape);
+  const solo = Math.max(selfTotalMs, 1e-9);
   const slots = gpu.spec.maxConcurrency;
   const waits = !(gpu.freeSlots > 0 && gpu.queuedCount === 0);
   const running: CoRunner[] = [];
@@ -193,11 +232,11 @@ export function colocationFeatures(
   const coRunners = set.length;
   const vacancy = Math.max(0, slots - 1 - overlap);
   const sharing = gpu.spec.sharing;
-  const forecastKnown = forecaster.slowdown(self, !waits, running, queued, sharing, slots);
-  const forecastFilled = forecaster.slowdown(self, !waits, running, queued, sharing, slots, fill);
+  const forecastKnown = forecaster.slowdown(self, !waits, running, queued, sharing, slots, undefined, selfShape);
+  const forecastFilled = forecaster.slowdown(self, !waits, running, queued, sharing, slots, fill, selfShape);
   return {
     mode: sharing.mode,
-    selfSoloMs: self.totalMs,
+    selfSoloMs: selfTotalMs,
     selfCompute: self.meanCompute,
     selfMemory: self.meanMemory,
     coRunners,

@@ -8,6 +8,7 @@
  * exact progress inside a running phase) is left to the learned correction on top.
  */
 import { spatialRates, timeSlicedRates, type SharingParams } from '../gpu/sharing.ts';
+import { phaseFactor, requestSoloExecutionMs, type RequestShape } from '../model/profile.ts';
 import type { PhaseTable } from './colocation-features.ts';
 
 /** Work a request has left: its phases from `phase` on, `remaining` solo ms of that one. */
@@ -15,6 +16,13 @@ export interface ForecastWork {
   readonly table: PhaseTable;
   readonly phase: number;
   readonly remaining: number;
+  /** The request, when its tokens or duration shape its phases (see RequestShape); absent: the table as is. */
+  readonly shape?: RequestShape;
+}
+
+/** Solo ms of phase k of a table, shaped by a request's tokens or duration when it has a shape. */
+function phaseMs(table: PhaseTable, k: number, shape: RequestShape | undefined): number {
+  return shape === undefined ? table.soloMs[k] : table.soloMs[k] * phaseFactor(shape, k);
 }
 
 /** Demand of the persistent work that takes every vacant slot. */
@@ -37,6 +45,7 @@ const FILLER = 2;
  */
 export class SharingForecaster {
   private tables: (PhaseTable | undefined)[] = [];
+  private shapes: (RequestShape | undefined)[] = [];
   private phase = new Int32Array(8);
   private remaining = new Float64Array(8);
   private kind = new Uint8Array(8);
@@ -78,29 +87,31 @@ export class SharingForecaster {
     sharing: SharingParams,
     slots: number,
     filler?: Filler,
+    selfShape?: RequestShape,
   ): number {
-    const soloTotal = self.totalMs;
+    const soloTotal = selfShape === undefined ? self.totalMs : requestSoloExecutionMs(selfShape);
     if (!(soloTotal > 0) || slots < 1) return 1;
     // Entities: running, then queued, then self, then one filler per slot at most.
     const entities = running.length + queued.length + 1 + slots;
     this.ensure(entities, slots + 1);
-    const { tables, phase, remaining, kind, active } = this;
+    const { tables, shapes, phase, remaining, kind, active } = this;
     let count = 0;
     let activeCount = 0;
-    const add = (table: PhaseTable | undefined, k: number, rem: number, type: number): number => {
+    const add = (table: PhaseTable | undefined, k: number, rem: number, type: number, shape?: RequestShape): number => {
       const e = count++;
       tables[e] = table;
+      shapes[e] = shape;
       phase[e] = k;
       remaining[e] = rem;
       kind[e] = type;
       return e;
     };
     for (const r of running) {
-      if (r.phase < r.table.soloMs.length && r.remaining > 0 && activeCount < slots) active[activeCount++] = add(r.table, r.phase, r.remaining, NORMAL);
+      if (r.phase < r.table.soloMs.length && r.remaining > 0 && activeCount < slots) active[activeCount++] = add(r.table, r.phase, r.remaining, NORMAL, r.shape);
     }
     const firstWaiting = count;
-    for (const q of queued) add(q.table, q.phase, q.remaining, NORMAL);
-    const selfEntity = add(self, 0, self.soloMs[0], SELF);
+    for (const q of queued) add(q.table, q.phase, q.remaining, NORMAL, q.shape);
+    const selfEntity = add(self, 0, phaseMs(self, 0, selfShape), SELF, selfShape);
     let nextWaiting = firstWaiting;
     const lastWaiting = count; // exclusive
     let selfStarted = false;
@@ -168,7 +179,7 @@ export class SharingForecaster {
           remaining[e] -= dt * rates[i];
           while (phase[e] < t.soloMs.length && remaining[e] <= EPSILON * Math.max(1, t.soloMs[phase[e]])) {
             phase[e]++;
-            remaining[e] = phase[e] < t.soloMs.length ? t.soloMs[phase[e]] : 0;
+            remaining[e] = phase[e] < t.soloMs.length ? phaseMs(t, phase[e], shapes[e]) : 0;
           }
           if (phase[e] >= t.soloMs.length) {
             if (e === selfEntity) selfDone = true;
@@ -184,7 +195,7 @@ export class SharingForecaster {
     // Too many steps (pathological input): the rest of the request at its last rate.
     if (!selfStarted) return 1;
     let left = remaining[selfEntity];
-    for (let k = phase[selfEntity] + 1; k < self.soloMs.length; k++) left += self.soloMs[k];
+    for (let k = phase[selfEntity] + 1; k < self.soloMs.length; k++) left += phaseMs(self, k, selfShape);
     const done = soloTotal - left;
     return done > 0 ? (now - selfStart) / done : 1;
   }

@@ -1,7 +1,7 @@
 import { d2hSetupMs, type ClusterSpec } from '../cluster/cluster-spec.ts';
 import type { GpuView } from '../cluster/gpu-state.ts';
 import type { Request } from '../model/request.ts';
-import { soloExecutionMs } from '../model/profile.ts';
+import { requestSoloExecutionMs } from '../model/profile.ts';
 
 /**
  * Uncontended estimates from the profile alone: what a request costs when it has the
@@ -37,7 +37,7 @@ export class SoloEstimates {
   }
 
   executionMs(request: Request): number {
-    return soloExecutionMs(request.model, request.batch);
+    return requestSoloExecutionMs(request);
   }
 
   totalMs(request: Request, gpu: number): number {

@@ -16,10 +16,18 @@
  * - Mapping (--map): hash only: `hash:M1+M2+...[:high=SHARE][:batch=N]`; a stable hash of
  *   "app/func" picks the model and the priority (default
  *   hash:mobilenet_v2+resnet152+bert_base:high=0.25). Bytes are left to the model profile.
+ * - Duration: duration_ms = duration x 1000, the invocation's measured service time (a
+ *   duration of 0 is left empty). The simulator runs such a request for that solo
+ *   time (split over the mapped model's phases in their proportions) instead of the
+ *   model's solo time at the batch, and an Nx deadline is N times its own solo latency
+ *   (transfers plus duration). The durations are the functions' own (seconds, often),
+ *   not a GPU model's: `strait capacity` says what rate the cluster sustains. durations
+ *   false (--no-durations) leaves the column out: every request takes its model's time.
  * - Sorting: the rows inside the window are read into memory and sorted by arrival
- *   (ties keep file order). Memory is about 16 bytes per kept row (an 8-byte time, a
- *   4-byte target id, a 4-byte sort index) plus up to 2x while the arrays grow: the
- *   ~2M-row two-week file needs some 30 to 70 MB. A --window keeps only its rows.
+ *   (ties keep file order). Memory is about 24 bytes per kept row (an 8-byte time, an
+ *   8-byte duration, a 4-byte target id, a 4-byte sort index) plus up to 2x while the
+ *   arrays grow: the ~2M-row two-week file needs some 50 to 100 MB. A --window keeps
+ *   only its rows.
  */
 import { InputError } from '../../sim/core/errors.ts';
 import { GrowableFloat64, GrowableInt32 } from '../../sim/core/growable.ts';
@@ -51,6 +59,8 @@ export const AZURE_FUNCTIONS_2021_DEFAULT_MAP = 'hash:mobilenet_v2+resnet152+ber
 export interface AzureFunctions2021Options extends ConvertSettings {
   /** A hash mapping; default AZURE_FUNCTIONS_2021_DEFAULT_MAP. */
   readonly mapping?: TargetMapping;
+  /** Write duration_ms, the measured duration (default true). */
+  readonly durations?: boolean;
 }
 
 /**
@@ -62,12 +72,14 @@ export async function* azureFunctions2021Arrivals(
   mapping: TargetMapping,
   window: TimeWindow,
   stats: ConvertStats,
+  withDurations = true,
 ): AsyncGenerator<DatasetArrival[]> {
   if (mapping.kind !== 'hash') {
     throw new InputError('--map: the 2021 trace has no trigger to map by; use hash:MODEL[+MODEL...][:high=SHARE][:batch=N]');
   }
   const times = new GrowableFloat64(1 << 16);
   const ids = new GrowableInt32(1 << 16);
+  const durations = new GrowableFloat64(1 << 16);
   const targets: Target[] = [];
   const targetOf = new Map<string, number>();
   for (const file of inputs) {
@@ -104,6 +116,7 @@ export async function* azureFunctions2021Arrivals(
           }
           times.push(time);
           ids.push(id);
+          durations.push(durationNs / 1e6);
         }
       }
     } finally {
@@ -113,6 +126,7 @@ export async function* azureFunctions2021Arrivals(
   const n = times.length;
   const t = times.view();
   const target = ids.view();
+  const duration = durations.view();
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => t[a] - t[b] || a - b);
@@ -121,7 +135,7 @@ export async function* azureFunctions2021Arrivals(
     const batch: DatasetArrival[] = new Array(to - from);
     for (let j = from; j < to; j++) {
       const i = order[j];
-      batch[j - from] = { time: t[i], target: targets[target[i]] };
+      batch[j - from] = withDurations && duration[i] > 0 ? { time: t[i], target: targets[target[i]], durationMs: duration[i] } : { time: t[i], target: targets[target[i]] };
     }
     yield batch;
   }
@@ -137,6 +151,7 @@ export async function convertAzureFunctions2021(
   const mapping = options.mapping ?? parseTargetMapping(AZURE_FUNCTIONS_2021_DEFAULT_MAP);
   const deadlineOf = deadlineResolver(options, mappedModels(mapping));
   const stats = newStats();
-  const arrivals = azureFunctions2021Arrivals(inputs, mapping, options.window ?? WHOLE_TRACE, stats);
-  return runConversion(out, arrivals, options, deadlineOf, stats);
+  const durations = options.durations ?? true;
+  const arrivals = azureFunctions2021Arrivals(inputs, mapping, options.window ?? WHOLE_TRACE, stats, durations);
+  return runConversion(out, arrivals, options, deadlineOf, stats, { duration: durations });
 }

@@ -25,9 +25,13 @@
  *   input_bytes = ContextTokens x bytesPerToken and output_bytes = GeneratedTokens x
  *   bytesPerToken (default 4: one int32 token id per token), so transfer sizes follow the
  *   prompt and answer lengths; they are the request's bytes, not multiplied by the
- *   batch. bytesPerToken null leaves both empty (the model profile's bytes). The
- *   simulated models are not LLMs: tokens only shape transfer sizes, not execution
- *   time (which comes from the mapped model's profile at the batch).
+ *   batch. bytesPerToken null leaves both empty (the model profile's bytes, per token
+ *   where the model has bytes per token). input_tokens = ContextTokens and
+ *   output_tokens = GeneratedTokens, so a model whose phases scale with tokens
+ *   (bert_base by the prompt, llama2_7b by prompt and answer) runs each request for
+ *   its own solo time, and an Nx deadline is N times that request's solo latency.
+ *   tokens false (--no-tokens) leaves both out: every request takes the model's solo
+ *   time at the batch, as before tokens were carried.
  */
 import { basename, extname } from 'node:path';
 import { InputError } from '../../sim/core/errors.ts';
@@ -60,6 +64,8 @@ export interface AzureLlm2023Options extends ConvertSettings {
   readonly mapping?: TargetMapping;
   /** Bytes per token for input/output bytes; null: leave them to the model profile. Default 4. */
   readonly bytesPerToken?: number | null;
+  /** Write input_tokens and output_tokens (default true). */
+  readonly tokens?: boolean;
 }
 
 const NS_PER_DAY = 86_400 * 1e9;
@@ -201,6 +207,7 @@ export async function* azureLlm2023Arrivals(
   bytesPerToken: number | null,
   stats: ConvertStats,
   endMs = Infinity,
+  tokens = true,
 ): AsyncGenerator<DatasetArrival[]> {
   if (mapping.kind !== 'keyed') throw new InputError('--map: the Azure LLM trace maps by source (e.g. code=bert_base:high,conv=bert_base:low); hash: needs function ids');
   const sources: LlmSource[] = [];
@@ -237,6 +244,7 @@ export async function* azureLlm2023Arrivals(
           time,
           target: next.target,
           ...(bytesPerToken === null ? {} : { inputBytes: row.context * bytesPerToken, outputBytes: row.generated * bytesPerToken }),
+          ...(tokens ? { inputTokens: row.context, outputTokens: row.generated } : {}),
         });
         if (batch.length >= BATCH) {
           yield batch;
@@ -281,6 +289,7 @@ export async function convertAzureLlm2023(inputs: readonly string[], out: string
   const fallback = everyInputFallsBack(inputs, mapping);
   if (fallback !== undefined) options.onWarning?.(fallback);
   const stats = newStats();
-  const arrivals = azureLlm2023Arrivals(inputs, mapping, bytesPerToken, stats, options.window?.endMs);
-  return runConversion(out, arrivals, options, deadlineOf, stats);
+  const tokens = options.tokens ?? true;
+  const arrivals = azureLlm2023Arrivals(inputs, mapping, bytesPerToken, stats, options.window?.endMs, tokens);
+  return runConversion(out, arrivals, options, deadlineOf, stats, { tokens });
 }

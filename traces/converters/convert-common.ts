@@ -14,7 +14,7 @@ import { RandomStreams, type RandomStream } from '../../sim/core/random.ts';
 import { BUILTIN_MODEL_NAMES } from '../../sim/model/builtin-models.ts';
 import type { Priority } from '../../sim/model/request.ts';
 import type { CsvReader } from '../csv-records.ts';
-import type { TraceRecord } from '../trace-schema.ts';
+import type { TraceRecord, TraceShapeColumns } from '../trace-schema.ts';
 import { writeTrace } from '../trace-writer.ts';
 
 // ---------------------------------------------------------------------------------
@@ -351,6 +351,17 @@ export interface DatasetArrival {
   readonly target: Target;
   readonly inputBytes?: number;
   readonly outputBytes?: number;
+  /** Tokens per item and a measured service time, when the dataset has them. */
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly durationMs?: number;
+}
+
+/** What of one request its solo time depends on beyond model and batch (absent: not known). */
+export interface RequestSize {
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly durationMs?: number;
 }
 
 /**
@@ -360,16 +371,23 @@ export interface DatasetArrival {
 export interface ModelFacts {
   /** Every model a mapping may name, in the order an error lists them. */
   readonly names: readonly string[];
-  /** Solo latency of one of the named models at a batch size, ms: what an Nx deadline multiplies. */
-  soloLatencyMs(model: string, batch: number): number;
+  /**
+   * Solo latency of one of the named models at a batch size, ms: what an Nx deadline
+   * multiplies; with `size`, that one request's (its tokens or duration shape it).
+   */
+  soloLatencyMs(model: string, batch: number, size?: RequestSize): number;
 }
 
-/** Checks the mapping's models against the known ones; returns the resolver. */
+/**
+ * Checks the mapping's models against the known ones; returns the resolver. An Nx rule
+ * multiplies the request's own solo latency when `size` gives its tokens or duration,
+ * so a long prompt is not judged by a short one's deadline.
+ */
 export function deadlineResolver(
   settings: ConvertSettings,
   models: readonly string[],
   flag = '--map',
-): (target: Target) => number {
+): (target: Target, size?: RequestSize) => number {
   const rules = settings.deadlines ?? DEFAULT_DEADLINES;
   const facts = settings.models;
   const known = facts?.names ?? BUILTIN_MODEL_NAMES;
@@ -380,16 +398,21 @@ export function deadlineResolver(
     bug('Nx deadlines need solo latencies: expected the caller to hand the converter settings.models, got none');
   }
   const cache = new Map<string, number>();
-  return (target) => {
+  return (target, size) => {
+    const rule = rules[target.priority];
+    if (rule.kind === 'slo-factor' && size !== undefined && isSized(size)) return rule.factor * facts!.soloLatencyMs(target.model, target.batch, size);
     const key = `${target.model}\u0000${target.priority}\u0000${target.batch}`;
     let deadline = cache.get(key);
     if (deadline === undefined) {
-      const rule = rules[target.priority];
       deadline = rule.kind === 'budget' ? rule.ms : rule.factor * facts!.soloLatencyMs(target.model, target.batch);
       cache.set(key, deadline);
     }
     return deadline;
   };
+}
+
+function isSized(size: RequestSize): boolean {
+  return size.inputTokens !== undefined || size.outputTokens !== undefined || size.durationMs !== undefined;
 }
 
 /**
@@ -402,7 +425,7 @@ export function deadlineResolver(
 export async function* toTraceRecords(
   arrivals: AsyncIterable<readonly DatasetArrival[]>,
   settings: ConvertSettings,
-  deadlineOf: (target: Target) => number,
+  deadlineOf: (target: Target, size?: RequestSize) => number,
   stats: ConvertStats,
 ): AsyncGenerator<TraceRecord> {
   const window = settings.window ?? WHOLE_TRACE;
@@ -435,10 +458,13 @@ export async function* toTraceRecords(
         model: a.target.model,
         batch: a.target.batch,
         priority: a.target.priority,
-        relativeDeadline: deadlineOf(a.target),
+        relativeDeadline: deadlineOf(a.target, a),
       };
       if (a.inputBytes !== undefined) record.inputBytes = a.inputBytes;
       if (a.outputBytes !== undefined) record.outputBytes = a.outputBytes;
+      if (a.inputTokens !== undefined) record.inputTokens = a.inputTokens;
+      if (a.outputTokens !== undefined) record.outputTokens = a.outputTokens;
+      if (a.durationMs !== undefined) record.durationMs = a.durationMs;
       stats.written++;
       if (a.target.priority === 'high') stats.high++;
       else stats.low++;
@@ -519,10 +545,11 @@ export async function runConversion(
   out: string,
   arrivals: AsyncIterable<readonly DatasetArrival[]>,
   settings: ConvertSettings,
-  deadlineOf: (target: Target) => number,
+  deadlineOf: (target: Target, size?: RequestSize) => number,
   stats: ConvertStats,
+  shape: TraceShapeColumns = {},
 ): Promise<ConvertStats> {
-  await writeTrace(out, toTraceRecords(arrivals, settings, deadlineOf, stats));
+  await writeTrace(out, toTraceRecords(arrivals, settings, deadlineOf, stats), shape);
   return stats;
 }
 
