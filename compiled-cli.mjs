@@ -8,7 +8,7 @@
 //
 // dist/cli.json names the current build and every source it was built from with its
 // modification time and size (esbuild's metafile); a command checks them (a stat per
-// source, a few milliseconds). A build is written under a fresh name and then named in
+// source, about a millisecond). A build is written under a fresh name and then named in
 // dist/cli.json by a rename, so concurrent commands never see half a build. Builds
 // sit two levels below the root, as the sources do, so paths the code finds from
 // import.meta.url (../../package.json) hold; the folders found beside the code
@@ -54,14 +54,13 @@ function freshBuild() {
   } catch {
     return undefined;
   }
-  for (const [path, [mtimeMs, size]] of Object.entries(pointer.inputs)) {
-    let stat;
-    try {
-      stat = statSync(join(ROOT, path));
-    } catch {
-      return undefined;
-    }
-    if (stat.mtimeMs !== mtimeMs || stat.size !== size) return undefined;
+  // Every command pays this loop: plain concatenation (ROOT ends in a separator) and no
+  // exception for a missing file keep it near a millisecond for some 170 sources (path.join
+  // made it about 2.5x slower).
+  for (const path in pointer.inputs) {
+    const [mtimeMs, size] = pointer.inputs[path];
+    const stat = statSync(ROOT + path, { throwIfNoEntry: false });
+    if (stat === undefined || stat.mtimeMs !== mtimeMs || stat.size !== size) return undefined;
   }
   const dir = join(DIST, pointer.build);
   return existsSync(dir) ? dir : undefined;

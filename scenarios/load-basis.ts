@@ -1,5 +1,5 @@
 import { InputError } from '../sim/core/errors.ts';
-import { measureCapacity, type CapacityOptions, type CapacityResult } from './capacity.ts';
+import type { CapacityOptions, CapacityResult } from './capacity.ts';
 import type { Scenario } from './scenario.ts';
 
 /** Seeds a measured capacity must hold on, from the scenario's seed up (`strait capacity` and "loadBasis": "measured" alike). */
@@ -27,6 +27,8 @@ export interface ResolvedLoad {
  */
 export async function resolveLoadBasis(scenario: Scenario, options: Pick<CapacityOptions, 'onProbe'> = {}): Promise<ResolvedLoad> {
   if (scenario.loadBasis !== 'measured') return { scenario, statedLoad: scenario.load };
+  // Loaded only here: commands that check a scenario's basis (sweep, replay) need no simulator for it.
+  const { measureCapacity } = await import('./capacity.ts');
   const capacity = await measureCapacity(scenario, { seeds: capacitySeeds(scenario), onProbe: options.onProbe });
   if (!(capacity.best.load > 0)) {
     throw new InputError(`${scenario.name}: loadBasis "measured": the cluster sustains no load of this workload (down to 1/1024 of its rate)`);

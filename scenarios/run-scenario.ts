@@ -10,23 +10,8 @@ import { planRates, workloadArrivals, type RatePlan } from './workload-plan.ts';
 import { BufferedArrivals } from '../traces/buffered-arrivals.ts';
 import { bug } from '../sim/core/errors.ts';
 
-/** Command-line overrides of a scenario's choices. */
-export interface ScenarioOverrides {
-  readonly policy?: string;
-  readonly predictor?: string;
-  readonly seed?: number;
-  readonly load?: number;
-}
-
-export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides): Scenario {
-  return {
-    ...scenario,
-    policy: overrides.policy !== undefined && overrides.policy !== scenario.policy.name ? { name: overrides.policy, params: {} } : scenario.policy,
-    predictor: overrides.predictor ?? scenario.predictor,
-    seed: overrides.seed ?? scenario.seed,
-    load: overrides.load ?? scenario.load,
-  };
-}
+// Kept importable from here, where callers found them before they moved.
+export { applyOverrides, type ScenarioOverrides } from './scenario-overrides.ts';
 
 export interface RunOptions {
   /** Stream per-request records to this Arrow file instead of keeping them in memory. */

@@ -3,6 +3,7 @@ import { BACKLOG_SHARE, RESOLUTION, measureCapacity, type CapacityResult } from 
 import { CAPACITY_SEEDS, capacitySeeds } from '../../scenarios/load-basis.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
 import { maxSlots } from '../../scenarios/policy-knobs.ts';
+import { capacityProgress } from './capacity-progress.ts';
 import { fixed, table } from './format.ts';
 
 export interface CapacityCommandOptions {
@@ -43,13 +44,6 @@ export function formatCapacity(result: CapacityResult): string {
     line('best', result.best) +
     '\n'
   );
-}
-
-/** Progress of a capacity measurement ("loadBasis": "measured") on stderr, only when it is a terminal. */
-export function capacityProgress(): ((concurrency: number, probe: { load: number }) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  let probes = 0;
-  return (concurrency, probe) => process.stderr.write(`\rmeasuring capacity: ${++probes} probes; concurrency ${concurrency}, load ${probe.load.toFixed(4)} \x1b[K`);
 }
 
 /** `strait capacity`: the measured capacity per concurrency, exclusive and best, beside the nominal one. */

@@ -15,7 +15,7 @@ import { TIE_BAND_PP } from '../../scenarios/policy-tuning.ts';
 import { FLOOR_POLICY } from '../../scenarios/high-only.ts';
 import { describeResolvedLoad, resolveLoadBasis } from '../../scenarios/load-basis.ts';
 import { fixed, table } from './format.ts';
-import { capacityProgress } from './capacity-command.ts';
+import { capacityProgress } from './capacity-progress.ts';
 
 export interface CompareOptions {
   readonly policies?: string;

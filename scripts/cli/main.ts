@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { bug, CheckFailure, EXIT, exitCodeOf, InputError } from '../../sim/core/errors.ts';
 import { environmentFailure } from '../../sim/core/output-errors.ts';
-import { TRACE_GEN_FLAGS } from '../../scenarios/generate-trace.ts';
-import { TRACE_CONVERT_HELP } from './trace-convert-command.ts';
+import { TRACE_GEN_FLAGS } from '../../scenarios/trace-gen-flags.ts';
+import { TRACE_CONVERT_HELP } from './trace-convert-help.ts';
 
 // Commands load their modules on use: start-up then pays only for what runs
 // (apache-arrow and the simulator are not needed to print help or reject a flag).

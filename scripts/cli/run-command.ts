@@ -1,12 +1,11 @@
 import { InputError } from '../../sim/core/errors.ts';
 import { POLICIES } from '../../sim/policy/registry.ts';
 import { PREDICTORS } from '../../sim/predictor/registry.ts';
-import { applyOverrides } from '../../scenarios/run-scenario.ts';
+import { applyOverrides } from '../../scenarios/scenario-overrides.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
 import { describeResolvedLoad, resolveLoadBasis } from '../../scenarios/load-basis.ts';
-import { capacityProgress } from './capacity-command.ts';
+import { capacityProgress } from './capacity-progress.ts';
 import { formatRunReport } from './run-report.ts';
-import { runIntoDirectory } from './run-into-directory.ts';
 
 export interface RunCommandOptions {
   /** Comma-separated predictors evaluated alongside the scenario's own. */
@@ -49,7 +48,10 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
   checkName('--predictor', options.predictor, PREDICTORS.keys());
   const shadowPredictors = options.comparePredictors === undefined ? [] : options.comparePredictors.split(',').map((n) => n.trim()).filter((n) => n !== '');
   for (const name of shadowPredictors) checkName('--compare-predictors', name, PREDICTORS.keys());
-  const resolved = await resolveLoadBasis(applyOverrides(loadScenario(scenarioArg), options), { onProbe: capacityProgress() });
+  const stated = applyOverrides(loadScenario(scenarioArg), options);
+  // The simulator and the Arrow writer load only now: a bad flag or scenario is answered at start-up speed.
+  const { runIntoDirectory } = await import('./run-into-directory.ts');
+  const resolved = await resolveLoadBasis(stated, { onProbe: capacityProgress() });
   const scenario = resolved.scenario;
   const out =
     options.out ?? defaultOutDir(scenario.name, scenario.policy.name, scenario.predictor, scenario.seed, scenario.load);

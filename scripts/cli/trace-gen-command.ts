@@ -11,7 +11,7 @@ import { writeTrace } from '../../traces/trace-writer.ts';
  *   for (const f of TRACE_GEN_FLAGS) gen.option(f.flags, f.description);
  *   gen.action(traceGenCommand);
  *
- * (TRACE_GEN_FLAGS from scenarios/generate-trace.ts). Options arrive as strings;
+ * (TRACE_GEN_FLAGS from scenarios/trace-gen-flags.ts). Options arrive as strings;
  * parseTraceGenArgs checks them and names the flag in every complaint.
  */
 export async function traceGenCommand(args: Readonly<Record<string, unknown>>): Promise<void> {

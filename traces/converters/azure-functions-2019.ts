@@ -65,6 +65,7 @@ import {
   type TimeWindow,
 } from './convert-common.ts';
 import { CsvReader } from '../csv-records.ts';
+import { AZURE_FUNCTIONS_2019_DEFAULT_MAP } from './converter-defaults.ts';
 
 export const MINUTES_PER_DAY = 1440;
 const MS_PER_MINUTE = 60_000;
@@ -74,7 +75,7 @@ const MINUTE_COLUMNS = Array.from({ length: MINUTES_PER_DAY }, (_, i) => String(
 const HEADER = 'HashOwner,HashApp,HashFunction,Trigger,1,2,...,1440';
 
 export const AZURE_FUNCTIONS_2019_TRIGGERS = ['http', 'timer', 'event', 'queue', 'storage', 'orchestration', 'others'] as const;
-export const AZURE_FUNCTIONS_2019_DEFAULT_MAP = 'http=mobilenet_v2:high,*=resnet152:low';
+export { AZURE_FUNCTIONS_2019_DEFAULT_MAP };
 
 export type Spread = 'uniform' | 'even';
 export type DayRule = 'auto' | 'name' | 'order';

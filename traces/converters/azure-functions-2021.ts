@@ -50,11 +50,12 @@ import {
   type TimeWindow,
 } from './convert-common.ts';
 import { CsvReader } from '../csv-records.ts';
+import { AZURE_FUNCTIONS_2021_DEFAULT_MAP } from './converter-defaults.ts';
 
 export const AZURE_FUNCTIONS_2021_COLUMNS = ['app', 'func', 'end_timestamp', 'duration'] as const;
 const HEADER = AZURE_FUNCTIONS_2021_COLUMNS.join(',');
 const BATCH = 4096;
-export const AZURE_FUNCTIONS_2021_DEFAULT_MAP = 'hash:mobilenet_v2+resnet152+bert_base:high=0.25';
+export { AZURE_FUNCTIONS_2021_DEFAULT_MAP };
 
 export interface AzureFunctions2021Options extends ConvertSettings {
   /** A hash mapping; default AZURE_FUNCTIONS_2021_DEFAULT_MAP. */

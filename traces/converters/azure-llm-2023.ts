@@ -52,12 +52,12 @@ import {
   type TargetMapping,
 } from './convert-common.ts';
 import { CsvReader } from '../csv-records.ts';
+import { AZURE_LLM_2023_DEFAULT_MAP, DEFAULT_BYTES_PER_TOKEN } from './converter-defaults.ts';
 
 export const AZURE_LLM_2023_COLUMNS = ['TIMESTAMP', 'ContextTokens', 'GeneratedTokens'] as const;
 const HEADER = AZURE_LLM_2023_COLUMNS.join(',');
 
-export const AZURE_LLM_2023_DEFAULT_MAP = 'code=bert_base:high,conv=bert_base:low,*=bert_base:low';
-export const DEFAULT_BYTES_PER_TOKEN = 4;
+export { AZURE_LLM_2023_DEFAULT_MAP, DEFAULT_BYTES_PER_TOKEN };
 
 export interface AzureLlm2023Options extends ConvertSettings {
   /** Keyed by source name (see above); default AZURE_LLM_2023_DEFAULT_MAP. */

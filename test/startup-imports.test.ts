@@ -1,0 +1,61 @@
+/**
+ * What a command loads before it does its work: help, `list` and a refused input must
+ * answer at Node's start-up speed, so they load no package but commander (apache-arrow
+ * alone is some 150 modules, csv-parse, seedrandom and the report renderers more).
+ * Checked on the loaded modules themselves (a loader hook logs them), not on a timing.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { strait } from './strait-cli.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'strait-startup-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const REGISTER = new URL('./fixtures/load-log/register.mjs', import.meta.url).href;
+
+/** The packages (under node_modules) a CLI command loads, and its exit status. */
+async function packagesLoaded(name: string, args: readonly string[]): Promise<{ status: number | null; packages: string[]; stderr: string }> {
+  const log = join(scratch, `${name}.log`);
+  const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --import=${REGISTER}`.trim();
+  const run = await strait(args, { NODE_OPTIONS: nodeOptions, STRAIT_LOAD_LOG: log });
+  const urls = readFileSync(log, 'utf8').split('\n');
+  const packages = new Set<string>();
+  for (const url of urls) {
+    const match = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+    if (match !== null) packages.add(match[1]);
+  }
+  return { status: run.status, packages: [...packages].sort(), stderr: run.stderr };
+}
+
+describe('start-up loads only what the command needs', () => {
+  it('--help, --version and trace convert --help load no package but commander', async () => {
+    for (const [name, args] of [
+      ['help', ['--help']],
+      ['version', ['--version']],
+      ['convert-help', ['trace', 'convert', '--help']],
+    ] as const) {
+      const { status, packages } = await packagesLoaded(name, args);
+      expect(status, name).toBe(0);
+      expect(packages, name).toEqual(['commander']);
+    }
+  });
+
+  it('list loads no package but commander', async () => {
+    const { status, packages } = await packagesLoaded('list', ['list']);
+    expect(status).toBe(0);
+    expect(packages).toEqual(['commander']);
+  });
+
+  it('a scenario that does not exist is refused before the simulator or the trace readers load', async () => {
+    for (const [name, args] of [
+      ['run', ['run', join(scratch, 'nosuch.json')]],
+      ['sweep', ['sweep', join(scratch, 'nosuch.json'), '--out', join(scratch, 'sweep')]],
+    ] as const) {
+      const { status, packages, stderr } = await packagesLoaded(name, args);
+      expect(status, name).toBe(2);
+      expect(stderr, name).toContain('nosuch.json: no such file');
+      expect(packages, name).toEqual(['commander']);
+    }
+  });
+});
