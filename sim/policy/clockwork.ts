@@ -1,4 +1,5 @@
 import { Fifo, type GpuView } from '../cluster/gpu-state.ts';
+import { HostingGpus } from './hosting-gpus.ts';
 import type { Request } from '../model/request.ts';
 import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from './policy.ts';
 import { WhatIfGpu } from './what-if-gpu.ts';
@@ -35,7 +36,7 @@ export class ClockworkPolicy implements Policy {
   /** A bit per GPU whose queue holds requests: serve visits those, not every GPU. */
   private withQueue = new Uint32Array(0);
   /** Per model: the GPUs hosting it, ascending (the GPU set is fixed for a run). */
-  private readonly hostsByModel = new Map<string, readonly number[]>();
+  private readonly hosting = new HostingGpus();
   /** Per GPU: its idle one-slot copy (WhatIfGpu.alone), made once for the view's GPU it copies. */
   private readonly aloneViews: WhatIfGpu[] = [];
   private readonly aloneBases: GpuView[] = [];
@@ -44,7 +45,7 @@ export class ClockworkPolicy implements Policy {
 
   onArrival(request: Request, view: ClusterView): readonly Decision[] {
     this.ensureGpus(view);
-    const hosts = this.hostsOf(request.model.name, view.gpus);
+    const hosts = this.hosting.of(request.model.name, view.gpus);
     let best = -1;
     let bestCompletion = Infinity;
     let bestDuration = 0;
@@ -83,16 +84,6 @@ export class ClockworkPolicy implements Policy {
     }
     const p = view.predictor.predict(request, this.aloneViews[g], view);
     return p.transferMs + p.executionMs;
-  }
-
-  private hostsOf(model: string, gpus: readonly GpuView[]): readonly number[] {
-    let hosts = this.hostsByModel.get(model);
-    if (hosts === undefined) {
-      const list: number[] = [];
-      for (let g = 0; g < gpus.length; g++) if (gpus[g].hosts(model)) list.push(g);
-      this.hostsByModel.set(model, (hosts = list));
-    }
-    return hosts;
   }
 
   /** Starts the next queued request on every GPU that runs nothing, in GPU order. */

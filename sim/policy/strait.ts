@@ -1,4 +1,5 @@
 import type { GpuView } from '../cluster/gpu-state.ts';
+import { HostingGpus } from './hosting-gpus.ts';
 import { d2hSetupMs } from '../cluster/cluster-spec.ts';
 import { requestPhaseSoloMs, requestSoloExecutionMs } from '../model/profile.ts';
 import type { Request } from '../model/request.ts';
@@ -79,7 +80,7 @@ export class StraitPolicy implements Policy {
   /** The GPUs with pending requests in this pass, so a pass clears only those. */
   private readonly pendingGpus: number[] = [];
   /** Per model: the GPUs hosting it, ascending (the GPU set is fixed for a run). */
-  private readonly hostsByModel = new Map<string, readonly number[]>();
+  private readonly hosting = new HostingGpus();
   private wakeAt = NaN;
 
   constructor(private readonly options: StraitOptions = STRAIT_DEFAULTS) {
@@ -104,7 +105,7 @@ export class StraitPolicy implements Policy {
   /** A high request: judged against its deadline on its best GPU (counting any wait for a slot), then queued first in line. */
   private placeHigh(request: Request, view: ClusterView): readonly Decision[] {
     const gpus = view.gpus;
-    const hosts = this.hostsOf(request.model.name, gpus);
+    const hosts = this.hosting.of(request.model.name, gpus);
     let bestCompletion = Infinity;
     for (let i = 0; i < hosts.length; i++) {
       const completion = view.predictor.predict(request, gpus[hosts[i]], view).completion;
@@ -115,16 +116,6 @@ export class StraitPolicy implements Policy {
     else if (this.options.lateAction === 'drop') return [{ kind: 'drop', request }];
     else this.deferred.push(request);
     return this.fill(view);
-  }
-
-  private hostsOf(model: string, gpus: readonly GpuView[]): readonly number[] {
-    let hosts = this.hostsByModel.get(model);
-    if (hosts === undefined) {
-      const list: number[] = [];
-      for (let g = 0; g < gpus.length; g++) if (gpus[g].hosts(model)) list.push(g);
-      this.hostsByModel.set(model, (hosts = list));
-    }
-    return hosts;
   }
 
   private late(request: Request, decisions: Decision[]): void {
