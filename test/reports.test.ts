@@ -29,24 +29,12 @@ import { reportCommand } from '../scripts/cli/report-command.ts';
 import { reportScenario, writeRun, writeSweep } from './report-fixtures.ts';
 import { strait } from './strait-cli.ts';
 import { CHILD_LIMIT_MS } from './time-limits.ts';
+import { markType, units, type Json } from './spec-units.ts';
 
 /** Simulations, rendering and a CLI child process: a limit for a hang, sized for a busy machine. */
 const TIMEOUT = CHILD_LIMIT_MS;
 
 // ---- helpers over specs ----------------------------------------------------------
-
-type Json = Record<string, unknown>;
-
-/** Every unit spec (layer members, a facet's inner spec, or the spec itself). */
-function units(spec: Json): Json[] {
-  if (Array.isArray(spec.layer)) return (spec.layer as Json[]).flatMap(units);
-  if (spec.spec !== undefined) return units(spec.spec as Json);
-  return [spec];
-}
-
-function markType(unit: Json): string {
-  return typeof unit.mark === 'string' ? unit.mark : ((unit.mark as Json).type as string);
-}
 
 /** Titles of the x and y channels over all units (the first unit that titles each). */
 function axisTitles(spec: TopLevelSpec): { x: string; y: string } {

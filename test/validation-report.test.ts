@@ -15,21 +15,10 @@ import { validationComparisonRows, validationReport, validationTrendRows } from 
 import { reportCommand } from '../scripts/cli/report-command.ts';
 import { ROOT } from './strait-cli.ts';
 import { CHILD_LIMIT_MS } from './time-limits.ts';
+import { markType, units, type Json } from './spec-units.ts';
 
 const FIXTURE = join(ROOT, 'test/fixtures/validation/camp1-small.json');
 const doc = readValidationFile(FIXTURE);
-
-type Json = Record<string, unknown>;
-
-function units(spec: Json): Json[] {
-  if (Array.isArray(spec.layer)) return (spec.layer as Json[]).flatMap(units);
-  if (spec.spec !== undefined) return units(spec.spec as Json);
-  return [spec];
-}
-
-function markType(unit: Json): string {
-  return typeof unit.mark === 'string' ? unit.mark : ((unit.mark as Json).type as string);
-}
 
 /** The data a layer draws: the spec's values that pass the layer's filter on `layer` (or `source`). */
 function layerValues(spec: Json, layer: string): Json[] {
