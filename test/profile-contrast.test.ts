@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { campaignCheckFailures } from '../replay/campaign-check.ts';
 import { contrastProfiles } from '../replay/profile-contrast.ts';
 import type { Assessment } from '../replay/stats/assess.ts';
 import { errorOf, METRICS, TARGETS, type MetricName } from '../replay/stats/metric.ts';
@@ -55,5 +56,26 @@ describe('contrasting two profiles on one campaign', () => {
     const b = validation('b.json', [{ model: 'x', replay: 10, sim: 20, verdict: 'FAIL' }, { model: 'y', replay: 10, sim: 10, verdict: 'PASS' }]);
     expect(contrastProfiles(a, b)).toMatchObject({ profileOnly: 1, againstOnly: 1, preferred: 'neither' });
     expect(contrastProfiles(a, a)).toMatchObject({ differ: { comparisons: 0 }, preferred: 'neither' });
+  });
+});
+
+describe('validate --campaign --check', () => {
+  const right = validation('right.json', [{ model: 'shared', replay: 20, sim: 21, verdict: 'PASS' }]);
+  const wrong = validation('wrong.json', [{ model: 'shared', replay: 20, sim: 12, verdict: 'FAIL' }]);
+  const noisy = validation('noisy.json', [{ model: 'shared', replay: 20, sim: 12, verdict: 'INCONCLUSIVE' }]);
+  const against = (p: CampaignValidation, q: CampaignValidation): CampaignValidation => ({ ...p, against: { validation: q, contrast: contrastProfiles(p, q) } });
+
+  it('passes a profile the replays favour over --against, and fails on any FAIL', () => {
+    expect(campaignCheckFailures(against(right, wrong))).toEqual([]);
+    expect(campaignCheckFailures({ ...right, verdicts: { PASS: 0, FAIL: 2, INCONCLUSIVE: 0 } })[0]).toMatch(/^2 comparison\(s\) FAIL/);
+  });
+
+  it('fails when the campaign cannot tell the profile from --against, even without a FAIL', () => {
+    const failures = campaignCheckFailures(against(right, noisy));
+    expect(failures).toEqual(['the campaign cannot tell right.json from --against noisy.json: 0 comparison(s) PASS only with right.json, 0 only with noisy.json, of 1 where their simulations differ']);
+  });
+
+  it('fails when the replays favour --against', () => {
+    expect(campaignCheckFailures(against(wrong, right))[0]).toMatch(/^the replays favour --against right.json over wrong.json: 0 comparison\(s\) PASS only with wrong.json, 1 only with right.json/);
   });
 });

@@ -221,7 +221,7 @@ function buildProgram(): Command {
     .option('--against <file>', '--campaign: a second profile (e.g. interference switched off): validated too, and whether the replays tell the two apart where their predictions differ')
     .option('--out <file>', 'also write the comparison as JSON')
     .option('--json', 'print JSON instead of tables')
-    .option('--check', 'exit 1 when an error is beyond the bounds (10% mean, 20% p99, 3 pp violations); with --campaign, on a FAIL only')
+    .option('--check', 'exit 1 when an error is beyond the bounds (10% mean, 20% p99, 3 pp violations); with --campaign, on a FAIL, or with --against when the replays do not favour the profile')
     .option('--resamples <n>', '--campaign: bootstrap resamples (default 1000)', positiveInteger)
     .option('--seed <n>', '--campaign: seed of the bootstrap (default 1)', nonNegativeInteger)
     .option('--rescale', "scale the profile's solo times by the replay's device speed: its clean solo executions against the calibration replays'")

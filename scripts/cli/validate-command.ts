@@ -8,6 +8,7 @@ import { readCampaign } from '../../replay/campaign-records.ts';
 import { validateCampaign } from '../../replay/validate-campaign.ts';
 import { validateAgainst } from '../../replay/profile-contrast.ts';
 import { formatCampaignValidation } from './campaign-validation-format.ts';
+import { campaignCheckFailures } from '../../replay/campaign-check.ts';
 
 export interface ValidateCommandOptions {
   readonly replay?: string;
@@ -36,7 +37,8 @@ async function validateCampaignCommand(options: ValidateCommandOptions & { campa
   const result = options.against === undefined ? validateCampaign(campaign, options.profile, settings) : validateAgainst(campaign, options.profile, options.against, settings);
   if (options.out !== undefined) writeFileAtomically(options.out, JSON.stringify(result, null, 2) + '\n');
   process.stdout.write((options.json ? JSON.stringify(result, null, 2) : formatCampaignValidation(result)) + '\n');
-  if (options.check && result.verdicts.FAIL > 0) throw new CheckFailure(`${result.verdicts.FAIL} comparison(s) FAIL: the simulator is outside max(target, 1.5 N) beyond the replays' interval`);
+  const failures = options.check ? campaignCheckFailures(result) : [];
+  if (failures.length > 0) throw new CheckFailure(failures.join('; '));
 }
 
 function signedPct(x: number): string {
