@@ -1,4 +1,5 @@
 import type { Config, TopLevelSpec } from 'vega-lite';
+import type { LayerSpec, UnitSpec } from 'vega-lite/build/src/spec/index.js';
 
 /**
  * What every figure shares: one sans-serif font at sizes that stay readable when a
@@ -81,3 +82,11 @@ export function classPanelsSpec(values: readonly object[], text: FigureText, pan
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * The frame of a single-panel figure of layers: schema, theme, title, its rows and the
+ * panel's size, so that each figure's module holds only its own encodings.
+ */
+export function singlePanel(text: FigureText, values: readonly object[], layer: (LayerSpec<string> | UnitSpec<string>)[]): TopLevelSpec {
+  return { $schema: SCHEMA, config: CONFIG, title: titleOf(text), data: { values: [...values] }, width: SINGLE.width, height: SINGLE.height, layer };
+}
