@@ -21,9 +21,8 @@ import type { Scenario } from '../scenarios/scenario.ts';
 import { scenarioToJson } from '../scenarios/serialize-scenario.ts';
 import { buildArrivals, workloadArrivals } from '../scenarios/workload-plan.ts';
 import { InputError } from '../sim/core/errors.ts';
-import { GrowableFloat64, GrowableInt32 } from '../sim/core/growable.ts';
 import { RunRecorder } from '../sim/metrics/run-recorder.ts';
-import type { RequestRecords } from '../sim/metrics/request-records.ts';
+import { RecordColumn, type RequestRecords } from '../sim/metrics/request-records.ts';
 import { POLICIES } from '../sim/policy/registry.ts';
 import { PREDICTORS } from '../sim/predictor/registry.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
@@ -517,7 +516,7 @@ function smallScenario(requests: number, policy = 'fifo'): Scenario {
 function recordColumns(records: RequestRecords): Record<string, number[] | string[]> {
   const columns: Record<string, number[] | string[]> = { models: [...records.models] };
   for (const [name, column] of Object.entries(records)) {
-    if (column instanceof GrowableFloat64 || column instanceof GrowableInt32) columns[name] = Array.from(column.view());
+    if (column instanceof RecordColumn) columns[name] = Array.from(column.view() as Float64Array | Int32Array, Number);
   }
   return columns;
 }

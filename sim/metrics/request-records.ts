@@ -1,4 +1,3 @@
-import { GrowableFloat64, GrowableInt32 } from '../core/growable.ts';
 import { outcomeOf, type Outcome, type Request } from '../model/request.ts';
 
 export const OUTCOMES: readonly Outcome[] = ['met', 'late', 'dropped', 'rejected', 'unserved'];
@@ -21,6 +20,39 @@ function outcomeCode(outcome: Outcome): number {
 export const PRIORITY_CODES = ['high', 'low'] as const;
 
 /**
+ * One column of RequestRecords: a typed array filled up to the records' length, which
+ * every column shares (a row sets one count, not one per column).
+ */
+export class RecordColumn<A extends Float64Array | Int32Array> {
+  constructor(
+    private readonly records: { readonly length: number },
+    /** The backing array, replaced when it grows; filled up to `length`. */
+    public data: A,
+  ) {}
+
+  get length(): number {
+    return this.records.length;
+  }
+
+  /** A view of the filled part (shares memory until the next growth or clear). */
+  view(): A {
+    return this.data.subarray(0, this.records.length) as A;
+  }
+
+  /** Ensures room for `capacity` values, keeping the filled part. */
+  reserve(capacity: number): void {
+    if (capacity <= this.data.length) return;
+    const bigger = new (this.data.constructor as new (n: number) => A)(capacity);
+    bigger.set(this.view());
+    this.data = bigger;
+  }
+}
+
+const INITIAL_ROWS = 1024;
+const intColumn = (records: RequestRecords) => new RecordColumn(records, new Int32Array(INITIAL_ROWS));
+const floatColumn = (records: RequestRecords) => new RecordColumn(records, new Float64Array(INITIAL_ROWS));
+
+/**
  * Per-request records, column by column, in the order requests left the system.
  * Strings (model, priority, outcome) are stored as codes into small dictionaries.
  * NaN marks a time a request never reached.
@@ -28,31 +60,33 @@ export const PRIORITY_CODES = ['high', 'low'] as const;
 export class RequestRecords {
   readonly models: string[] = [];
   private readonly modelCodes = new Map<string, number>();
+  /** Rows filled, in every column. */
+  private rows = 0;
 
-  readonly id = new GrowableInt32();
-  readonly model = new GrowableInt32();
-  readonly batch = new GrowableInt32();
-  readonly priority = new GrowableInt32();
-  readonly outcome = new GrowableInt32();
-  readonly gpu = new GrowableInt32();
-  readonly preemptions = new GrowableInt32();
-  readonly arrival = new GrowableFloat64();
-  readonly deadline = new GrowableFloat64();
-  readonly dispatched = new GrowableFloat64();
-  readonly transferInStart = new GrowableFloat64();
-  readonly transferInEnd = new GrowableFloat64();
-  readonly executionStart = new GrowableFloat64();
-  readonly executionEnd = new GrowableFloat64();
-  readonly transferOutStart = new GrowableFloat64();
-  readonly completed = new GrowableFloat64();
-  readonly latency = new GrowableFloat64();
-  readonly soloLatency = new GrowableFloat64();
-  readonly predictedTransfer = new GrowableFloat64();
-  readonly predictedExecution = new GrowableFloat64();
-  readonly predictedCompletion = new GrowableFloat64();
+  readonly id = intColumn(this);
+  readonly model = intColumn(this);
+  readonly batch = intColumn(this);
+  readonly priority = intColumn(this);
+  readonly outcome = intColumn(this);
+  readonly gpu = intColumn(this);
+  readonly preemptions = intColumn(this);
+  readonly arrival = floatColumn(this);
+  readonly deadline = floatColumn(this);
+  readonly dispatched = floatColumn(this);
+  readonly transferInStart = floatColumn(this);
+  readonly transferInEnd = floatColumn(this);
+  readonly executionStart = floatColumn(this);
+  readonly executionEnd = floatColumn(this);
+  readonly transferOutStart = floatColumn(this);
+  readonly completed = floatColumn(this);
+  readonly latency = floatColumn(this);
+  readonly soloLatency = floatColumn(this);
+  readonly predictedTransfer = floatColumn(this);
+  readonly predictedExecution = floatColumn(this);
+  readonly predictedCompletion = floatColumn(this);
 
   /** Room in every column (they grow together). */
-  private capacity = 1024;
+  private capacity = INITIAL_ROWS;
 
   /** Sizes every column for `count` records up front (a run that knows its length). */
   reserve(count: number): void {
@@ -61,22 +95,23 @@ export class RequestRecords {
   }
 
   get length(): number {
-    return this.id.length;
+    return this.rows;
   }
 
   /** Empties every column, keeping the capacity (for batch-wise streaming). */
   clear(): void {
-    for (const column of this.columns()) column.length = 0;
+    this.rows = 0;
   }
 
-  private columns(): (GrowableFloat64 | GrowableInt32)[] {
-    return Object.values(this).filter((column) => column instanceof GrowableFloat64 || column instanceof GrowableInt32);
+  /** Every column, by name. */
+  columns(): RecordColumn<Float64Array | Int32Array>[] {
+    return Object.values(this).filter((column) => column instanceof RecordColumn);
   }
 
   /**
    * Appends one request's row. Room is checked once for the row and each value is
-   * written straight into its column's array: a call per column (extendTo) was beyond
-   * V8's inlining budget and made this a tenth of a run's time.
+   * written straight into its column's array: a call per column was beyond V8's
+   * inlining budget and made this a tenth of a run's time.
    */
   add(request: Request, soloLatencyMs: number, outcome: Outcome = outcomeOf(request)): Outcome {
     let code = this.modelCodes.get(request.model.name);
@@ -85,9 +120,8 @@ export class RequestRecords {
       this.models.push(request.model.name);
       this.modelCodes.set(request.model.name, code);
     }
-    const i = this.id.length;
-    const n = i + 1;
-    if (n > this.capacity) this.reserve(Math.max(n, 2 * this.capacity));
+    const i = this.rows;
+    if (i >= this.capacity) this.reserve(Math.max(i + 1, 2 * this.capacity));
     this.id.data[i] = request.id;
     this.model.data[i] = code;
     this.batch.data[i] = request.batch;
@@ -109,27 +143,7 @@ export class RequestRecords {
     this.predictedTransfer.data[i] = request.predictedTransferMs;
     this.predictedExecution.data[i] = request.predictedExecutionMs;
     this.predictedCompletion.data[i] = request.predictedCompletion;
-    this.id.length = n;
-    this.model.length = n;
-    this.batch.length = n;
-    this.priority.length = n;
-    this.outcome.length = n;
-    this.gpu.length = n;
-    this.preemptions.length = n;
-    this.arrival.length = n;
-    this.deadline.length = n;
-    this.dispatched.length = n;
-    this.transferInStart.length = n;
-    this.transferInEnd.length = n;
-    this.executionStart.length = n;
-    this.executionEnd.length = n;
-    this.transferOutStart.length = n;
-    this.completed.length = n;
-    this.latency.length = n;
-    this.soloLatency.length = n;
-    this.predictedTransfer.length = n;
-    this.predictedExecution.length = n;
-    this.predictedCompletion.length = n;
+    this.rows = i + 1;
     return outcome;
   }
 }
