@@ -84,7 +84,7 @@ export class StraitPolicy implements Policy {
   private readonly hosting = new HostingGpus();
   /** The same split by the predictor's GPU classes, where it has them. */
   private readonly classes = new HostsByClass();
-  /** Per (class, free-slot count) with a free GPU, in admit: its first GPU's position, its class list, the slots and the predicted completion. */
+  /** In chooseLowByClass, per (class, free-slot count) with a free GPU: the class list, the count and the predicted completion. */
   private readonly bucketLists: (readonly number[])[] = [];
   private readonly bucketSlots: number[] = [];
   private readonly bucketCompletions: number[] = [];
@@ -126,6 +126,9 @@ export class StraitPolicy implements Policy {
    * the answer matters, not which GPU, so the likeliest are asked first and the first
    * yes ends it: with GPU classes, one GPU per class and free-slot count; without, the
    * GPU with the most free slots. Every host is asked only when none of those meets it.
+   * Which GPUs are asked changes nothing else: the adaptive predictor keeps a record of
+   * the last GPU it was asked about for a waiting request, but placeHighs or admit ask
+   * again before the request is dispatched, and a dropped request's record is never read.
    */
   private meetsDeadlineSomewhere(request: Request, hosts: readonly number[], view: ClusterView): boolean {
     const gpus = view.gpus;
