@@ -3,31 +3,44 @@
  * GPUs and at each --gpus N, the same requests per GPU, runs alternated in one process
  * (8, N, 8, N, ...). Cost is CPU time per event, so other work on a shared machine
  * counts less than in wall time. Prints each N's cost as a ratio to 8's, for each
- * policy of --policies in turn. Usage:
- *   npm run bench:gpus -- [--gpus 128,1024] [--requests-per-gpu N] [--pairs N] [--policies fifo,strait,preempt,clockwork]
+ * policy of --policies in turn, and then the floor's: the minimal event loop of
+ * scripts/floor-loop.ts (M/M/c, one binary heap, no per-server scan) with as many
+ * servers as the mix has slots, so its heap holds as many events in flight. What the
+ * floor's ratio grows by is the part no simulator can beat. Usage:
+ *   npm run bench:gpus -- [--gpus 128,1024] [--requests-per-gpu N] [--pairs N]
+ *                         [--policies fifo,edf,priority,preempt,strait,clockwork] [--floor true|false]
+ *                         [--floor-requests-per-gpu N]
  */
 import { parseArgs } from 'node:util';
 import { runScenario } from '../scenarios/run-scenario.ts';
 import { benchScenario } from './bench-scenario.ts';
+import { floorMmc } from './floor-loop.ts';
 
 const { values } = parseArgs({
   options: {
     gpus: { type: 'string', default: '128,1024' },
     'requests-per-gpu': { type: 'string', default: '12500' },
     pairs: { type: 'string', default: '5' },
-    policies: { type: 'string', default: 'fifo' },
+    policies: { type: 'string', default: 'fifo,edf,priority,preempt,strait,clockwork' },
     // the old name of --policies, kept for earlier commands
     policy: { type: 'string' },
+    floor: { type: 'string', default: 'true' },
+    // the floor runs ten times faster per event: more requests keep its 8-GPU runs measurable
+    'floor-requests-per-gpu': { type: 'string', default: '2500' },
   },
 });
-const policies = (values.policy ?? values.policies).split(',');
+const policies = (values.policy ?? values.policies).split(',').filter((p) => p !== '');
 const sizes = values.gpus.split(',').map(Number);
 const perGpu = Number(values['requests-per-gpu']);
 const pairs = Number(values.pairs);
-if (sizes.some((n) => !(Number.isInteger(n) && n >= 1)) || !(perGpu >= 1) || !(pairs >= 1)) {
-  console.error(`bench:gpus: --gpus takes whole numbers separated by commas, --requests-per-gpu and --pairs whole numbers of at least 1`);
+const floorPerGpu = Number(values['floor-requests-per-gpu']);
+if (sizes.some((n) => !(Number.isInteger(n) && n >= 1)) || !(perGpu >= 1) || !(floorPerGpu >= 1) || !(pairs >= 1) || !['true', 'false'].includes(values.floor)) {
+  console.error(`bench:gpus: --gpus takes whole numbers separated by commas, --requests-per-gpu, --floor-requests-per-gpu and --pairs whole numbers of at least 1, --floor true or false`);
   process.exit(2);
 }
+
+/** Slots per GPU in the bench mix (bench-scenario.ts): the floor gets as many servers. */
+const SLOTS_PER_GPU = 4;
 
 /** CPU microseconds per event of one run at `gpus` GPUs. */
 async function costPerEvent(policy: string, gpus: number, seed: number): Promise<number> {
@@ -38,20 +51,37 @@ async function costPerEvent(policy: string, gpus: number, seed: number): Promise
   return (cpu.user + cpu.system) / run.result.events;
 }
 
-for (const policy of policies) {
-  console.log(`bench mix, ${perGpu.toLocaleString('en-US')} requests per GPU, policy ${policy}, ${pairs} alternated pairs per size`);
-  await costPerEvent(policy, 8, 1); // warm-up
+/** CPU microseconds per event of the floor loop with the slots of `gpus` GPUs as servers. */
+async function floorCostPerEvent(gpus: number, seed: number): Promise<number> {
+  const before = process.cpuUsage();
+  const run = floorMmc({ requests: floorPerGpu * gpus, servers: SLOTS_PER_GPU * gpus, rho: 0.85, highShare: 0.25, serviceMs: 1, seed });
+  const cpu = process.cpuUsage(before);
+  return (cpu.user + cpu.system) / run.events;
+}
+
+/** Alternated pairs of 8 GPUs and n GPUs; prints each pair and the median ratio. */
+async function compare(label: string, cost: (gpus: number, seed: number) => Promise<number>): Promise<void> {
+  await cost(8, 1); // warm-up
   for (const n of sizes) {
     const ratios: number[] = [];
     for (let p = 0; p < pairs; p++) {
       const first = p % 2 === 0;
-      const a = first ? await costPerEvent(policy, 8, p + 1) : 0;
-      const b = await costPerEvent(policy, n, p + 1);
-      const base = first ? a : await costPerEvent(policy, 8, p + 1);
+      const a = first ? await cost(8, p + 1) : 0;
+      const b = await cost(n, p + 1);
+      const base = first ? a : await cost(8, p + 1);
       ratios.push(b / base);
       console.log(`${n} GPUs pair ${p + 1}: 8 GPUs ${base.toFixed(3)} us/event, ${n} GPUs ${b.toFixed(3)} us/event, ratio ${(b / base).toFixed(3)}`);
     }
     const sorted = [...ratios].sort((x, y) => x - y);
-    console.log(`${policy}: ${n}/8 GPUs cost per event ${sorted[sorted.length >> 1].toFixed(3)} (min ${sorted[0].toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)})`);
+    console.log(`${label}: ${n}/8 GPUs cost per event ${sorted[sorted.length >> 1].toFixed(3)} (min ${sorted[0].toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)})`);
   }
+}
+
+for (const policy of policies) {
+  console.log(`bench mix, ${perGpu.toLocaleString('en-US')} requests per GPU, policy ${policy}, ${pairs} alternated pairs per size`);
+  await compare(policy, (gpus, seed) => costPerEvent(policy, gpus, seed));
+}
+if (values.floor === 'true') {
+  console.log(`floor loop (M/M/c, ${SLOTS_PER_GPU} servers per GPU), ${floorPerGpu.toLocaleString('en-US')} requests per GPU, ${pairs} alternated pairs per size`);
+  await compare('floor', floorCostPerEvent);
 }

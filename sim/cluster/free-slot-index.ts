@@ -1,3 +1,5 @@
+import { PositionSet } from './position-set.ts';
+
 /**
  * Free slots per GPU, indexed per group of GPUs (a model's hosting GPUs) so that
  * "does any GPU of the group have a free slot" and "which has the most" are answered
@@ -8,7 +10,9 @@
  * Each group is a max tree over its GPUs in the order given (ascending GPU index):
  * a node holds the position of its subtree's GPU with the most free slots, the
  * leftmost on ties, so the answer is the lowest-index GPU among those with the most,
- * the same GPU a front-to-back scan picks.
+ * the same GPU a front-to-back scan picks. A group asked by free count (nextWith) also
+ * keeps a PositionSet per count, so "the first GPU with exactly k free" is O(log GPUs):
+ * what a policy needs to predict once per kind of GPU rather than once per GPU.
  */
 export class FreeSlotIndex {
   private readonly free: Int32Array;
@@ -36,10 +40,25 @@ export class FreeSlotIndex {
   }
 
   set(g: number, slots: number): void {
-    if (this.free[g] === slots) return;
+    const before = this.free[g];
+    if (before === slots) return;
     this.free[g] = slots;
     const memberships = this.memberships[g];
-    for (let i = 0; i < memberships.length; i++) this.groups[memberships[i].group].update(memberships[i].position);
+    for (let i = 0; i < memberships.length; i++) this.groups[memberships[i].group].update(memberships[i].position, before, slots);
+  }
+
+  /**
+   * The position (in the group's list) of the first GPU at or after position `from`
+   * with exactly `slots` free (at least 1), or -1. The group's sets by free count are
+   * built on its first such question and kept from then on.
+   */
+  nextWith(group: number, slots: number, from = 0): number {
+    return this.groups[group].bySlots().nextWith(slots, from);
+  }
+
+  /** The largest free count any GPU of the group has had since its first nextWith. */
+  maxSlots(group: number): number {
+    return this.groups[group].bySlots().maxSlots;
   }
 
   /** Whether any GPU of the group has a free slot. */
@@ -78,7 +97,19 @@ class GroupTree {
     return p >= 0 ? this.gpus[p] : -1;
   }
 
-  update(position: number): void {
+  private slotSets: SlotSets | undefined;
+
+  /** The group's positions by free count, made on first use. */
+  bySlots(): SlotSets {
+    if (this.slotSets === undefined) {
+      this.slotSets = new SlotSets(this.gpus.length);
+      for (let p = 0; p < this.gpus.length; p++) this.slotSets.move(p, 0, this.free[this.gpus[p]]);
+    }
+    return this.slotSets;
+  }
+
+  update(position: number, from: number, to: number): void {
+    this.slotSets?.move(position, from, to);
     for (let node = (this.leaves + position) >> 1; node >= 1; node >>= 1) {
       this.bestAt[node] = this.better(this.bestAt[2 * node], this.bestAt[2 * node + 1]);
     }
@@ -89,5 +120,27 @@ class GroupTree {
     if (right < 0) return left;
     if (left < 0) return right;
     return this.free[this.gpus[right]] > this.free[this.gpus[left]] ? right : left;
+  }
+}
+
+/** One group's positions in a set per free count (1 and up; 0 is not kept). */
+class SlotSets {
+  private readonly sets: PositionSet[] = [];
+
+  constructor(private readonly size: number) {}
+
+  get maxSlots(): number {
+    return this.sets.length - 1;
+  }
+
+  move(position: number, from: number, to: number): void {
+    if (from > 0) this.sets[from].delete(position);
+    if (to <= 0) return;
+    while (this.sets.length <= to) this.sets.push(new PositionSet(this.size));
+    this.sets[to].add(position);
+  }
+
+  nextWith(slots: number, from: number): number {
+    return slots > 0 && slots < this.sets.length ? this.sets[slots].next(from) : -1;
   }
 }

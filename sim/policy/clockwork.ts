@@ -1,5 +1,7 @@
 import { Fifo, type GpuView } from '../cluster/gpu-state.ts';
 import { HostingGpus } from './hosting-gpus.ts';
+import { HostsByClass } from './hosts-by-class.ts';
+import { StartBoundTree } from './start-bound-tree.ts';
 import type { Request } from '../model/request.ts';
 import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from './policy.ts';
 import { WhatIfGpu } from './what-if-gpu.ts';
@@ -23,6 +25,11 @@ export const CLOCKWORK_DEFAULTS: ClockworkOptions = { dropLate: true };
  *
  * Times come from the scenario's predictor, asked about the request alone on a
  * one-slot copy of the GPU (WhatIfGpu.alone), since that is how it will run.
+ *
+ * Cost: with a predictor that has GPU classes (Predictor.gpuClass: solo, static), the
+ * request's time is predicted once per class and the earliest GPU of each class found
+ * in a StartBoundTree, in O(log GPUs) per improvement on the best found; otherwise
+ * (adaptive) every hosting GPU is asked, as the rule reads.
  */
 export class ClockworkPolicy implements Policy {
   readonly name = 'clockwork';
@@ -40,12 +47,42 @@ export class ClockworkPolicy implements Policy {
   /** Per GPU: its idle one-slot copy (WhatIfGpu.alone), made once for the view's GPU it copies. */
   private readonly aloneViews: WhatIfGpu[] = [];
   private readonly aloneBases: GpuView[] = [];
+  /** Hosting GPUs split by predictor class, and a StartBoundTree per class list. */
+  private readonly classes = new HostsByClass();
+  private readonly trees = new Map<readonly (readonly number[])[], StartBoundTree[]>();
+  /** Per GPU: the trees it is a leaf of, and where. */
+  private memberships: { tree: StartBoundTree; position: number }[][] = [];
+  /** GPUs whose leaves are stale: their queue, predicted end or running state changed. */
+  private readonly dirty: number[] = [];
+  private isDirty = new Uint8Array(0);
+  /** The GPU views watched for running-state changes; unwatchable views are all read on each arrival. */
+  private watchedGpus: readonly GpuView[] | undefined;
+  private watched = false;
+  /** What earliestByClass or earliestByScan found: the GPU (-1: none), its completion and the request's time there. */
+  private pick = -1;
+  private pickCompletion = Infinity;
+  private pickDuration = 0;
 
   constructor(private readonly options: ClockworkOptions = CLOCKWORK_DEFAULTS) {}
 
   onArrival(request: Request, view: ClusterView): readonly Decision[] {
     this.ensureGpus(view);
     const hosts = this.hosting.of(request.model.name, view.gpus);
+    const classes = this.classes.of(hosts, view.predictor);
+    if (classes !== undefined) this.earliestByClass(request, classes, view);
+    else this.earliestByScan(request, hosts, view);
+    const best = this.pick;
+    if (best < 0 || this.pickCompletion > request.deadline) return [{ kind: 'reject', request }];
+    this.queues[best].push(request);
+    this.withQueue[best >> 5] |= 1 << (best & 31);
+    this.queuedMs[best] += this.pickDuration;
+    this.touch(best);
+    this.durations.set(request, this.pickDuration);
+    return this.serve(view);
+  }
+
+  /** The hosting GPU with the earliest predicted completion (the lowest index on ties), asking about every one. */
+  private earliestByScan(request: Request, hosts: readonly number[], view: ClusterView): void {
     let best = -1;
     let bestCompletion = Infinity;
     let bestDuration = 0;
@@ -59,12 +96,72 @@ export class ClockworkPolicy implements Policy {
         bestDuration = duration;
       }
     }
-    if (best < 0 || bestCompletion > request.deadline) return [{ kind: 'reject', request }];
-    this.queues[best].push(request);
-    this.withQueue[best >> 5] |= 1 << (best & 31);
-    this.queuedMs[best] += bestDuration;
-    this.durations.set(request, bestDuration);
-    return this.serve(view);
+    this.pick = best;
+    this.pickCompletion = bestCompletion;
+    this.pickDuration = bestDuration;
+  }
+
+  /** earliestByScan's answer, with one prediction per GPU class and a StartBoundTree search in each. */
+  private earliestByClass(request: Request, classes: readonly (readonly number[])[], view: ClusterView): void {
+    this.refreshTrees(view);
+    let trees = this.trees.get(classes);
+    if (trees === undefined) this.trees.set(classes, (trees = classes.map((list) => this.plant(list, view))));
+    let best = -1;
+    let bestCompletion = Infinity;
+    let bestDuration = 0;
+    for (const tree of trees) {
+      const duration = this.predictAlone(request, tree.gpus[0], view);
+      const g = tree.earliest(view.now, duration, (g) => this.freeAt(g, view) + this.queuedMs[g] + duration);
+      const completion = tree.bestCompletion;
+      if (g >= 0 && (completion < bestCompletion || (completion === bestCompletion && g < best))) {
+        best = g;
+        bestCompletion = completion;
+        bestDuration = duration;
+      }
+    }
+    this.pick = best;
+    this.pickCompletion = bestCompletion;
+    this.pickDuration = bestDuration;
+  }
+
+  /** A tree over one class list, its leaves read from the GPUs now. */
+  private plant(list: readonly number[], view: ClusterView): StartBoundTree {
+    const tree = new StartBoundTree(list);
+    for (let p = 0; p < list.length; p++) {
+      const g = list[p];
+      this.memberships[g].push({ tree, position: p });
+      tree.set(p, this.queuedMs[g], view.gpus[g].running.length > 0, this.busyUntil[g]);
+    }
+    return tree;
+  }
+
+  /** Marks GPU g's leaves stale. */
+  private touch(g: number): void {
+    if (this.isDirty[g] === 0) {
+      this.isDirty[g] = 1;
+      this.dirty.push(g);
+    }
+  }
+
+  /** Re-reads the GPUs whose leaves are stale (every GPU when the views cannot be watched). */
+  private refreshTrees(view: ClusterView): void {
+    const gpus = view.gpus;
+    if (gpus !== this.watchedGpus) {
+      this.watchedGpus = gpus;
+      this.watched = gpus.every((gpu) => gpu.watchSlots !== undefined);
+      if (this.watched) for (const gpu of gpus) gpu.watchSlots!((g) => this.touch(g));
+    }
+    if (!this.watched) for (let g = 0; g < gpus.length; g++) this.touch(g);
+    const dirty = this.dirty;
+    for (let i = 0; i < dirty.length; i++) {
+      const g = dirty[i];
+      this.isDirty[g] = 0;
+      const memberships = this.memberships[g];
+      if (memberships.length === 0) continue;
+      const running = gpus[g].running.length > 0;
+      for (const { tree, position } of memberships) tree.set(position, this.queuedMs[g], running, this.busyUntil[g]);
+    }
+    dirty.length = 0;
   }
 
   onCompletion(_request: Request, view: ClusterView): readonly Decision[] {
@@ -108,6 +205,7 @@ export class ClockworkPolicy implements Policy {
       const duration = this.durations.get(next)!;
       this.durations.delete(next);
       this.queuedMs[g] = queue.length === 0 ? 0 : this.queuedMs[g] - duration;
+      this.touch(g);
       if (this.options.dropLate && view.now + duration > next.deadline) {
         (decisions ??= []).push({ kind: 'drop', request: next });
         continue;
@@ -125,6 +223,12 @@ export class ClockworkPolicy implements Policy {
       this.queues.push(new Fifo());
       this.queuedMs.push(0);
       this.busyUntil.push(0);
+      this.memberships.push([]);
+    }
+    if (this.isDirty.length < this.queues.length) {
+      const grown = new Uint8Array(this.queues.length);
+      grown.set(this.isDirty);
+      this.isDirty = grown;
     }
     const words = (this.queues.length + 31) >> 5;
     if (this.withQueue.length < words) {

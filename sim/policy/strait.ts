@@ -1,5 +1,6 @@
 import type { GpuView } from '../cluster/gpu-state.ts';
 import { HostingGpus } from './hosting-gpus.ts';
+import { HostsByClass } from './hosts-by-class.ts';
 import { d2hSetupMs } from '../cluster/cluster-spec.ts';
 import { requestPhaseSoloMs, requestSoloExecutionMs } from '../model/profile.ts';
 import type { Request } from '../model/request.ts';
@@ -81,6 +82,14 @@ export class StraitPolicy implements Policy {
   private readonly pendingGpus: number[] = [];
   /** Per model: the GPUs hosting it, ascending (the GPU set is fixed for a run). */
   private readonly hosting = new HostingGpus();
+  /** The same split by the predictor's GPU classes, where it has them. */
+  private readonly classes = new HostsByClass();
+  /** In chooseLowByClass, per (class, free-slot count) with a free GPU: the class list, the count and the predicted completion. */
+  private readonly bucketLists: (readonly number[])[] = [];
+  private readonly bucketSlots: number[] = [];
+  private readonly bucketCompletions: number[] = [];
+  /** What chooseLow or chooseLowByClass found for the request being admitted. */
+  private choice = { bestAny: Infinity, target: -1, harmful: false };
   private wakeAt = NaN;
 
   constructor(private readonly options: StraitOptions = STRAIT_DEFAULTS) {
@@ -104,18 +113,44 @@ export class StraitPolicy implements Policy {
 
   /** A high request: judged against its deadline on its best GPU (counting any wait for a slot), then queued first in line. */
   private placeHigh(request: Request, view: ClusterView): readonly Decision[] {
-    const gpus = view.gpus;
-    const hosts = this.hosting.of(request.model.name, gpus);
-    let bestCompletion = Infinity;
-    for (let i = 0; i < hosts.length; i++) {
-      const completion = view.predictor.predict(request, gpus[hosts[i]], view).completion;
-      if (completion < bestCompletion) bestCompletion = completion;
-    }
+    const hosts = this.hosting.of(request.model.name, view.gpus);
     if (hosts.length === 0) return [{ kind: 'reject', request }];
-    if (bestCompletion <= request.deadline) this.highs.push(request);
+    if (this.meetsDeadlineSomewhere(request, hosts, view)) this.highs.push(request);
     else if (this.options.lateAction === 'drop') return [{ kind: 'drop', request }];
     else this.deferred.push(request);
     return this.fill(view);
+  }
+
+  /**
+   * Whether the request is predicted to meet its deadline on some GPU of `hosts`. Only
+   * the answer matters, not which GPU, so the likeliest are asked first and the first
+   * yes ends it: with GPU classes, one GPU per class and free-slot count; without, the
+   * GPU with the most free slots. Every host is asked only when none of those meets it.
+   * Which GPUs are asked changes nothing else: the adaptive predictor keeps a record of
+   * the last GPU it was asked about for a waiting request, but placeHighs or admit ask
+   * again before the request is dispatched, and a dropped request's record is never read.
+   */
+  private meetsDeadlineSomewhere(request: Request, hosts: readonly number[], view: ClusterView): boolean {
+    const gpus = view.gpus;
+    const predictor = view.predictor;
+    const slots = this.slots;
+    slots.refresh(gpus);
+    const classes = this.classes.of(hosts, predictor);
+    if (classes !== undefined) {
+      for (const list of classes) {
+        for (let k = slots.maxSlots(list); k >= 1; k--) {
+          const p = slots.nextWith(list, k);
+          if (p >= 0 && predictor.predict(request, gpus[list[p]], view).completion <= request.deadline) return true;
+        }
+      }
+    } else {
+      const g = slots.mostFree(hosts);
+      if (g >= 0 && predictor.predict(request, gpus[g], view).completion <= request.deadline) return true;
+    }
+    for (let i = 0; i < hosts.length; i++) {
+      if (predictor.predict(request, gpus[hosts[i]], view).completion <= request.deadline) return true;
+    }
+    return false;
   }
 
   private late(request: Request, decisions: Decision[]): void {
@@ -166,19 +201,55 @@ export class StraitPolicy implements Policy {
       const q = this.highs.firstWithFree(gpus, slots);
       if (q < 0) return;
       const request = this.highs.pop(q)!;
-      let target = -1;
-      let best = Infinity;
-      for (const g of this.highs.hosts(q, gpus)) {
-        const free = slots.get(g);
-        if (free <= 0) continue;
-        const completion = view.predictor.predict(request, this.withPending(gpus[g]), view).completion;
-        if (completion < best || (completion === best && free > slots.get(target))) {
-          target = g;
-          best = completion;
-        }
-      }
+      const hosts = this.highs.hosts(q, gpus);
+      const classes = this.classes.of(hosts, view.predictor);
+      const target = classes !== undefined ? this.bestFreeByClass(request, classes, view) : this.bestFree(request, hosts, view);
       this.dispatch(request, target, decisions);
     }
+  }
+
+  /** The free GPU of `hosts` with the earliest predicted completion, the most free slots on ties, then the lowest index. */
+  private bestFree(request: Request, hosts: readonly number[], view: ClusterView): number {
+    const gpus = view.gpus;
+    const slots = this.slots;
+    let target = -1;
+    let best = Infinity;
+    for (const g of hosts) {
+      const free = slots.get(g);
+      if (free <= 0) continue;
+      const completion = view.predictor.predict(request, this.withPending(gpus[g]), view).completion;
+      if (completion < best || (completion === best && free > slots.get(target))) {
+        target = g;
+        best = completion;
+      }
+    }
+    return target;
+  }
+
+  /**
+   * bestFree with one prediction per class and free-slot count, asked of the class's
+   * first GPU with that many free (the one bestFree's scan would keep of them).
+   */
+  private bestFreeByClass(request: Request, classes: readonly (readonly number[])[], view: ClusterView): number {
+    const gpus = view.gpus;
+    const slots = this.slots;
+    let target = -1;
+    let best = Infinity;
+    let bestFree = 0;
+    for (const list of classes) {
+      for (let k = slots.maxSlots(list); k >= 1; k--) {
+        const p = slots.nextWith(list, k);
+        if (p < 0) continue;
+        const g = list[p];
+        const completion = view.predictor.predict(request, this.withPending(gpus[g]), view).completion;
+        if (completion < best || (completion === best && (k > bestFree || (k === bestFree && g < target)))) {
+          target = g;
+          best = completion;
+          bestFree = k;
+        }
+      }
+    }
+    return target;
   }
 
   /**
@@ -196,22 +267,10 @@ export class StraitPolicy implements Policy {
       const q = queues.firstWithFree(gpus, slots, skip);
       if (q < 0) return heldBack;
       const request = queues.head(q)!;
-      let bestAny = Infinity;
-      let target = -1;
-      let targetCompletion = Infinity;
-      let harmful = false;
-      for (const g of queues.hosts(q, gpus)) {
-        if (slots.get(g) <= 0) continue;
-        const completion = view.predictor.predict(request, this.withPending(gpus[g]), view).completion;
-        if (completion < bestAny) bestAny = completion;
-        if (completion >= targetCompletion || (judgeLate && completion > request.deadline)) continue;
-        if (!this.harmless(request, gpus[g], view)) {
-          harmful = true;
-          continue;
-        }
-        target = g;
-        targetCompletion = completion;
-      }
+      const hosts = queues.hosts(q, gpus);
+      const classes = this.classes.of(hosts, view.predictor);
+      if (classes === undefined || !this.chooseLowByClass(request, classes, judgeLate, view)) this.chooseLow(request, hosts, judgeLate, view);
+      const { bestAny, target, harmful } = this.choice;
       if (judgeLate && bestAny > request.deadline) {
         queues.pop(q);
         this.late(request, decisions);
@@ -225,6 +284,93 @@ export class StraitPolicy implements Policy {
       queues.pop(q);
       this.dispatch(request, target, decisions);
     }
+  }
+
+  /**
+   * For admit: among the GPUs of `hosts` with a slot for low work, the earliest
+   * predicted completion (bestAny), and the GPU with the earliest among those where the
+   * request harms no high request (and meets its deadline, when judgeLate), the lowest
+   * index on ties; harmful when some GPU was passed over for harm. Into this.choice.
+   */
+  private chooseLow(request: Request, hosts: readonly number[], judgeLate: boolean, view: ClusterView): void {
+    const gpus = view.gpus;
+    const slots = this.slotsForLow;
+    let bestAny = Infinity;
+    let target = -1;
+    let targetCompletion = Infinity;
+    let harmful = false;
+    for (const g of hosts) {
+      if (slots.get(g) <= 0) continue;
+      const completion = view.predictor.predict(request, this.withPending(gpus[g]), view).completion;
+      if (completion < bestAny) bestAny = completion;
+      if (completion >= targetCompletion || (judgeLate && completion > request.deadline)) continue;
+      if (!this.harmless(request, gpus[g], view)) {
+        harmful = true;
+        continue;
+      }
+      target = g;
+      targetCompletion = completion;
+    }
+    this.choice = { bestAny, target, harmful };
+  }
+
+  /**
+   * chooseLow with one prediction per class and free-slot count. The buckets are taken
+   * in order of completion; in each, GPUs are checked for harm in index order until the
+   * first harmless one, and of a completion shared by several buckets, the lowest such
+   * index wins: the GPU chooseLow's scan keeps. If no GPU is harmless, all were checked,
+   * as in the scan. Returns false, deciding nothing, on a NaN completion (whose order
+   * the scan defines GPU by GPU).
+   */
+  private chooseLowByClass(request: Request, classes: readonly (readonly number[])[], judgeLate: boolean, view: ClusterView): boolean {
+    const gpus = view.gpus;
+    const slots = this.slotsForLow;
+    const lists = this.bucketLists;
+    const counts = this.bucketSlots;
+    const completions = this.bucketCompletions;
+    lists.length = counts.length = completions.length = 0;
+    let bestAny = Infinity;
+    for (const list of classes) {
+      for (let k = slots.maxSlots(list); k >= 1; k--) {
+        const p = slots.nextWith(list, k);
+        if (p < 0) continue;
+        const completion = view.predictor.predict(request, this.withPending(gpus[list[p]]), view).completion;
+        if (completion !== completion) return false;
+        if (completion < bestAny) bestAny = completion;
+        lists.push(list);
+        counts.push(k);
+        completions.push(completion);
+      }
+    }
+    let target = -1;
+    let harmful = false;
+    const done = new Uint8Array(completions.length);
+    for (;;) {
+      // The least completion not yet tried, among those a target may have.
+      let level = Infinity;
+      for (let b = 0; b < completions.length; b++) {
+        const c = completions[b];
+        if (done[b] === 0 && c < level && !(judgeLate && c > request.deadline)) level = c;
+      }
+      if (level === Infinity) break;
+      for (let b = 0; b < completions.length; b++) {
+        if (completions[b] !== level) continue;
+        done[b] = 1;
+        const list = lists[b];
+        for (let p = slots.nextWith(list, counts[b]); p >= 0; p = slots.nextWith(list, counts[b], p + 1)) {
+          const g = list[p];
+          if (target >= 0 && g > target) break;
+          if (this.harmless(request, gpus[g], view)) {
+            target = g;
+            break;
+          }
+          harmful = true;
+        }
+      }
+      if (target >= 0) break;
+    }
+    this.choice = { bestAny, target, harmful };
+    return true;
   }
 
   /** The GPU as it will be once this pass's dispatches to it are applied. */

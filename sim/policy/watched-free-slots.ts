@@ -69,6 +69,16 @@ export class WatchedFreeSlots {
     return this.index.mostFree(this.group(hosts));
   }
 
+  /** The position in `hosts` of the first GPU at or after position `from` with exactly `slots` free, or -1. */
+  nextWith(hosts: readonly number[], slots: number, from = 0): number {
+    return this.index.nextWith(this.group(hosts), slots, from);
+  }
+
+  /** The most free slots a GPU of `hosts` can have offered (an upper bound for nextWith's `slots`). */
+  maxSlots(hosts: readonly number[]): number {
+    return this.index.maxSlots(this.group(hosts));
+  }
+
   private group(hosts: readonly number[]): number {
     let group = this.groups.get(hosts);
     if (group === undefined) {

@@ -29,6 +29,15 @@ export interface Predictor {
   readonly name: string;
   predict(request: Request, gpu: GpuView, context: PredictionContext): Prediction;
   observe(request: Request, gpu: GpuView, context: PredictionContext): void;
+  /**
+   * Optional: a class per GPU index such that, for any request, two GPUs of one class
+   * get identical predictions whenever each has nothing queued and the same number of
+   * free slots (at least one), and so do their idle one-slot copies (WhatIfGpu.alone).
+   * A policy choosing among many GPUs then predicts once per class and free-slot count,
+   * not once per GPU. Absent where an answer depends on a GPU's own history or
+   * co-runners (adaptive): such a predictor is asked about every GPU.
+   */
+  gpuClass?(gpu: number): number;
 }
 
 export interface PredictorSetup {

@@ -15,6 +15,12 @@ export class SoloEstimates {
   private readonly inBytesPerMs: Float64Array;
   private readonly outSetupMs: Float64Array;
   private readonly outBytesPerMs: Float64Array;
+  /**
+   * Per GPU: a class shared by the GPUs with the same transfer estimates and slot count,
+   * which is all a solo or static prediction reads of a GPU with a free slot and
+   * nothing queued (Predictor.gpuClass).
+   */
+  readonly gpuClass: Int32Array;
 
   constructor(cluster: ClusterSpec) {
     const gpus = cluster.gpus;
@@ -22,6 +28,13 @@ export class SoloEstimates {
     this.inBytesPerMs = Float64Array.from(gpus, (spec) => Math.min(spec.link.h2dBytesPerMs, cluster.hosts[spec.host].uplinkH2dBytesPerMs));
     this.outSetupMs = Float64Array.from(gpus, (spec) => d2hSetupMs(spec.link));
     this.outBytesPerMs = Float64Array.from(gpus, (spec) => Math.min(spec.link.d2hBytesPerMs, cluster.hosts[spec.host].uplinkD2hBytesPerMs));
+    const classes = new Map<string, number>();
+    this.gpuClass = Int32Array.from(gpus, (spec, g) => {
+      const key = `${this.inSetupMs[g]},${this.inBytesPerMs[g]},${this.outSetupMs[g]},${this.outBytesPerMs[g]},${spec.maxConcurrency}`;
+      let c = classes.get(key);
+      if (c === undefined) classes.set(key, (c = classes.size));
+      return c;
+    });
   }
 
   transferInMs(request: Request, gpu: number): number {

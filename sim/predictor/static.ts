@@ -57,6 +57,11 @@ export class StaticPredictor implements Predictor {
     return { transferMs, executionMs, start, completion: start + transferMs + executionMs };
   }
 
+  /** GPUs with the same transfer estimates and slot count answer alike (Predictor.gpuClass). */
+  gpuClass(gpu: number): number {
+    return this.solo.gpuClass[gpu];
+  }
+
   observe(): void {
     // Fixed factors: nothing to learn.
   }
