@@ -4,11 +4,11 @@
  * alone is some 150 modules, csv-parse, seedrandom and the report renderers more).
  * Checked on the loaded modules themselves (a loader hook logs them), not on a timing.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { strait } from './strait-cli.ts';
+import { expectSuccess, strait } from './strait-cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'strait-startup-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -56,6 +56,43 @@ describe('start-up loads only what the command needs', () => {
       expect(status, name).toBe(2);
       expect(stderr, name).toContain('nosuch.json: no such file');
       expect(packages, name).toEqual(['commander']);
+    }
+  });
+
+  it('capacity, compare and trace inspect refuse a missing or bad input before the simulator loads', async () => {
+    const badScenario = join(scratch, 'bad.json');
+    writeFileSync(badScenario, JSON.stringify({ extends: 'default', load: -1 }));
+    const badTrace = join(scratch, 'bad.csv');
+    writeFileSync(badTrace, 'not,a,trace\n');
+    for (const [name, args, message] of [
+      ['capacity', ['capacity', join(scratch, 'nosuch.json')], 'nosuch.json: no such file'],
+      ['capacity-bad', ['capacity', badScenario], 'bad.json: load: expected a number > 0'],
+      ['compare', ['compare', join(scratch, 'nosuch.json')], 'nosuch.json: no such file'],
+      ['compare-bad', ['compare', badScenario], 'bad.json: load: expected a number > 0'],
+      ['inspect', ['trace', 'inspect', join(scratch, 'nosuch.csv')], 'nosuch.csv: no such file'],
+      ['inspect-arrow', ['trace', 'inspect', join(scratch, 'nosuch.arrow')], 'nosuch.arrow: no such file'],
+      ['inspect-bad', ['trace', 'inspect', badTrace], 'bad.csv: line 1: missing columns'],
+    ] as const) {
+      const { status, packages, stderr } = await packagesLoaded(name, args);
+      expect(status, name).toBe(2);
+      expect(stderr, name).toContain(message);
+      expect(packages, name).toEqual(['commander']);
+    }
+  });
+
+  it('a run of an Arrow trace, and a sweep with its worker, load no csv-parse', async () => {
+    const trace = join(scratch, 'trace.arrow');
+    expectSuccess(await strait(['trace', 'gen', '--out', trace, '--requests', '300']));
+    const scenario = join(scratch, 'arrow-trace.json');
+    writeFileSync(scenario, JSON.stringify({ extends: 'default', name: 'arrow-trace', workload: { trace } }));
+    for (const [name, args] of [
+      ['run-arrow', ['run', scenario, '--out', join(scratch, 'run-arrow')]],
+      ['sweep-arrow', ['sweep', scenario, '--policies', 'fifo,edf', '--seeds', '2', '--workers', '2', '--out', join(scratch, 'sweep-arrow')]],
+    ] as const) {
+      const { status, packages, stderr } = await packagesLoaded(name, args);
+      expect(status, `${name}: ${stderr}`).toBe(0);
+      expect(packages, name).toContain('apache-arrow');
+      expect(packages, name).not.toContain('csv-parse');
     }
   });
 });
