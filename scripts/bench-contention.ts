@@ -5,26 +5,30 @@
  * even a loop with no memory traffic costs more CPU per unit when two run at once, the
  * cost is the machine's (a VM whose vCPUs share a physical core or caches, the host's
  * scheduling), not the code that runs two workers. Usage:
- *   npm run bench:contention -- [--work spin,floor,sim] [--rounds N] [--seconds S]
+ *   npm run bench:contention -- [--work spin,floor,sim,point] [--rounds N] [--seconds S]
  *
  * Work units (each the same every time):
  *   spin   an integer loop that touches no memory (2^24 xorshift steps);
  *   floor  the floor event loop (scripts/floor-loop.ts), M/M/8, 100,000 requests;
- *   sim    one sweep point of `npm run bench:sweep`: the default scenario (20,000
- *          requests), strait policy, load 0.8, seed 1, records kept in memory.
+ *   sim    one point of `npm run bench:sweep`'s sweep: the default scenario (20,000
+ *          requests), strait policy, load 0.8, seed 1, records kept in memory;
+ *   point  the same point as a sweep runs it: its run directory written (requests.arrow
+ *          streamed, the JSON files, the rename), then removed.
  * Each process loads its work, runs it for a second to warm the JIT, then waits until
  * every process of the phase is ready; all start together and run whole units for
  * --seconds, each timing its own CPU (user + system) over those units. Steal time (from
  * /proc/stat) is printed beside each phase: CPU the host gave to others while we waited.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { bug } from '../sim/core/errors.ts';
 import { loadAverage } from './child-cpu.ts';
 
-const WORKS = ['spin', 'floor', 'sim'] as const;
+const WORKS = ['spin', 'floor', 'sim', 'point'] as const;
 type Work = (typeof WORKS)[number];
 
 const { values } = parseArgs({
@@ -56,7 +60,16 @@ async function unitOf(work: Work): Promise<() => Promise<number> | number> {
   const { loadScenario } = await import('../scenarios/load-scenario.ts');
   const { applyOverrides, runScenario } = await import('../scenarios/run-scenario.ts');
   const scenario = applyOverrides(loadScenario('default'), { policy: 'strait', load: 0.8, seed: 1 });
-  return async () => (await runScenario(scenario)).result.events;
+  if (work === 'sim') return async () => (await runScenario(scenario)).result.events;
+  const { runIntoDirectory } = await import('./cli/run-into-directory.ts');
+  const scratch = mkdtempSync(join(tmpdir(), 'strait-bench-contention-'));
+  process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+  return async () => {
+    const out = join(scratch, 'run');
+    const { run } = await runIntoDirectory(scenario, out, { directory: { lock: false } });
+    rmSync(out, { recursive: true });
+    return run.result.events;
+  };
 }
 
 /** What one process reports for a phase. */
@@ -158,7 +171,7 @@ async function main(): Promise<void> {
       const cpuPerUnit = (r: ChildResult) => r.cpuMs / r.units;
       const unitsPerSecond = (rs: ChildResult[]) => rs.reduce((a, r) => a + (r.units * 1000) / r.wallMs, 0);
       const aloneCpu = cpuPerUnit(alone.results[0]);
-      const togetherCpu = (cpuPerUnit(together.results[0]) + cpuPerUnit(together.results[1])) / 2;
+      const togetherCpu = together.results.reduce((a, r) => a + r.cpuMs, 0) / together.results.reduce((a, r) => a + r.units, 0);
       cpuRatios.push(togetherCpu / aloneCpu);
       speedups.push(unitsPerSecond(together.results) / unitsPerSecond(alone.results));
       console.log(
