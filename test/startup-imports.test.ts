@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectSuccess, strait } from './strait-cli.ts';
+import { expectSuccess, smallScenarioJson, strait } from './strait-cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'strait-startup-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -94,5 +94,17 @@ describe('start-up loads only what the command needs', () => {
       expect(packages, name).toContain('apache-arrow');
       expect(packages, name).not.toContain('csv-parse');
     }
+  });
+
+  it('a restarted sweep with every point complete loads no package but commander', async () => {
+    const scenario = join(scratch, 'small-sweep.json');
+    writeFileSync(scenario, JSON.stringify(smallScenarioJson({ name: 'small-sweep', requests: 200 })));
+    const grid = ['sweep', scenario, '--policies', 'fifo', '--seeds', '1'];
+    const out = join(scratch, 'sweep-done');
+    expectSuccess(await strait([...grid, '--out', out]));
+    const { status, packages, stderr } = await packagesLoaded('sweep-done', [...grid, '--out', out]);
+    expect(status, stderr).toBe(0);
+    expect(stderr).toContain('none run, 1 already complete');
+    expect(packages).toEqual(['commander']);
   });
 });

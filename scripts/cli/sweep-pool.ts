@@ -104,6 +104,7 @@ export function workerExecArgv(workers: number, cores = availableParallelism()):
  * running, and the promise rejects with that first error.
  */
 export async function runPointsInWorkers(points: readonly SweepPoint[], options: PoolOptions): Promise<PoolOutcome> {
+  if (points.length === 0) return { idleTailMs: 0 }; // a restarted sweep with every point complete: nothing to load
   const count = Math.max(1, Math.min(options.workers, points.length));
   let next = 0;
   let stopped = false;
