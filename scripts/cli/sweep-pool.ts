@@ -89,6 +89,8 @@ async function runPointsHere(
  * machine they used about a fifth of the CPU of a 2-worker sweep of threads): each
  * worker then collects on its own thread. V8 flags are per process and cannot be
  * changed safely once a heap exists, which is why workers are processes, not threads.
+ * The sweep's own process, a worker too, keeps the flags it was started with: a 1-worker
+ * sweep costs the same CPU with and without this flag (RESULTS.md, "Sweep workers").
  */
 export function workerExecArgv(workers: number, cores = availableParallelism()): string[] {
   return workers >= cores ? ['--single-threaded-gc'] : [];
