@@ -18,6 +18,8 @@
  * every process of the phase is ready; all start together and run whole units for
  * --seconds, each timing its own CPU (user + system) over those units. Steal time (from
  * /proc/stat) is printed beside each phase: CPU the host gave to others while we waited.
+ * A round in which a process ran fewer than 5 units (starved by other work) is printed
+ * but left out of the medians.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,6 +31,8 @@ import { bug } from '../sim/core/errors.ts';
 import { loadAverage } from './child-cpu.ts';
 
 const WORKS = ['spin', 'floor', 'sim', 'point'] as const;
+/** Fewer units than this in one process of a phase, and the round is left out of the medians. */
+const MIN_UNITS = 5;
 type Work = (typeof WORKS)[number];
 
 const { values } = parseArgs({
@@ -172,15 +176,26 @@ async function main(): Promise<void> {
       const unitsPerSecond = (rs: ChildResult[]) => rs.reduce((a, r) => a + (r.units * 1000) / r.wallMs, 0);
       const aloneCpu = cpuPerUnit(alone.results[0]);
       const togetherCpu = together.results.reduce((a, r) => a + r.cpuMs, 0) / together.results.reduce((a, r) => a + r.units, 0);
-      cpuRatios.push(togetherCpu / aloneCpu);
-      speedups.push(unitsPerSecond(together.results) / unitsPerSecond(alone.results));
+      const cpuRatio = togetherCpu / aloneCpu;
+      const speedup = unitsPerSecond(together.results) / unitsPerSecond(alone.results);
+      // A process the busy machine starved ran too few units to time its CPU per unit.
+      const starved = [...alone.results, ...together.results].some((r) => r.units < MIN_UNITS);
+      if (!starved) {
+        cpuRatios.push(cpuRatio);
+        speedups.push(speedup);
+      }
       console.log(
         `${work} round ${k + 1} (load average ${load}): alone ${f(aloneCpu, 1)} ms CPU per unit (${alone.results[0].units} units, steal ${f(alone.stealShare * 100, 1)}%), ` +
           `two at once ${f(togetherCpu, 1)} ms (${together.results.map((r) => r.units).join('+')} units, steal ${f(together.stealShare * 100, 1)}%); ` +
-          `CPU ratio ${f(cpuRatios[k])}, throughput speedup ${f(speedups[k])}`,
+          `CPU ratio ${f(cpuRatio)}, throughput speedup ${f(speedup)}${starved ? ` (left out: a process ran fewer than ${MIN_UNITS} units)` : ''}`,
       );
     }
-    summary.push(`${work}: two at once / alone, CPU per unit ${spread(cpuRatios)}, throughput speedup ${spread(speedups)}`);
+    const kept = cpuRatios.length === rounds ? '' : ` (${cpuRatios.length} of ${rounds} rounds)`;
+    summary.push(
+      cpuRatios.length === 0
+        ? `${work}: no round ran ${MIN_UNITS} units in every process; try more --seconds`
+        : `${work}: two at once / alone, CPU per unit ${spread(cpuRatios)}, throughput speedup ${spread(speedups)}${kept}`,
+    );
   }
   console.log(`load average ${loadAverage()} at the end`);
   for (const line of summary) console.log(line);
