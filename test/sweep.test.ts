@@ -229,7 +229,7 @@ describe('strait sweep', () => {
     expectSuccess(run);
     expect(run.stdout).toBe('');
     expect(lines(run.stderr)).toEqual([
-      expect.stringMatching(/^sweep tiny: 12 points, 12 run on 2 workers, 0 already complete, in [\d.]+ s; wrote .*two\/ \(sweep\.json, index\.csv, runs\/\)$/),
+      expect.stringMatching(/^sweep tiny: 12 points, 12 run on 2 workers, 0 already complete, in [\d.]+ s \(\d+\.\d\d s of it with a worker idle at the end\); wrote .*two\/ \(sweep\.json, index\.csv, runs\/\)$/),
     ]);
     expect(readdirSync(at('two')).sort()).toEqual(['index.csv', 'runs', 'sweep.json']);
     const manifest = readSweepManifest(at('two'));

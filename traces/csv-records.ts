@@ -7,10 +7,10 @@
  * lines, is parsed by csv-parse. csv-parse alone reads about 300k rows/s here, the
  * direct split several times that, and both give the same cells. A byte-order mark
  * on line 1 and blank lines are skipped; every record must have as many fields as
- * the first (the header).
+ * the first (the header). csv-parse is loaded by the first batch of lines that holds a
+ * quote: a run of an Arrow trace, or of a CSV trace without quotes, never loads it.
  */
-import { parse as parseCsvSync } from 'csv-parse/sync';
-import { InputError } from '../sim/core/errors.ts';
+import { bug, InputError } from '../sim/core/errors.ts';
 import { MAX_LINE_BYTES, splitLines, type LineBatch, type LineSplitOptions } from './csv-lines.ts';
 
 /**
@@ -68,6 +68,7 @@ export class CsvReader {
       }
       ({ lines: this.lines, firstLine: this.firstLine, hasQuote: this.hasQuote } = step.value);
       this.at = 0;
+      if (this.hasQuote && parseCsvSync === undefined) ({ parse: parseCsvSync } = await import('csv-parse/sync'));
     }
   }
 
@@ -138,8 +139,12 @@ function quoteCount(text: string): number {
   return n;
 }
 
+/** csv-parse's parser, once a batch of lines with a quote has needed it. */
+let parseCsvSync: typeof import('csv-parse/sync').parse | undefined;
+
 /** One CSV record that holds quotes, parsed by csv-parse. */
 function parseQuoted(path: string, text: string, line: number): string[] {
+  if (parseCsvSync === undefined) bug('parseQuoted: csv-parse is loaded by fill() before a line with a quote is parsed');
   try {
     const rows = parseCsvSync(text, { relax_column_count: true }) as string[][];
     return rows[0] ?? [];

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { MessageReader, RecordBatchReader, type RecordBatch, type Vector } from 'apache-arrow';
+import type { RecordBatch, Vector } from 'apache-arrow';
 import { InputError } from '../sim/core/errors.ts';
 import { CsvReader } from './csv-records.ts';
 import { REQUIRED_TRACE_COLUMNS, TRACE_COLUMNS, TraceRowChecker, traceFormatOf, type TraceRecord } from './trace-schema.ts';
@@ -154,7 +154,7 @@ interface ArrowFooter {
  * points at a message of another kind (a file whose body is corrupt but whose
  * footer is intact), so every entry is checked first: it must hold a record batch.
  */
-function checkRecordBatchBlocks(path: string, footer: ArrowFooter): void {
+function checkRecordBatchBlocks(path: string, footer: ArrowFooter, MessageReader: typeof import('apache-arrow').MessageReader): void {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -181,6 +181,8 @@ function checkRecordBatchBlocks(path: string, footer: ArrowFooter): void {
 
 async function* readArrowTrace(path: string, options: TraceReadOptions): AsyncGenerator<TraceRecord[]> {
   checkArrowFraming(path);
+  // Loaded here, not with this module: reading a CSV trace (trace inspect, convert) never needs apache-arrow.
+  const { MessageReader, RecordBatchReader } = await import('apache-arrow');
   const checker = new TraceRowChecker(path, options.knownModels);
   let batchIndex = 0;
   let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>;
@@ -195,7 +197,7 @@ async function* readArrowTrace(path: string, options: TraceReadOptions): AsyncGe
     } catch (error) {
       throw new InputError(`${path}: not a readable Arrow IPC file (${(error as Error).message})`);
     }
-    if (reader.footer !== null) checkRecordBatchBlocks(path, reader.footer);
+    if (reader.footer !== null) checkRecordBatchBlocks(path, reader.footer, MessageReader);
     const batches = reader[Symbol.asyncIterator]();
     for (;;) {
       let step: IteratorResult<RecordBatch>;

@@ -152,15 +152,16 @@ export async function sweepCommand(scenarioArg: string | undefined, options: Swe
     const started = Date.now();
     const progress = progressLine(mine.length, skipped);
     let done = 0;
+    let idleTailMs = 0;
     try {
-      await runPointsInWorkers(todo, {
+      ({ idleTailMs } = await runPointsInWorkers(todo, {
         workers,
         sweepDir: out,
         runsDir,
         scenarioName: base.name,
         baseScenario: manifest.baseScenario,
         onDone: () => progress.update(++done),
-      });
+      }));
     } finally {
       progress.clear();
     }
@@ -168,8 +169,10 @@ export async function sweepCommand(scenarioArg: string | undefined, options: Swe
 
     const slice = shard !== undefined ? `shard ${shard.index}/${shard.count} (${mine.length} of ${all.length} points)` : `${mine.length} points`;
     const ran = todo.length > 0 ? `${todo.length} run on ${workers} worker${workers > 1 ? 's' : ''}` : 'none run';
+    // How evenly the points were spread: the time between the first worker running out of points and the last.
+    const tail = workers > 1 ? ` (${(idleTailMs / 1000).toFixed(2)} s of it with a worker idle at the end)` : '';
     process.stderr.write(
-      `sweep ${base.name}: ${slice}, ${ran}, ${skipped} already complete, in ${formatDuration(Date.now() - started)}; ` +
+      `sweep ${base.name}: ${slice}, ${ran}, ${skipped} already complete, in ${formatDuration(Date.now() - started)}${tail}; ` +
         `wrote ${out}/ (${MANIFEST_FILE}, ${INDEX_FILE}, ${RUNS_DIR}/)\n`,
     );
   } finally {

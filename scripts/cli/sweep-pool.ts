@@ -29,6 +29,8 @@ export interface WorkerReady {
 export interface PointDone {
   readonly kind: 'done';
   readonly index: number;
+  /** When the worker finished it (Date.now() there): when a worker went idle for good is its last. */
+  readonly at: number;
 }
 
 export interface PointFailed {
@@ -50,21 +52,35 @@ export interface PoolOptions {
   readonly onDone?: (point: SweepPoint) => void;
 }
 
+/** How the points were spread: how long the first worker to run out of points waited for the last. */
+export interface PoolOutcome {
+  readonly idleTailMs: number;
+}
+
 const BOOT = fileURLToPath(new URL('./sweep-worker-boot.mjs', import.meta.url));
 const WORKER_MODULE = new URL('./sweep-worker.ts', import.meta.url).href;
 
 /**
- * Runs the points one after another on this thread: what one worker would do, without
- * the start-up of a worker process (about a second: tsx and the simulator's modules).
+ * Points a child process holds at once: the one it runs and the next. This process runs
+ * points too, and while it simulates it answers no message (a point yields to the event
+ * loop only every 16,384 arrivals), so a child that held one point would wait for it.
  */
-async function runPointsHere(points: readonly SweepPoint[], options: PoolOptions): Promise<void> {
-  // Loaded here only: with worker processes, this process never needs the simulator.
+const POINTS_HELD = 2;
+
+/** Runs points on this thread, taking each from `take` until it has none; resolves to when it ran out. */
+async function runPointsHere(
+  take: () => number | undefined,
+  points: readonly SweepPoint[],
+  options: PoolOptions,
+): Promise<number> {
+  // Loaded here only: the parent of a sweep needs the simulator only once it runs a point.
   const { parseBaseScenario, runSweepPoint } = await import('./sweep-point.ts');
   const base = parseBaseScenario(options.baseScenario, options.scenarioName, options.sweepDir);
-  for (const point of points) {
-    await runSweepPoint(base, point, options.runsDir);
-    options.onDone?.(point);
+  for (let index = take(); index !== undefined; index = take()) {
+    await runSweepPoint(base, points[index], options.runsDir);
+    options.onDone?.(points[index]);
   }
+  return Date.now();
 }
 
 /**
@@ -73,24 +89,33 @@ async function runPointsHere(points: readonly SweepPoint[], options: PoolOptions
  * machine they used about a fifth of the CPU of a 2-worker sweep of threads): each
  * worker then collects on its own thread. V8 flags are per process and cannot be
  * changed safely once a heap exists, which is why workers are processes, not threads.
+ * The sweep's own process, a worker too, keeps the flags it was started with: a 1-worker
+ * sweep costs the same CPU with and without this flag (RESULTS.md, "Sweep workers").
  */
 export function workerExecArgv(workers: number, cores = availableParallelism()): string[] {
   return workers >= cores ? ['--single-threaded-gc'] : [];
 }
 
 /**
- * Runs the points on worker processes (with one worker: in this process). Each worker
- * takes the next point from one shared queue (in the grid's order) as soon as it is
- * free, and writes that point's run directory itself. Which worker runs a point
- * changes nothing in its files (each run depends only on its scenario and seed). The
- * first failure stops the pool: the workers are killed (a run cut short leaves only
- * a temporary directory) and the promise rejects with that point's error.
+ * Runs the points on `workers` workers: this process and workers - 1 child processes
+ * (one worker: this process alone). Every worker takes the next point of one queue (in
+ * the grid's order) when it needs one, and writes that point's run directory itself.
+ * Which worker runs a point changes nothing in its files (each run depends only on its
+ * scenario and seed). The first failure stops the pool: the children are killed (a run
+ * cut short leaves only a temporary directory), this process finishes the point it is
+ * running, and the promise rejects with that first error.
  */
-export function runPointsInWorkers(points: readonly SweepPoint[], options: PoolOptions): Promise<void> {
-  if (points.length === 0) return Promise.resolve();
+export async function runPointsInWorkers(points: readonly SweepPoint[], options: PoolOptions): Promise<PoolOutcome> {
+  if (points.length === 0) return { idleTailMs: 0 }; // a restarted sweep with every point complete: nothing to load
   const count = Math.max(1, Math.min(options.workers, points.length));
+  let next = 0;
+  let stopped = false;
+  const take = () => (stopped || next >= points.length ? undefined : next++);
   // The offline GPU bundle has no worker boot (its workers would run the TypeScript sources): one process.
-  if (count === 1 || !existsSync(BOOT)) return runPointsHere(points, options);
+  if (count === 1 || !existsSync(BOOT)) {
+    await runPointsHere(take, points, options);
+    return { idleTailMs: 0 };
+  }
   const setup: WorkerSetup = {
     module: WORKER_MODULE,
     sweepDir: options.sweepDir,
@@ -99,60 +124,88 @@ export function runPointsInWorkers(points: readonly SweepPoint[], options: PoolO
     baseScenario: options.baseScenario,
   };
   const execArgv = workerExecArgv(count);
-  return new Promise<void>((resolve, reject) => {
-    const workers: ChildProcess[] = [];
-    const running = new Map<ChildProcess, number>();
-    let next = 0;
-    let finished = 0;
-    let stopped = false;
+  const children: ChildProcess[] = [];
+  /** The points sent to each child and not yet done. */
+  const held = new Map<ChildProcess, Set<number>>();
+  /** When each worker ran out of points (this process's entry is added when its loop ends). */
+  const idleSince: number[] = [];
+  let failure: Error | undefined;
+  let childrenEnded: Promise<void> = Promise.resolve();
+  let settle: () => void = () => {};
+  const childrenDone = new Promise<void>((resolve) => (settle = resolve));
 
-    const stop = (error?: Error) => {
+  const stop = (error?: Error) => {
+    if (error !== undefined && failure === undefined) failure = error;
+    if (stopped) return;
+    stopped = true;
+    const ended = children.map((child) => (error === undefined ? releaseWorker(child) : killWorker(child)));
+    childrenEnded = Promise.all(ended).then(() => {});
+    settle();
+  };
+  const feed = (child: ChildProcess) => {
+    const mine = held.get(child)!;
+    while (mine.size < POINTS_HELD) {
+      const index = take();
+      if (index === undefined) return;
+      mine.add(index);
+      child.send({ index, point: points[index] } satisfies PointTask);
+    }
+  };
+  let hereDone = false;
+  /** Every point is done: this process's loop has ended and no child holds one. */
+  const finishIfDone = () => {
+    if (!stopped && hereDone && next >= points.length && [...held.values()].every((mine) => mine.size === 0)) stop();
+  };
+
+  for (let k = 1; k < count; k++) {
+    // stdin ignored, stdout and stderr shared: a worker prints nothing unless it breaks.
+    const child = fork(BOOT, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    children.push(child);
+    held.set(child, new Set());
+    child.send(setup);
+    child.on('message', (message: WorkerReady | PointDone | PointFailed) => {
       if (stopped) return;
-      stopped = true;
-      const ended = workers.map((worker) => (error === undefined ? releaseWorker(worker) : killWorker(worker)));
-      void Promise.all(ended).then(() => (error === undefined ? resolve() : reject(error)), reject);
-    };
-    const feed = (worker: ChildProcess) => {
-      if (stopped) return;
-      if (next >= points.length) {
-        running.delete(worker);
+      if (message.kind === 'ready') {
+        feed(child);
+        if (held.get(child)!.size === 0) idleSince.push(Date.now()); // started after the last point was taken
         return;
       }
-      const index = next++;
-      running.set(worker, index);
-      worker.send({ index, point: points[index] } satisfies PointTask);
-    };
+      const point = points[message.index];
+      if (message.kind === 'failed') {
+        if (message.input) return stop(new InputError(message.message));
+        const error = new Error(`${point.run}: ${message.message}`);
+        if (message.stack !== undefined) error.stack = message.stack;
+        return stop(error);
+      }
+      const mine = held.get(child)!;
+      mine.delete(message.index);
+      options.onDone?.(point);
+      feed(child);
+      if (mine.size === 0) idleSince.push(message.at);
+      finishIfDone();
+    });
+    child.on('error', (error) => stop(error));
+    child.on('exit', (code, signal) => {
+      const mine = held.get(child)!;
+      if (!stopped && mine.size > 0) {
+        const how = signal !== null ? `signal ${signal}` : `code ${code}`;
+        stop(new Error(`a sweep worker exited (${how}) while running ${points[[...mine][0]].run}`));
+      }
+    });
+  }
 
-    for (let k = 0; k < count; k++) {
-      // stdin ignored, stdout and stderr shared: a worker prints nothing unless it breaks.
-      const worker = fork(BOOT, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-      workers.push(worker);
-      worker.send(setup);
-      worker.on('message', (message: WorkerReady | PointDone | PointFailed) => {
-        if (stopped) return;
-        if (message.kind === 'ready') return feed(worker);
-        const point = points[message.index];
-        if (message.kind === 'failed') {
-          if (message.input) return stop(new InputError(message.message));
-          const error = new Error(`${point.run}: ${message.message}`);
-          if (message.stack !== undefined) error.stack = message.stack;
-          return stop(error);
-        }
-        finished++;
-        options.onDone?.(point);
-        if (finished === points.length) return stop();
-        feed(worker);
-      });
-      worker.on('error', (error) => stop(error));
-      worker.on('exit', (code, signal) => {
-        const index = running.get(worker);
-        if (!stopped && index !== undefined) {
-          const how = signal !== null ? `signal ${signal}` : `code ${code}`;
-          stop(new Error(`a sweep worker exited (${how}) while running ${points[index].run}`));
-        }
-      });
-    }
-  });
+  // This process is a worker too, from the moment its children are started.
+  try {
+    idleSince.push(await runPointsHere(take, points, options));
+    hereDone = true;
+    finishIfDone();
+  } catch (error) {
+    stop(error as Error);
+  }
+  await childrenDone;
+  await childrenEnded;
+  if (failure !== undefined) throw failure;
+  return { idleTailMs: Math.max(...idleSince) - Math.min(...idleSince) };
 }
 
 /** Resolves once a worker process has exited. */

@@ -5,10 +5,10 @@
 // The packages the simulator uses are imported first, before tsx is registered: Node
 // loads them natively, and the TypeScript modules' imports of them later find them
 // already loaded. Through tsx's hooks every file of apache-arrow (some hundreds) would
-// be one round trip to the hooks thread: about a second per worker.
+// be one round trip to the hooks thread: about a second per worker. csv-parse is not
+// among them: only a CSV trace with quoted fields loads it (traces/csv-records.ts).
 import 'apache-arrow';
 import 'seedrandom';
-import 'csv-parse/sync';
 import { registerTsx } from '../../register-tsx.mjs';
 
 const setup = await new Promise((resolve) => process.once('message', resolve));
