@@ -1,10 +1,7 @@
 /** An append-only Float64Array that doubles its capacity as it fills. */
 export class GrowableFloat64 {
-  /**
-   * The backing array, filled up to `length`; replaced when it grows. Public for a row
-   * writer that sizes its columns once per row (RequestRecords), to be read only then.
-   */
-  data: Float64Array;
+  /** The backing array, filled up to `length`; replaced when it grows. */
+  private data: Float64Array;
   length = 0;
 
   constructor(capacity = 1024) {
@@ -28,18 +25,6 @@ export class GrowableFloat64 {
     this.data[this.length++] = value;
   }
 
-  /**
-   * Extends the filled part to `n` values (growing as push would) and returns the
-   * backing array, for a writer that fills a row of several columns: a double passed
-   * to push() is boxed whenever V8 does not inline the call, and a row of twenty
-   * columns is past its inlining budget.
-   */
-  extendTo(n: number): Float64Array {
-    if (n > this.data.length) this.reserve(Math.max(n, this.data.length * 2));
-    this.length = n;
-    return this.data;
-  }
-
   /** A view of the filled part (shares memory until the next growth). */
   view(): Float64Array {
     return this.data.subarray(0, this.length);
@@ -48,11 +33,8 @@ export class GrowableFloat64 {
 
 /** An append-only Int32Array that doubles its capacity as it fills. */
 export class GrowableInt32 {
-  /**
-   * The backing array, filled up to `length`; replaced when it grows. Public for a row
-   * writer that sizes its columns once per row (RequestRecords), to be read only then.
-   */
-  data: Int32Array;
+  /** The backing array, filled up to `length`; replaced when it grows. */
+  private data: Int32Array;
   length = 0;
 
   constructor(capacity = 1024) {
@@ -76,18 +58,7 @@ export class GrowableInt32 {
     this.data[this.length++] = value;
   }
 
-  /**
-   * Extends the filled part to `n` values (growing as push would) and returns the
-   * backing array, for a writer that fills a row of several columns: a double passed
-   * to push() is boxed whenever V8 does not inline the call, and a row of twenty
-   * columns is past its inlining budget.
-   */
-  extendTo(n: number): Int32Array {
-    if (n > this.data.length) this.reserve(Math.max(n, this.data.length * 2));
-    this.length = n;
-    return this.data;
-  }
-
+  /** A view of the filled part (shares memory until the next growth). */
   view(): Int32Array {
     return this.data.subarray(0, this.length);
   }
