@@ -92,14 +92,19 @@ export function soloPhaseMs(model: ModelProfile, phase: number, batch: number): 
 
 /** Profiles are immutable, so their solo totals can be memoized per batch size. */
 const soloTotals = new WeakMap<ModelProfile, number[]>();
+/** The last model asked about and its totals: a run asks about one model many times in a row, and the WeakMap lookup was 2% of a run. */
+let lastModel: ModelProfile | undefined;
+let lastTotals: number[] = [];
 
 /** Solo execution time of one inference: the sum of its phases. */
 export function soloExecutionMs(model: ModelProfile, batch: number): number {
-  let totals = soloTotals.get(model);
+  let totals = model === lastModel ? lastTotals : soloTotals.get(model);
   if (totals === undefined) {
     totals = [];
     soloTotals.set(model, totals);
   }
+  lastModel = model;
+  lastTotals = totals;
   let total = totals[batch];
   if (total === undefined) {
     total = 0;
