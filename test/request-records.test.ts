@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { RequestRecords } from '../sim/metrics/request-records.ts';
+import { Request } from '../sim/model/request.ts';
+import { modelProfile } from './helpers.ts';
+
+const MODELS = { a: modelProfile({ name: 'a' }), b: modelProfile({ name: 'b' }) };
+
+/** A finished request whose every recorded field is a function of k, so rows can be checked. */
+function finished(k: number): Request {
+  const model = k % 3 === 0 ? MODELS.a : MODELS.b;
+  const r = new Request(k, k + 0.25, model, 1 + (k % 4), k % 5 === 0 ? 'high' : 'low', k + 100.5, 0, 0, 1);
+  r.gpu = k % 7;
+  r.preemptions = k % 2;
+  r.dispatchedAt = k + 1.5;
+  r.transferInStart = k + 2.5;
+  r.transferInEnd = k + 3.5;
+  r.executionStart = k + 4.5;
+  r.executionEnd = k + 5.5;
+  r.transferOutStart = k + 6.5;
+  r.completedAt = k + 7.5;
+  r.predictedTransferMs = k + 8.5;
+  r.predictedExecutionMs = k + 9.5;
+  r.predictedCompletion = k + 10.5;
+  r.state = 'done';
+  return r;
+}
+
+function expectRows(records: RequestRecords, first: number, count: number): void {
+  expect(records.length).toBe(count);
+  const ks = Array.from({ length: count }, (_, i) => first + i);
+  expect(Array.from(records.id.view())).toEqual(ks);
+  expect(Array.from(records.model.view())).toEqual(ks.map((k) => records.models.indexOf(k % 3 === 0 ? 'a' : 'b')));
+  expect(Array.from(records.batch.view())).toEqual(ks.map((k) => 1 + (k % 4)));
+  expect(Array.from(records.priority.view())).toEqual(ks.map((k) => (k % 5 === 0 ? 0 : 1)));
+  expect(Array.from(records.gpu.view())).toEqual(ks.map((k) => k % 7));
+  expect(Array.from(records.preemptions.view())).toEqual(ks.map((k) => k % 2));
+  expect(Array.from(records.arrival.view())).toEqual(ks.map((k) => k + 0.25));
+  expect(Array.from(records.deadline.view())).toEqual(ks.map((k) => k + 100.5));
+  expect(Array.from(records.dispatched.view())).toEqual(ks.map((k) => k + 1.5));
+  expect(Array.from(records.executionEnd.view())).toEqual(ks.map((k) => k + 5.5));
+  expect(Array.from(records.completed.view())).toEqual(ks.map((k) => k + 7.5));
+  expect(Array.from(records.latency.view())).toEqual(ks.map(() => 7.25));
+  expect(Array.from(records.soloLatency.view())).toEqual(ks.map((k) => k / 2));
+  expect(Array.from(records.predictedCompletion.view())).toEqual(ks.map((k) => k + 10.5));
+}
+
+describe('RequestRecords', () => {
+  it('keeps every row in order across staged blocks, growth, views taken mid-block and clears', () => {
+    const records = new RequestRecords();
+    let k = 0;
+    // Past the initial capacity (1,024 rows) and many staging blocks, with a view in between.
+    for (; k < 1500; k++) records.add(finished(k), k / 2);
+    expectRows(records, 0, 1500);
+    for (; k < 3001; k++) records.add(finished(k), k / 2);
+    expectRows(records, 0, 3001);
+    for (; k < 3100; k++) records.add(finished(k), k / 2); // staged, never viewed: clear() drops them too
+    records.clear();
+    expect(records.length).toBe(0);
+    for (; k < 3300; k++) records.add(finished(k), k / 2);
+    expectRows(records, 3100, 200);
+  });
+
+  it('counts staged rows in its length before any view', () => {
+    const records = new RequestRecords();
+    records.reserve(10);
+    for (let k = 0; k < 5; k++) records.add(finished(k), 1);
+    expect(records.length).toBe(5);
+    expect(records.outcome.view().length).toBe(5);
+  });
+});
