@@ -26,7 +26,7 @@ export const PRIORITY_CODES = ['high', 'low'] as const;
 export class RecordColumn<A extends Float64Array | Int32Array> {
   constructor(
     private readonly records: RowStore,
-    /** The backing array, replaced when it grows; filled up to `length`. */
+    /** The backing array, replaced when it grows; filled up to the records' settled rows (all of them after view()). */
     public data: A,
   ) {}
 
@@ -65,7 +65,7 @@ const INITIAL_ROWS = 1024;
  * run's self time). 256 rows of 21 doubles (43 KB) stay in cache.
  */
 const STAGED_ROWS = 256;
-const INT_COLUMNS = 7;
+/** Values per staged row: one per column. */
 const ROW_WIDTH = 21;
 const intColumn = (records: RequestRecords) => new RecordColumn(records, new Int32Array(INITIAL_ROWS));
 const floatColumn = (records: RequestRecords) => new RecordColumn(records, new Float64Array(INITIAL_ROWS));
@@ -163,7 +163,7 @@ export class RequestRecords {
     const floats = this.floatColumns;
     for (let c = 0; c < floats.length; c++) {
       const data = floats[c].data;
-      for (let r = 0, k = INT_COLUMNS + c; r < n; r++, k += ROW_WIDTH) data[base + r] = staged[k];
+      for (let r = 0, k = ints.length + c; r < n; r++, k += ROW_WIDTH) data[base + r] = staged[k];
     }
     this.rows = base + n;
     this.stagedRows = 0;

@@ -92,7 +92,7 @@ export function soloPhaseMs(model: ModelProfile, phase: number, batch: number): 
 
 /** Profiles are immutable, so their solo totals can be memoized per batch size. */
 const soloTotals = new WeakMap<ModelProfile, number[]>();
-/** The last model asked about and its totals: a run asks about one model many times in a row, and the WeakMap lookup was 2% of a run. */
+/** The last model asked about and its totals: a run asks about one model many times in a row, and each call paid a WeakMap lookup (0.4% of an M/M/8 run's self time). */
 let lastModel: ModelProfile | undefined;
 let lastTotals: number[] = [];
 

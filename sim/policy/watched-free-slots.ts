@@ -28,7 +28,7 @@ export class WatchedFreeSlots {
   private watched = false;
   private readonly groups = new Map<readonly number[], number>();
   private readonly groupsByMembers = new Map<string, number>();
-  /** GPUs changed since the last refresh, the first `dirtyCount` of `dirty` (a count: setting an array's length was 2% of a run). */
+  /** GPUs changed since the last refresh, the first `dirtyCount` of `dirty` (a count: `length = 0` on an array was 1.2% of an M/M/8 run's self time). */
   private dirty = new Int32Array(0);
   private dirtyCount = 0;
   private isDirty = new Uint8Array(0);
