@@ -1,0 +1,79 @@
+/**
+ * Two versions of strait in one process: another checkout's runScenario (--base, a
+ * directory holding the repository) against this one's, on `npm run bench`'s mix, in
+ * alternated pairs (base then this, then this then base, ...), each after one warm-up
+ * run. Separate processes drift apart with the machine's speed (2x within minutes on
+ * a shared VM); within a pair both sides see the same machine. Cost is CPU time per
+ * event. The last line is `this/base cost per event R (min A, max B)`: below 1, this
+ * checkout is faster. Usage:
+ *   npm run bench:ab -- --base DIR [--gpus N] [--requests N] [--policy NAME] [--load X] [--pairs N]
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runScenario } from '../scenarios/run-scenario.ts';
+import { benchScenario } from './bench-scenario.ts';
+
+const { values } = parseArgs({
+  options: {
+    base: { type: 'string' },
+    gpus: { type: 'string', default: '8' },
+    requests: { type: 'string', default: '200000' },
+    policy: { type: 'string', default: 'fifo' },
+    load: { type: 'string', default: '0.85' },
+    pairs: { type: 'string', default: '5' },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`bench:ab: ${message}`);
+  process.exit(2);
+}
+
+const gpus = Number(values.gpus);
+const requests = Number(values.requests);
+const pairs = Number(values.pairs);
+const load = Number(values.load);
+for (const [name, n] of [['gpus', gpus], ['requests', requests], ['pairs', pairs]] as const) {
+  if (!(Number.isInteger(n) && n >= 1)) fail(`--${name} must be a whole number of at least 1, got ${values[name]}`);
+}
+if (!(load > 0)) fail(`--load must be a positive number, got ${values.load}`);
+if (values.base === undefined) fail('--base DIR is required: a checkout of strait to compare against (git worktree add --detach DIR COMMIT)');
+const baseDir = path.resolve(values.base);
+const baseRun = path.join(baseDir, 'scenarios/run-scenario.ts');
+const baseBench = path.join(baseDir, 'scripts/bench-scenario.ts');
+if (!existsSync(baseRun) || !existsSync(baseBench)) fail(`--base ${values.base}: expected a strait checkout with scenarios/run-scenario.ts and scripts/bench-scenario.ts, got none there`);
+
+type Run = (scenario: never) => Promise<{ result: { events: number } }>;
+type Bench = (options: { requests: number; gpus: number; seed: number; policy: string; load: number }) => unknown;
+const base = {
+  runScenario: ((await import(pathToFileURL(baseRun).href)) as { runScenario: Run }).runScenario,
+  benchScenario: ((await import(pathToFileURL(baseBench).href)) as { benchScenario: Bench }).benchScenario,
+};
+const current = { runScenario: runScenario as unknown as Run, benchScenario: benchScenario as unknown as Bench };
+
+/** CPU microseconds per event of one run of the mix by one side. */
+async function cost(side: typeof base, seed: number): Promise<number> {
+  const scenario = side.benchScenario({ requests, gpus, seed, policy: values.policy!, load });
+  const before = process.cpuUsage();
+  const run = await side.runScenario(scenario as never);
+  const cpu = process.cpuUsage(before);
+  return (cpu.user + cpu.system) / run.result.events;
+}
+
+console.log(`bench mix at load ${load}, ${gpus} GPUs, ${requests.toLocaleString('en-US')} requests, policy ${values.policy}; base ${baseDir}; ${pairs} alternated pairs`);
+await cost(base, 1); // warm-up of both sides
+await cost(current, 1);
+const ratios: number[] = [];
+for (let p = 0; p < pairs; p++) {
+  const baseFirst = p % 2 === 0;
+  const first = await cost(baseFirst ? base : current, p + 1);
+  const second = await cost(baseFirst ? current : base, p + 1);
+  const [b, c] = baseFirst ? [first, second] : [second, first];
+  ratios.push(c / b);
+  console.log(`pair ${p + 1}: base ${b.toFixed(3)} us/event, this ${c.toFixed(3)} us/event, ratio ${(c / b).toFixed(3)}`);
+}
+const sorted = [...ratios].sort((x, y) => x - y);
+const median = sorted.length % 2 === 1 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+console.log(`this/base cost per event ${median.toFixed(3)} (min ${sorted[0].toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)})`);
