@@ -42,6 +42,12 @@ export class ClockworkPolicy implements Policy {
   private readonly durations = new Map<Request, number>();
   /** A bit per GPU whose queue holds requests: serve visits those, not every GPU. */
   private withQueue = new Uint32Array(0);
+  /**
+   * A bit per GPU touched since the last serve: with watched views, only these can have
+   * become idle with a queue (every other GPU with a queue was running at the last
+   * serve and has not changed since), so serve visits them, not every GPU with a queue.
+   */
+  private touchedSinceServe = new Uint32Array(0);
   /** Per model: the GPUs hosting it, ascending (the GPU set is fixed for a run). */
   private readonly hosting = new HostingGpus();
   /** Per GPU: its idle one-slot copy (WhatIfGpu.alone), made once for the view's GPU it copies. */
@@ -50,10 +56,16 @@ export class ClockworkPolicy implements Policy {
   /** Hosting GPUs split by predictor class, and a StartBoundTree per class list. */
   private readonly classes = new HostsByClass();
   private readonly trees = new Map<readonly (readonly number[])[], StartBoundTree[]>();
+  /**
+   * The same trees by the GPUs they list: models hosted on the same GPUs share them (a
+   * leaf depends only on its GPU), or every change of a GPU would update one tree per model.
+   */
+  private readonly treesByMembers = new Map<string, StartBoundTree[]>();
   /** Per GPU: the trees it is a leaf of, and where. */
   private memberships: { tree: StartBoundTree; position: number }[][] = [];
   /** GPUs whose leaves are stale: their queue, predicted end or running state changed. */
-  private readonly dirty: number[] = [];
+  private dirty = new Int32Array(0);
+  private dirtyCount = 0;
   private isDirty = new Uint8Array(0);
   /** The GPU views watched for running-state changes; unwatchable views are all read on each arrival. */
   private watchedGpus: readonly GpuView[] | undefined;
@@ -105,7 +117,12 @@ export class ClockworkPolicy implements Policy {
   private earliestByClass(request: Request, classes: readonly (readonly number[])[], view: ClusterView): void {
     this.refreshTrees(view);
     let trees = this.trees.get(classes);
-    if (trees === undefined) this.trees.set(classes, (trees = classes.map((list) => this.plant(list, view))));
+    if (trees === undefined) {
+      const members = classes.map((list) => list.join(',')).join(';');
+      trees = this.treesByMembers.get(members);
+      if (trees === undefined) this.treesByMembers.set(members, (trees = classes.map((list) => this.plant(list, view))));
+      this.trees.set(classes, trees);
+    }
     let best = -1;
     let bestCompletion = Infinity;
     let bestDuration = 0;
@@ -137,9 +154,10 @@ export class ClockworkPolicy implements Policy {
 
   /** Marks GPU g's leaves stale. */
   private touch(g: number): void {
+    this.touchedSinceServe[g >> 5] |= 1 << (g & 31);
     if (this.isDirty[g] === 0) {
       this.isDirty[g] = 1;
-      this.dirty.push(g);
+      this.dirty[this.dirtyCount++] = g;
     }
   }
 
@@ -150,10 +168,11 @@ export class ClockworkPolicy implements Policy {
       this.watchedGpus = gpus;
       this.watched = gpus.every((gpu) => gpu.watchSlots !== undefined);
       if (this.watched) for (const gpu of gpus) gpu.watchSlots!((g) => this.touch(g));
+      this.touchedSinceServe.fill(~0); // views new to the policy: serve looks at every GPU once
     }
     if (!this.watched) for (let g = 0; g < gpus.length; g++) this.touch(g);
     const dirty = this.dirty;
-    for (let i = 0; i < dirty.length; i++) {
+    for (let i = 0; i < this.dirtyCount; i++) {
       const g = dirty[i];
       this.isDirty[g] = 0;
       const memberships = this.memberships[g];
@@ -161,7 +180,7 @@ export class ClockworkPolicy implements Policy {
       const running = gpus[g].running.length > 0;
       for (const { tree, position } of memberships) tree.set(position, this.queuedMs[g], running, this.busyUntil[g]);
     }
-    dirty.length = 0;
+    this.dirtyCount = 0;
   }
 
   onCompletion(_request: Request, view: ClusterView): readonly Decision[] {
@@ -183,13 +202,21 @@ export class ClockworkPolicy implements Policy {
     return p.transferMs + p.executionMs;
   }
 
-  /** Starts the next queued request on every GPU that runs nothing, in GPU order. */
+  /**
+   * Starts the next queued request on every GPU that runs nothing, in GPU order. With
+   * watched views it visits the GPUs with a queue that were touched since the last
+   * serve; otherwise every GPU with a queue.
+   */
   private serve(view: ClusterView): readonly Decision[] {
     let decisions: Decision[] | undefined;
     const gpus = view.gpus;
     const withQueue = this.withQueue;
+    const touched = this.touchedSinceServe;
+    const onlyTouched = this.watched && gpus === this.watchedGpus;
     for (let w = 0; w < withQueue.length; w++) {
-      for (let bits = withQueue[w]; bits !== 0; bits &= bits - 1) {
+      const candidates = onlyTouched ? withQueue[w] & touched[w] : withQueue[w];
+      touched[w] = 0; // before serving: what serving touches is looked at next time
+      for (let bits = candidates; bits !== 0; bits &= bits - 1) {
         const g = (w << 5) + (31 - Math.clz32(bits & -bits));
         if (gpus[g].running.length > 0 || gpus[g].queuedCount > 0) continue;
         decisions = this.serveGpu(g, view, decisions);
@@ -229,12 +256,18 @@ export class ClockworkPolicy implements Policy {
       const grown = new Uint8Array(this.queues.length);
       grown.set(this.isDirty);
       this.isDirty = grown;
+      const dirty = new Int32Array(this.queues.length); // each GPU at most once (isDirty)
+      dirty.set(this.dirty.subarray(0, this.dirtyCount));
+      this.dirty = dirty;
     }
     const words = (this.queues.length + 31) >> 5;
     if (this.withQueue.length < words) {
       const grown = new Uint32Array(words);
       grown.set(this.withQueue);
       this.withQueue = grown;
+      const touched = new Uint32Array(words).fill(~0); // new GPUs count as touched
+      touched.set(this.touchedSinceServe);
+      this.touchedSinceServe = touched;
     }
   }
 }

@@ -39,8 +39,13 @@ export class StartBoundTree {
     this.minQueued[node] = queuedMs;
     this.minBusyEnd[node] = running ? busyUntil + queuedMs : -Infinity;
     for (node >>= 1; node >= 1; node >>= 1) {
-      this.minQueued[node] = Math.min(this.minQueued[2 * node], this.minQueued[2 * node + 1]);
-      this.minBusyEnd[node] = Math.min(this.minBusyEnd[2 * node], this.minBusyEnd[2 * node + 1]);
+      const queued = Math.min(this.minQueued[2 * node], this.minQueued[2 * node + 1]);
+      const busyEnd = Math.min(this.minBusyEnd[2 * node], this.minBusyEnd[2 * node + 1]);
+      // Unchanged here, unchanged above: most leaf changes stop within a level or two
+      // instead of walking all log2(GPUs) levels.
+      if (queued === this.minQueued[node] && busyEnd === this.minBusyEnd[node]) return;
+      this.minQueued[node] = queued;
+      this.minBusyEnd[node] = busyEnd;
     }
   }
 
