@@ -11,11 +11,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
 import { benchScenario } from './bench-scenario.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs('bench:ab', {
   options: {
     base: { type: 'string' },
     gpus: { type: 'string', default: '8' },

@@ -26,7 +26,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.ts';
 import { bug } from '../sim/core/errors.ts';
 import { loadAverage } from './child-cpu.ts';
 
@@ -35,7 +35,7 @@ const WORKS = ['spin', 'floor', 'sim', 'point'] as const;
 const MIN_UNITS = 5;
 type Work = (typeof WORKS)[number];
 
-const { values } = parseArgs({
+const { values } = benchArgs('bench:contention', {
   options: {
     work: { type: 'string', default: WORKS.join(',') },
     rounds: { type: 'string', default: '5' },

@@ -6,11 +6,11 @@
  * full benchmark. Usage:
  *   npm run bench:engine -- [--events N] [--handles N] [--repeats N]
  */
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.ts';
 import { Engine } from '../sim/core/engine.ts';
 import type { EventHandle } from '../sim/core/event-queue.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs('bench:engine', {
   options: {
     events: { type: 'string', default: '9000000' },
     handles: { type: 'string', default: '13' },

@@ -13,7 +13,7 @@
  *   floor that models its arrivals, classes, late binding to the GPU with most free
  *   slots and each request's transfers and phases at solo speed (no sharing).
  */
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.ts';
 import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
 import { d2hSetupMs } from '../sim/cluster/cluster-spec.ts';
 import { RandomStream } from '../sim/core/random.ts';
@@ -26,7 +26,7 @@ import { runScenario } from '../scenarios/run-scenario.ts';
 import { benchScenario } from './bench-scenario.ts';
 import { floorMix, floorMmc, type FloorResult, type MixClass } from './floor-loop.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs('bench:floor', {
   options: {
     model: { type: 'string', default: 'mmc' },
     requests: { type: 'string', default: '1000000' },

@@ -12,12 +12,12 @@
  *                         [--policies fifo,edf,priority,preempt,strait,clockwork] [--floor true|false]
  *                         [--floor-requests-per-gpu N] [--min-requests N] [--load X]
  */
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
 import { benchScenario } from './bench-scenario.ts';
 import { floorMmc } from './floor-loop.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs('bench:gpus', {
   options: {
     gpus: { type: 'string', default: '128,1024' },
     'requests-per-gpu': { type: 'string', default: '12500' },

@@ -7,12 +7,12 @@
  *   npx tsx scripts/bench-records-hash.ts [--gpus 128,1024] [--requests-per-gpu 200] [--loads 0.85,1.4]
  */
 import { createHash } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
 import { parseScenario } from '../scenarios/parse-scenario.ts';
 import { benchScenarioJson } from './bench-scenario.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs('bench-records-hash', {
   options: {
     gpus: { type: 'string', default: '128,1024' },
     'requests-per-gpu': { type: 'string', default: '200' },

@@ -12,11 +12,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.ts';
 import { bug } from '../sim/core/errors.ts';
 import { childrenCpuMs, loadAverage } from './child-cpu.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs('bench:startup', {
   options: {
     runs: { type: 'string', default: '10' },
     cli: { type: 'string', multiple: true },

@@ -13,11 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.ts';
 import { bug } from '../sim/core/errors.ts';
 import { childrenCpuMs, loadAverage } from './child-cpu.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs('bench:sweep', {
   options: {
     workers: { type: 'string', default: '2' },
     repeats: { type: 'string', default: '5' },

@@ -10,14 +10,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.ts';
 import { buildArrivals } from '../scenarios/workload-plan.ts';
 import { readTrace } from '../traces/trace-reader.ts';
 import { writeTrace } from '../traces/trace-writer.ts';
 import { benchScenario, benchScenarioJson } from './bench-scenario.ts';
 import { bug } from '../sim/core/errors.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs('bench:traces', {
   options: {
     rows: { type: 'string', default: '1000000' },
     big: { type: 'string', default: '10000000' },

@@ -7,12 +7,12 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.ts';
 import { benchScenario } from './bench-scenario.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs('bench', {
   options: {
     requests: { type: 'string', default: '1000000' },
     gpus: { type: 'string', default: '8' },
