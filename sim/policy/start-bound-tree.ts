@@ -23,6 +23,8 @@ export class StartBoundTree {
   private readonly minBusyEnd: Float64Array;
   private best = Infinity;
   private target = -1;
+  /** The target's position in the list (-1 while none is found). */
+  private targetPosition = -1;
 
   constructor(readonly gpus: readonly number[]) {
     let leaves = 1;
@@ -57,7 +59,8 @@ export class StartBoundTree {
   earliest(now: number, durationMs: number, completion: (g: number) => number): number {
     this.best = Infinity;
     this.target = -1;
-    this.visit(1, now, durationMs, completion);
+    this.targetPosition = -1;
+    if (this.bound(1, now, durationMs) < Infinity) this.visit(1, 0, this.leaves, now, durationMs, completion);
     return this.target;
   }
 
@@ -65,21 +68,46 @@ export class StartBoundTree {
     return this.best;
   }
 
-  private visit(node: number, now: number, durationMs: number, completion: (g: number) => number): void {
+  /** The least completion any GPU below `node` can have. */
+  private bound(node: number, now: number, durationMs: number): number {
     const queuedBound = now + this.minQueued[node];
     const busyBound = this.minBusyEnd[node];
-    // Nothing below can complete before the best found (and a tie loses to its lower index).
-    if ((queuedBound > busyBound ? queuedBound : busyBound) + durationMs >= this.best) return;
+    return (queuedBound > busyBound ? queuedBound : busyBound) + durationMs;
+  }
+
+  /**
+   * Searches below `node` (positions first .. first + span - 1), the child with the lower
+   * bound first (the left on ties): the first leaf reached is then usually the best, and
+   * its completion prunes the rest. The best found may lie left or right of a subtree,
+   * so a subtree is searched when its bound is below the best, or equal to it and its
+   * first position is left of the best's (a tie goes to the lowest index).
+   */
+  private visit(node: number, first: number, span: number, now: number, durationMs: number, completion: (g: number) => number): void {
     if (node >= this.leaves) {
-      const g = this.gpus[node - this.leaves];
+      const g = this.gpus[first];
       const c = completion(g);
-      if (c < this.best) {
+      if (c < this.best || (c === this.best && first < this.targetPosition)) {
         this.best = c;
         this.target = g;
+        this.targetPosition = first;
       }
       return;
     }
-    this.visit(2 * node, now, durationMs, completion);
-    this.visit(2 * node + 1, now, durationMs, completion);
+    const half = span >> 1;
+    const left = 2 * node;
+    const leftBound = this.bound(left, now, durationMs);
+    const rightBound = this.bound(left + 1, now, durationMs);
+    if (rightBound < leftBound) {
+      if (this.worth(rightBound, first + half)) this.visit(left + 1, first + half, half, now, durationMs, completion);
+      if (this.worth(leftBound, first)) this.visit(left, first, half, now, durationMs, completion);
+    } else {
+      if (this.worth(leftBound, first)) this.visit(left, first, half, now, durationMs, completion);
+      if (this.worth(rightBound, first + half)) this.visit(left + 1, first + half, half, now, durationMs, completion);
+    }
+  }
+
+  /** Whether a subtree with this bound, starting at position `first`, could hold a better GPU than the best found. */
+  private worth(bound: number, first: number): boolean {
+    return bound < this.best || (bound === this.best && first < this.targetPosition);
   }
 }
