@@ -38,8 +38,8 @@ export class ClockworkPolicy implements Policy {
   private readonly queuedMs: number[] = [];
   /** Predicted end of what each GPU runs (meaningless while it runs nothing). */
   private readonly busyUntil: number[] = [];
-  /** Predicted time (transfers + execution) of each queued request on its GPU. */
-  private readonly durations = new Map<Request, number>();
+  /** Per GPU, beside its queue: the predicted time (transfers + execution) of each queued request there. */
+  private readonly durations: Fifo<number>[] = [];
   /** A bit per GPU whose queue holds requests: serve visits those, not every GPU. */
   private withQueue = new Uint32Array(0);
   /**
@@ -89,7 +89,7 @@ export class ClockworkPolicy implements Policy {
     this.withQueue[best >> 5] |= 1 << (best & 31);
     this.queuedMs[best] += this.pickDuration;
     this.touch(best);
-    this.durations.set(request, this.pickDuration);
+    this.durations[best].push(this.pickDuration);
     return this.serve(view);
   }
 
@@ -229,8 +229,7 @@ export class ClockworkPolicy implements Policy {
   private serveGpu(g: number, view: ClusterView, decisions: Decision[] | undefined): Decision[] | undefined {
     const queue = this.queues[g];
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-      const duration = this.durations.get(next)!;
-      this.durations.delete(next);
+      const duration = this.durations[g].shift()!;
       this.queuedMs[g] = queue.length === 0 ? 0 : this.queuedMs[g] - duration;
       this.touch(g);
       if (this.options.dropLate && view.now + duration > next.deadline) {
@@ -248,6 +247,7 @@ export class ClockworkPolicy implements Policy {
   private ensureGpus(view: ClusterView): void {
     for (let g = this.queues.length; g < view.gpus.length; g++) {
       this.queues.push(new Fifo());
+      this.durations.push(new Fifo());
       this.queuedMs.push(0);
       this.busyUntil.push(0);
       this.memberships.push([]);
