@@ -55,12 +55,8 @@ export class ClockworkPolicy implements Policy {
   private readonly aloneBases: GpuView[] = [];
   /** Hosting GPUs split by predictor class, and a StartBoundTree per class list. */
   private readonly classes = new HostsByClass();
+  // Keyed by class lists, which models on the same GPUs share (HostingGpus): one set of trees for them.
   private readonly trees = new Map<readonly (readonly number[])[], StartBoundTree[]>();
-  /**
-   * The same trees by the GPUs they list: models hosted on the same GPUs share them (a
-   * leaf depends only on its GPU), or every change of a GPU would update one tree per model.
-   */
-  private readonly treesByMembers = new Map<string, StartBoundTree[]>();
   /** Per GPU: the trees it is a leaf of, and where. */
   private memberships: { tree: StartBoundTree; position: number }[][] = [];
   /** GPUs whose leaves are stale: their queue, predicted end or running state changed. */
@@ -117,12 +113,7 @@ export class ClockworkPolicy implements Policy {
   private earliestByClass(request: Request, classes: readonly (readonly number[])[], view: ClusterView): void {
     this.refreshTrees(view);
     let trees = this.trees.get(classes);
-    if (trees === undefined) {
-      const members = classes.map((list) => list.join(',')).join(';');
-      trees = this.treesByMembers.get(members);
-      if (trees === undefined) this.treesByMembers.set(members, (trees = classes.map((list) => this.plant(list, view))));
-      this.trees.set(classes, trees);
-    }
+    if (trees === undefined) this.trees.set(classes, (trees = classes.map((list) => this.plant(list, view))));
     let best = -1;
     let bestCompletion = Infinity;
     let bestDuration = 0;
