@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { benchArgs } from './bench-args.ts';
+import { medianMinMax } from './bench-stats.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
 import { benchScenario } from './bench-scenario.ts';
 
@@ -74,6 +75,4 @@ for (let p = 0; p < pairs; p++) {
   ratios.push(c / b);
   console.log(`pair ${p + 1}: base ${b.toFixed(3)} us/event, this ${c.toFixed(3)} us/event, ratio ${(c / b).toFixed(3)}`);
 }
-const sorted = [...ratios].sort((x, y) => x - y);
-const median = sorted.length % 2 === 1 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-console.log(`this/base cost per event ${median.toFixed(3)} (min ${sorted[0].toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)})`);
+console.log(`this/base cost per event ${medianMinMax(ratios)}`);

@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { benchArgs } from './bench-args.ts';
+import { median } from './bench-stats.ts';
 import { bug } from '../sim/core/errors.ts';
 import { loadAverage } from './child-cpu.ts';
 
@@ -138,10 +139,6 @@ async function phase(work: Work, count: number, seconds: number): Promise<{ resu
 }
 
 const f = (x: number, digits = 3) => x.toFixed(digits);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const spread = (xs: number[]) => `median ${f(median(xs))} (range ${f(Math.min(...xs))}-${f(Math.max(...xs))})`;
 
 async function main(): Promise<void> {

@@ -14,6 +14,7 @@
  *   slots and each request's transfers and phases at solo speed (no sharing).
  */
 import { benchArgs } from './bench-args.ts';
+import { medianMinMax } from './bench-stats.ts';
 import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
 import { d2hSetupMs } from '../sim/cluster/cluster-spec.ts';
 import { RandomStream } from '../sim/core/random.ts';
@@ -164,6 +165,4 @@ for (let p = 0; p < pairs; p++) {
       `strait ${fmt(perSecond(s))} events/s (${(s.events / requests).toFixed(2)} per request), ratio ${ratio.toFixed(3)}`,
   );
 }
-const sorted = [...ratios].sort((a, b) => a - b);
-const median = sorted.length % 2 === 1 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-console.log(`strait/floor ratio ${median.toFixed(3)} (min ${sorted[0].toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)})`);
+console.log(`strait/floor ratio ${medianMinMax(ratios)}`);

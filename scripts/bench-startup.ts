@@ -13,6 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
 import { benchArgs } from './bench-args.ts';
+import { median } from './bench-stats.ts';
 import { bug } from '../sim/core/errors.ts';
 import { childrenCpuMs, loadAverage } from './child-cpu.ts';
 
@@ -67,10 +68,6 @@ for (let round = 0; round < runs; round++) {
   }
 }
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const bareWall = median(walls[0]);
 const bareCpu = median(cpus[0]);
 console.log(`${runs} rounds (load average ${loadAverage()} at the end); median wall and CPU (user+sys) per command, and as a ratio to node -e 0`);

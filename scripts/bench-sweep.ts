@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { benchArgs } from './bench-args.ts';
+import { median } from './bench-stats.ts';
 import { bug } from '../sim/core/errors.ts';
 import { childrenCpuMs, loadAverage } from './child-cpu.ts';
 
@@ -60,10 +61,6 @@ function timeSweep(cli: string, workers: number): Timing {
 }
 
 const f = (x: number, digits = 2) => x.toFixed(digits);
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const spread = (xs: readonly number[]) => `median ${f(median(xs), 3)} (range ${f(Math.min(...xs), 3)}-${f(Math.max(...xs), 3)})`;
 const label = (i: number) => (clis.length > 1 ? ` [${values.cli![i]}]` : '');
 
