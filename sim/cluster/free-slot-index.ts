@@ -110,8 +110,13 @@ class GroupTree {
 
   update(position: number, from: number, to: number): void {
     this.slotSets?.move(position, from, to);
+    const bestAt = this.bestAt;
     for (let node = (this.leaves + position) >> 1; node >= 1; node >>= 1) {
-      this.bestAt[node] = this.better(this.bestAt[2 * node], this.bestAt[2 * node + 1]);
+      const best = this.better(bestAt[2 * node], bestAt[2 * node + 1]);
+      // Same best as before, and not the GPU that changed: every node above compares
+      // what it compared before.
+      if (best === bestAt[node] && best !== position) return;
+      bestAt[node] = best;
     }
   }
 

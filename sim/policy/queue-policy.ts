@@ -33,6 +33,11 @@ export class ModelQueues {
   }
 
   push(request: Request): void {
+    this.pushAt(this.queueOf(request), request);
+  }
+
+  /** The index of the queue for a request's model (made on first sight, empty). */
+  queueOf(request: Request): number {
     let q = this.indexOf.get(request.model.name);
     if (q === undefined) {
       q = this.heaps.length;
@@ -40,6 +45,11 @@ export class ModelQueues {
       this.models.push(request.model.name);
       this.heaps.push(new BinaryHeap(this.order));
     }
+    return q;
+  }
+
+  /** push() to a queue already looked up with queueOf(). */
+  pushAt(q: number, request: Request): void {
     this.heaps[q].push(request);
     this.total++;
   }
@@ -170,8 +180,28 @@ export class QueuePolicy implements Policy {
   }
 
   onArrival(request: Request, view: ClusterView): readonly Decision[] {
+    if (this.lows === undefined && this.queues.size === 0) return this.admitAlone(request, view);
     this.push(request);
     return this.fill(view);
+  }
+
+  /**
+   * An arrival when nothing waits (the common case below saturation): it is the only
+   * head, so fill() would dispatch it to its model's GPU with the most free slots, or
+   * leave it queued. The same decision, without a pass through the heaps.
+   */
+  private admitAlone(request: Request, view: ClusterView): readonly Decision[] {
+    const gpus = view.gpus;
+    const slots = this.slots;
+    slots.refresh(gpus);
+    const q = this.queues.queueOf(request);
+    const target = slots.mostFree(this.queues.hosts(q, gpus));
+    if (target < 0) {
+      this.queues.pushAt(q, request);
+      return NO_DECISIONS;
+    }
+    slots.take(target);
+    return [{ kind: 'dispatch', request, gpu: target }];
   }
 
   onCompletion(_request: Request, view: ClusterView): readonly Decision[] {
