@@ -15,15 +15,10 @@
  */
 import { benchArgs } from './bench-args.ts';
 import { medianMinMax } from './bench-stats.ts';
-import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
 import { d2hSetupMs } from '../sim/cluster/cluster-spec.ts';
-import { RandomStream } from '../sim/core/random.ts';
-import { RunRecorder } from '../sim/metrics/run-recorder.ts';
-import { constantTable, soloPhaseMs, type ModelProfile } from '../sim/model/profile.ts';
-import { POLICIES } from '../sim/policy/registry.ts';
-import { PREDICTORS } from '../sim/predictor/registry.ts';
-import { Simulator, type ArrivalSource, type ArrivalSpec } from '../sim/simulator.ts';
+import { soloPhaseMs } from '../sim/model/profile.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
+import { MMC_HIGH_SHARE, MMC_RHO, MMC_SERVICE_MS, straitMmc, type MmcRun } from './bench-mmc.ts';
 import { benchScenario } from './bench-scenario.ts';
 import { floorMix, floorMmc, type FloorResult, type MixClass } from './floor-loop.ts';
 
@@ -49,63 +44,8 @@ if (values.model !== 'mmc' && values.model !== 'mix') {
   process.exit(2);
 }
 
-const RHO = 0.85;
-const HIGH_SHARE = 0.25;
-const SERVICE_MS = 1;
-
-interface Side {
-  readonly events: number;
-  readonly seconds: number;
-}
-
-/** strait on M/M/c: the Simulator with the priority policy and a Poisson source of two classes. */
-function straitMmc(seed: number): Side {
-  const model: ModelProfile = {
-    name: 'm',
-    description: 'one exponential phase',
-    phases: [{ name: 'service', soloMs: constantTable(SERVICE_MS), compute: constantTable(1), memory: constantTable(0) }],
-    inputBytesPerItem: 0,
-    outputBytesPerItem: 0,
-    variability: { kind: 'exponential' },
-    maxBatch: 1,
-  };
-  const cluster: ClusterSpec = {
-    hosts: [{ name: 'host0', uplinkH2dBytesPerMs: 1e12, uplinkD2hBytesPerMs: 1e12 }],
-    gpus: Array.from({ length: gpus }, (_, i) => ({
-      id: `gpu${i}`,
-      host: 0,
-      models: ['m'],
-      maxConcurrency: 1,
-      sharing: { mode: 'time-sliced' as const, interferenceAlpha: 0, timeSliceMs: 1, contextSwitchMs: 0 },
-      link: { h2dBytesPerMs: 1000, d2hBytesPerMs: 1000, setupMs: 0 },
-    })),
-  };
-  const stream = new RandomStream(`floor-arrivals:${seed}`);
-  const meanGap = SERVICE_MS / (RHO * gpus);
-  let time = 0;
-  let left = requests;
-  const arrivals: ArrivalSource = {
-    next(): ArrivalSpec | undefined {
-      if (left-- <= 0) return undefined;
-      time += stream.exponential(meanGap);
-      const priority = stream.uniform() < HIGH_SHARE ? 'high' : 'low';
-      return { arrival: time, model: 'm', batch: 1, priority, relativeDeadline: 1e9 };
-    },
-  };
-  const simulator = new Simulator({
-    cluster,
-    models: new Map([[model.name, model]]),
-    arrivals,
-    policy: POLICIES.get('priority')!.create({}),
-    predictor: PREDICTORS.get('solo')!.create({ cluster }),
-    seed,
-    // Records sized up front, as runScenario does for a run of known length (the floor too preallocates).
-    sink: new RunRecorder(cluster, { expectedRequests: requests }),
-  });
-  const started = performance.now();
-  const result = simulator.run();
-  return { events: result.events, seconds: (performance.now() - started) / 1000 };
-}
+/** One side's run: events and seconds. */
+type Side = MmcRun;
 
 /** The floor's classes for the bench mix: every stream and batch size, at solo speed. */
 function mixClasses(): { classes: MixClass[]; slots: number } {
@@ -132,18 +72,18 @@ async function straitMix(seed: number): Promise<Side> {
 }
 
 function floor(seed: number): FloorResult {
-  if (values.model === 'mmc') return floorMmc({ requests, servers: gpus, rho: RHO, highShare: HIGH_SHARE, serviceMs: SERVICE_MS, seed });
+  if (values.model === 'mmc') return floorMmc({ requests, servers: gpus, rho: MMC_RHO, highShare: MMC_HIGH_SHARE, serviceMs: MMC_SERVICE_MS, seed });
   const { classes, slots } = mixClasses();
   return floorMix({ requests, gpus, slotsPerGpu: slots, rate: mixRate, classes, seed });
 }
 
-const strait = (seed: number): Promise<Side> => (values.model === 'mmc' ? Promise.resolve(straitMmc(seed)) : straitMix(seed));
+const strait = (seed: number): Promise<Side> => (values.model === 'mmc' ? Promise.resolve(straitMmc({ requests, gpus, seed })) : straitMix(seed));
 const perSecond = (s: Side) => s.events / s.seconds;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 console.log(`model ${values.model}: ${requests.toLocaleString('en-US')} requests, ${gpus} GPUs, ${pairs} alternated pairs`);
 if (values.model === 'mix') await straitMix(1); // learns the arrival rate, and warms strait as floor() warms below
-else straitMmc(1);
+else straitMmc({ requests, gpus, seed: 1 });
 floor(1);
 const ratios: number[] = [];
 for (let p = 0; p < pairs; p++) {

@@ -1,0 +1,90 @@
+/**
+ * strait on bench:floor's M/M/c model, shared by bench:floor and bench:layers: c
+ * exclusive GPUs (one slot each), one single-phase model with exponential service of
+ * mean 1 ms, no transfers, two classes (25% high) arriving as a Poisson stream at
+ * rho 0.85. Two events per request. The policy (`priority` by default) and the sink
+ * (a RunRecorder holding every record, sized up front) can be swapped, which is how
+ * bench:layers prices each layer.
+ */
+import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
+import { RandomStream } from '../sim/core/random.ts';
+import { RunRecorder } from '../sim/metrics/run-recorder.ts';
+import { constantTable, type ModelProfile } from '../sim/model/profile.ts';
+import type { Policy } from '../sim/policy/policy.ts';
+import { POLICIES } from '../sim/policy/registry.ts';
+import { PREDICTORS } from '../sim/predictor/registry.ts';
+import { Simulator, type ArrivalSource, type ArrivalSpec, type RequestSink } from '../sim/simulator.ts';
+
+export const MMC_RHO = 0.85;
+export const MMC_HIGH_SHARE = 0.25;
+export const MMC_SERVICE_MS = 1;
+
+export interface MmcRun {
+  readonly events: number;
+  readonly seconds: number;
+}
+
+export interface MmcOptions {
+  readonly requests: number;
+  readonly gpus: number;
+  readonly seed: number;
+  /** @default the registry's `priority` */
+  readonly policy?: Policy;
+  /** @default a RunRecorder sized for every request */
+  readonly sink?: RequestSink;
+}
+
+/** The M/M/c cluster: `gpus` GPUs of one slot on one host, links that cost nothing for zero bytes. */
+export function mmcCluster(gpus: number): ClusterSpec {
+  return {
+    hosts: [{ name: 'host0', uplinkH2dBytesPerMs: 1e12, uplinkD2hBytesPerMs: 1e12 }],
+    gpus: Array.from({ length: gpus }, (_, i) => ({
+      id: `gpu${i}`,
+      host: 0,
+      models: ['m'],
+      maxConcurrency: 1,
+      sharing: { mode: 'time-sliced' as const, interferenceAlpha: 0, timeSliceMs: 1, contextSwitchMs: 0 },
+      link: { h2dBytesPerMs: 1000, d2hBytesPerMs: 1000, setupMs: 0 },
+    })),
+  };
+}
+
+const MODEL: ModelProfile = {
+  name: 'm',
+  description: 'one exponential phase',
+  phases: [{ name: 'service', soloMs: constantTable(MMC_SERVICE_MS), compute: constantTable(1), memory: constantTable(0) }],
+  inputBytesPerItem: 0,
+  outputBytesPerItem: 0,
+  variability: { kind: 'exponential' },
+  maxBatch: 1,
+};
+
+/** Runs the model once through the Simulator; the time is the run's alone (set-up excluded). */
+export function straitMmc(o: MmcOptions): MmcRun {
+  const cluster = mmcCluster(o.gpus);
+  const stream = new RandomStream(`floor-arrivals:${o.seed}`);
+  const meanGap = MMC_SERVICE_MS / (MMC_RHO * o.gpus);
+  let time = 0;
+  let left = o.requests;
+  const arrivals: ArrivalSource = {
+    next(): ArrivalSpec | undefined {
+      if (left-- <= 0) return undefined;
+      time += stream.exponential(meanGap);
+      const priority = stream.uniform() < MMC_HIGH_SHARE ? 'high' : 'low';
+      return { arrival: time, model: 'm', batch: 1, priority, relativeDeadline: 1e9 };
+    },
+  };
+  const simulator = new Simulator({
+    cluster,
+    models: new Map([[MODEL.name, MODEL]]),
+    arrivals,
+    policy: o.policy ?? POLICIES.get('priority')!.create({}),
+    predictor: PREDICTORS.get('solo')!.create({ cluster }),
+    seed: o.seed,
+    // Records sized up front, as runScenario does for a run of known length (the floor too preallocates).
+    sink: o.sink ?? new RunRecorder(cluster, { expectedRequests: o.requests }),
+  });
+  const started = performance.now();
+  const result = simulator.run();
+  return { events: result.events, seconds: (performance.now() - started) / 1000 };
+}
