@@ -1,6 +1,7 @@
 import { BinaryHeap } from '../core/binary-heap.ts';
 import type { GpuView } from '../cluster/gpu-state.ts';
 import type { Request } from '../model/request.ts';
+import { HostingGpus } from './hosting-gpus.ts';
 import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from './policy.ts';
 import { slotsBeyondReserve, slotsForNewWork, WatchedFreeSlots } from './watched-free-slots.ts';
 
@@ -18,6 +19,7 @@ export class ModelQueues {
   private readonly heaps: BinaryHeap<Request>[] = [];
   private readonly indexOf = new Map<string, number>();
   private readonly hostLists: (readonly number[])[] = [];
+  private readonly hosting = new HostingGpus();
   private total = 0;
 
   constructor(readonly order: ServiceOrder) {}
@@ -64,15 +66,13 @@ export class ModelQueues {
     return request;
   }
 
-  /** GPUs hosting queue q's model, in index order (the GPU set is fixed for a run). */
+  /**
+   * GPUs hosting queue q's model, in index order (the GPU set is fixed for a run);
+   * queues of models on the same GPUs get the same list (HostingGpus).
+   */
   hosts(q: number, gpus: readonly GpuView[]): readonly number[] {
     let hosts = this.hostLists[q];
-    if (hosts === undefined) {
-      const model = this.models[q];
-      const list: number[] = [];
-      for (let g = 0; g < gpus.length; g++) if (gpus[g].hosts(model)) list.push(g);
-      this.hostLists[q] = hosts = list;
-    }
+    if (hosts === undefined) this.hostLists[q] = hosts = this.hosting.of(this.models[q], gpus);
     return hosts;
   }
 
