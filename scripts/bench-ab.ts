@@ -2,19 +2,18 @@
  * Two versions of strait in one process: another checkout's runScenario (--base, a
  * directory holding the repository) against this one's, on `npm run bench`'s mix, in
  * alternated pairs (base then this, then this then base, ...), each after one warm-up
- * run. Separate processes drift apart with the machine's speed (2x within minutes on
+ * run. Both sides are bundled by esbuild under their own tsconfig.json, as the CLI is.
+ * Separate processes drift apart with the machine's speed (2x within minutes on
  * a shared VM); within a pair both sides see the same machine. Cost is CPU time per
  * event. The last line is `this/base cost per event R (min A, max B)`: below 1, this
  * checkout is faster. Usage:
  *   npm run bench:ab -- --base DIR [--gpus N] [--requests N] [--policy NAME] [--load X] [--pairs N]
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { benchArgs } from './bench-args.ts';
 import { medianMinMax } from './bench-stats.ts';
-import { runScenario } from '../scenarios/run-scenario.ts';
-import { benchScenario } from './bench-scenario.ts';
 
 const { values } = benchArgs('bench:ab', {
   options: {
@@ -42,20 +41,64 @@ for (const [name, n] of [['gpus', gpus], ['requests', requests], ['pairs', pairs
 if (!(load > 0)) fail(`--load must be a positive number, got ${values.load}`);
 if (values.base === undefined) fail('--base DIR is required: a checkout of strait to compare against (git worktree add --detach DIR COMMIT)');
 const baseDir = path.resolve(values.base);
-const baseRun = path.join(baseDir, 'scenarios/run-scenario.ts');
-const baseBench = path.join(baseDir, 'scripts/bench-scenario.ts');
-if (!existsSync(baseRun) || !existsSync(baseBench)) fail(`--base ${values.base}: expected a strait checkout with scenarios/run-scenario.ts and scripts/bench-scenario.ts, got none there`);
+const thisDir = path.resolve(import.meta.dirname, '..');
 
 type Run = (scenario: never) => Promise<{ result: { events: number } }>;
 type Bench = (options: { requests: number; gpus: number; seed: number; policy: string; load: number }) => unknown;
-const base = {
-  runScenario: ((await import(pathToFileURL(baseRun).href)) as { runScenario: Run }).runScenario,
-  benchScenario: ((await import(pathToFileURL(baseBench).href)) as { benchScenario: Bench }).benchScenario,
-};
-const current = { runScenario: runScenario as unknown as Run, benchScenario: benchScenario as unknown as Bench };
+interface Side {
+  readonly runScenario: Run;
+  readonly benchScenario: Bench;
+}
+
+/**
+ * One checkout's runScenario and benchScenario, bundled into plain JavaScript by esbuild
+ * under that checkout's own tsconfig.json, as its CLI is (compiled-cli.mjs). Why not
+ * import both through tsx: tsx applies a tsconfig only to the files it includes, and the
+ * one it finds is the working directory's, so the other checkout was compiled with
+ * class fields under define semantics, which tsconfig.json turns off for speed. An A/A
+ * test (the same commit on both sides) then gave 0.77-0.83 in favour of the checkout in
+ * the working directory, and 1.66 against it when run from the other one; tsx's transform
+ * cache kept a bias even when each side was named its tsconfig. Every bench:ab figure
+ * before this change (RESULTS.md says which) carries that bias.
+ */
+async function loadSide(dir: string, option: string): Promise<Side> {
+  const tsconfig = path.join(dir, 'tsconfig.json');
+  for (const file of ['scenarios/run-scenario.ts', 'scripts/bench-scenario.ts', 'tsconfig.json']) {
+    if (!existsSync(path.join(dir, file))) fail(`${option} ${dir}: expected a strait checkout with ${file}, found none there`);
+  }
+  // Two levels below the root, as the sources are: node_modules and paths found from
+  // import.meta.url resolve as they do from the sources.
+  const out = path.join(dir, 'dist', `bench-ab-${process.pid}`, 'side.mjs');
+  const { build } = await import('esbuild');
+  await build({
+    stdin: {
+      contents: "export { runScenario } from './scenarios/run-scenario.ts';\nexport { benchScenario } from './scripts/bench-scenario.ts';\n",
+      resolveDir: dir,
+      sourcefile: 'bench-ab-side.ts',
+      loader: 'ts',
+    },
+    outfile: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    absWorkingDir: dir,
+    tsconfig,
+    logLevel: 'silent',
+  });
+  try {
+    return (await import(pathToFileURL(out).href)) as Side;
+  } finally {
+    rmSync(path.dirname(out), { recursive: true, force: true });
+  }
+}
+
+const base = await loadSide(baseDir, '--base');
+const current = await loadSide(thisDir, 'this checkout');
 
 /** CPU microseconds per event of one run of the mix by one side. */
-async function cost(side: typeof base, seed: number): Promise<number> {
+async function cost(side: Side, seed: number): Promise<number> {
   const scenario = side.benchScenario({ requests, gpus, seed, policy: values.policy!, load });
   const before = process.cpuUsage();
   const run = await side.runScenario(scenario as never);
