@@ -6,8 +6,9 @@
  * Separate processes drift apart with the machine's speed (2x within minutes on
  * a shared VM); within a pair both sides see the same machine. Cost is CPU time per
  * event. The last line is `this/base cost per event R (min A, max B)`: below 1, this
- * checkout is faster. Usage:
- *   npm run bench:ab -- --base DIR [--gpus N] [--requests N] [--policy NAME] [--load X] [--pairs N]
+ * checkout is faster. `--head DIR` puts another checkout in this one's place (two older
+ * commits compared, neither of which has this script). Usage:
+ *   npm run bench:ab -- --base DIR [--head DIR] [--gpus N] [--requests N] [--policy NAME] [--load X] [--pairs N]
  */
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { medianMinMax } from './bench-stats.ts';
 const { values } = benchArgs('bench:ab', {
   options: {
     base: { type: 'string' },
+    head: { type: 'string' },
     gpus: { type: 'string', default: '8' },
     requests: { type: 'string', default: '200000' },
     policy: { type: 'string', default: 'fifo' },
@@ -41,7 +43,7 @@ for (const [name, n] of [['gpus', gpus], ['requests', requests], ['pairs', pairs
 if (!(load > 0)) fail(`--load must be a positive number, got ${values.load}`);
 if (values.base === undefined) fail('--base DIR is required: a checkout of strait to compare against (git worktree add --detach DIR COMMIT)');
 const baseDir = path.resolve(values.base);
-const thisDir = path.resolve(import.meta.dirname, '..');
+const headDir = values.head === undefined ? path.resolve(import.meta.dirname, '..') : path.resolve(values.head);
 
 type Run = (scenario: never) => Promise<{ result: { events: number } }>;
 type Bench = (options: { requests: number; gpus: number; seed: number; policy: string; load: number }) => unknown;
@@ -95,7 +97,7 @@ async function loadSide(dir: string, option: string): Promise<Side> {
 }
 
 const base = await loadSide(baseDir, '--base');
-const current = await loadSide(thisDir, 'this checkout');
+const current = await loadSide(headDir, values.head === undefined ? 'this checkout' : '--head');
 
 /** CPU microseconds per event of one run of the mix by one side. */
 async function cost(side: Side, seed: number): Promise<number> {
@@ -106,7 +108,7 @@ async function cost(side: Side, seed: number): Promise<number> {
   return (cpu.user + cpu.system) / run.result.events;
 }
 
-console.log(`bench mix at load ${load}, ${gpus} GPUs, ${requests.toLocaleString('en-US')} requests, policy ${values.policy}; base ${baseDir}; ${pairs} alternated pairs`);
+console.log(`bench mix at load ${load}, ${gpus} GPUs, ${requests.toLocaleString('en-US')} requests, policy ${values.policy}; base ${baseDir}, this ${headDir}; ${pairs} alternated pairs`);
 await cost(base, 1); // warm-up of both sides
 await cost(current, 1);
 const ratios: number[] = [];
