@@ -57,7 +57,7 @@ export interface SeedRunOptions {
 export async function runOverSeeds(scenario: Scenario, seeds: readonly number[], options: SeedRunOptions = {}): Promise<Summary[]> {
   const summaries: Summary[] = [];
   for (const seed of seeds) {
-    summaries.push((await runScenario({ ...scenario, seed }, { keepArrival: options.keepArrival })).summary);
+    summaries.push((await runScenario({ ...scenario, seed }, { keepArrival: options.keepArrival, keepRecords: false })).summary);
     options.onRun?.();
   }
   return summaries;

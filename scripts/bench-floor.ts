@@ -9,7 +9,8 @@
  * mmc: M/M/c, c = --gpus exclusive GPUs (one slot each), one single-phase model with
  *   exponential service of mean 1 ms, no transfers, two classes (25% high) under static
  *   priority (strait's `priority` policy), rho 0.85. Two events per request in both.
- * mix: `npm run bench`'s scenario (fifo, solo predictor, records in memory) beside a
+ * mix: `npm run bench`'s scenario (fifo, solo predictor, records built in batches and
+ *   dropped, as `strait run` builds them for its Arrow writer) beside a
  *   floor that models its arrivals, classes, late binding to the GPU with most free
  *   slots and each request's transfers and phases at solo speed (no sharing).
  */
@@ -66,7 +67,7 @@ function mixClasses(): { classes: MixClass[]; slots: number } {
 
 let mixRate = 0; // arrivals per ms, from strait's first run of the mix (the floor draws at that rate)
 async function straitMix(seed: number): Promise<Side> {
-  const run = await runScenario(benchScenario({ requests, gpus, seed }));
+  const run = await runScenario(benchScenario({ requests, gpus, seed }), { keepRecords: false });
   if (mixRate === 0) mixRate = run.result.requests / run.result.simulatedMs;
   return { events: run.result.events, seconds: run.wallMs / 1000 };
 }

@@ -3,8 +3,12 @@
  * exclusive GPUs (one slot each), one single-phase model with exponential service of
  * mean 1 ms, no transfers, two classes (25% high) arriving as a Poisson stream at
  * rho 0.85. Two events per request. The policy (`priority` by default) and the sink
- * (a RunRecorder holding every record, sized up front) can be swapped, which is how
- * bench:layers prices each layer.
+ * can be swapped, which is how bench:layers prices each layer. The default sink is a
+ * RunRecorder that builds every record in batches of 65,536 and drops each batch, as
+ * `strait run` does before the Arrow writer (its batch buffers are reused). Until
+ * 2026-12-06 it held every record in memory, sized up front: on this VM the first
+ * write of that memory (168 MB at 1M requests) was a third of strait's time here, a
+ * cost the CLI never pays (RESULTS.md, "Records in batches").
  */
 import type { ClusterSpec } from '../sim/cluster/cluster-spec.ts';
 import { RandomStream } from '../sim/core/random.ts';
@@ -30,7 +34,7 @@ export interface MmcOptions {
   readonly seed: number;
   /** @default the registry's `priority` */
   readonly policy?: Policy;
-  /** @default a RunRecorder sized for every request */
+  /** @default a RunRecorder building records in batches and dropping them (as the CLI, before its writer) */
   readonly sink?: RequestSink;
 }
 
@@ -81,8 +85,7 @@ export function straitMmc(o: MmcOptions): MmcRun {
     policy: o.policy ?? POLICIES.get('priority')!.create({}),
     predictor: PREDICTORS.get('solo')!.create({ cluster }),
     seed: o.seed,
-    // Records sized up front, as runScenario does for a run of known length (the floor too preallocates).
-    sink: o.sink ?? new RunRecorder(cluster, { expectedRequests: o.requests }),
+    sink: o.sink ?? new RunRecorder(cluster, { onRecords: () => {} }),
   });
   const started = performance.now();
   const result = simulator.run();

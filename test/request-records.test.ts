@@ -68,3 +68,18 @@ describe('RequestRecords', () => {
     expect(records.outcome.view().length).toBe(5);
   });
 });
+
+describe('runScenario without its records (keepRecords: false)', () => {
+  it('gives the same summary as a run that keeps every record, and no records', async () => {
+    const { runScenario } = await import('../scenarios/run-scenario.ts');
+    const { benchScenario } = await import('../scripts/bench-scenario.ts');
+    // More requests than one batch (65,536), so batches are dropped and their buffers reused.
+    const scenario = benchScenario({ requests: 70_000, gpus: 8, seed: 3, policy: 'fifo', load: 0.85 });
+    const kept = await runScenario(scenario);
+    const dropped = await runScenario(scenario, { keepRecords: false });
+    expect(kept.records.length).toBe(70_000);
+    expect(dropped.records.length).toBe(0);
+    expect(JSON.stringify(dropped.summary)).toBe(JSON.stringify(kept.summary));
+    expect(dropped.result).toEqual(kept.result);
+  });
+});
