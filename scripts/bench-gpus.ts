@@ -1,5 +1,6 @@
 /**
- * Cost per event as the cluster grows: `npm run bench`'s mix (records in memory) at 8
+ * Cost per event as the cluster grows: `npm run bench`'s mix (records built in batches and
+ * dropped, as `strait run` builds them for its writer) at 8
  * GPUs and at each --gpus N, the same requests per GPU but at least --min-requests a run
  * (so an 8-GPU run is long enough to time), runs alternated in one process (8, N, 8,
  * N, ...) after one warm-up run of each size. Cost is CPU time per event, so other work on a shared machine
@@ -54,7 +55,7 @@ const SLOTS_PER_GPU = 4;
 async function costPerEvent(policy: string, gpus: number, seed: number): Promise<number> {
   const scenario = benchScenario({ requests: Math.max(perGpu * gpus, minRequests), gpus, seed, policy, load });
   const before = process.cpuUsage();
-  const run = await runScenario(scenario);
+  const run = await runScenario(scenario, { keepRecords: false });
   const cpu = process.cpuUsage(before);
   return (cpu.user + cpu.system) / run.result.events;
 }
