@@ -91,14 +91,15 @@ interface Side {
  * cache kept a bias even when each side was named its tsconfig. Every bench:ab figure
  * before this change (RESULTS.md says which) carries that bias.
  */
-async function loadSide(dir: string, option: string): Promise<Side> {
+async function loadSide(dir: string, option: string, side: 'base' | 'head'): Promise<Side> {
   const tsconfig = path.join(dir, 'tsconfig.json');
   for (const file of ['scenarios/run-scenario.ts', 'scripts/bench-scenario.ts', 'tsconfig.json']) {
     if (!existsSync(path.join(dir, file))) fail(`${option} ${dir}: expected a strait checkout with ${file}, found none there`);
   }
   // Two levels below the root, as the sources are: node_modules and paths found from
-  // import.meta.url resolve as they do from the sources.
-  const out = path.join(dir, 'dist', `bench-ab-${process.pid}`, 'side.mjs');
+  // import.meta.url resolve as they do from the sources. A file per side, so an A/A run
+  // of one directory against itself still loads two separate copies.
+  const out = path.join(dir, 'dist', `bench-ab-${process.pid}`, `${side}.mjs`);
   const { build } = await import('esbuild');
   await build({
     stdin: {
@@ -124,8 +125,8 @@ async function loadSide(dir: string, option: string): Promise<Side> {
   }
 }
 
-const base = await loadSide(baseDir, '--base');
-const current = await loadSide(headDir, values.head === undefined ? 'this checkout' : '--head');
+const base = await loadSide(baseDir, '--base', 'base');
+const current = await loadSide(headDir, values.head === undefined ? 'this checkout' : '--head', 'head');
 
 /** CPU microseconds per event of one run of the mix by one side. */
 async function cost(side: Side, seed: number): Promise<number> {
