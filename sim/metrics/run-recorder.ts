@@ -38,7 +38,9 @@ export class RunRecorder implements RequestSink {
     this.solo = new SoloEstimates(cluster);
     this.summary = new SummaryAccumulator(options.predictorNames);
     this.flushEvery = options.onRecords !== undefined ? (options.flushEvery ?? 65536) : Infinity;
-    const expected = options.onRecords !== undefined ? this.flushEvery : (options.expectedRequests ?? 0);
+    // Streaming holds at most one batch; a run known to be shorter needs only its length.
+    const known = options.expectedRequests ?? 0;
+    const expected = options.onRecords !== undefined ? (known > 0 ? Math.min(known, this.flushEvery) : this.flushEvery) : known;
     if (expected > 0) this.records.reserve(expected);
   }
 
