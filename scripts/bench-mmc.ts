@@ -85,7 +85,8 @@ export function straitMmc(o: MmcOptions): MmcRun {
     policy: o.policy ?? POLICIES.get('priority')!.create({}),
     predictor: PREDICTORS.get('solo')!.create({ cluster }),
     seed: o.seed,
-    sink: o.sink ?? new RunRecorder(cluster, { onRecords: () => {} }),
+    // As runScenario: the run's length is known (it sizes the summary), records go out in batches.
+    sink: o.sink ?? new RunRecorder(cluster, { expectedRequests: o.requests, onRecords: () => {} }),
   });
   const started = performance.now();
   const result = simulator.run();

@@ -42,6 +42,7 @@ export class RunRecorder implements RequestSink {
     const known = options.expectedRequests ?? 0;
     const expected = options.onRecords !== undefined ? (known > 0 ? Math.min(known, this.flushEvery) : this.flushEvery) : known;
     if (expected > 0) this.records.reserve(expected);
+    if (known > 0) this.summary.reserve(known);
   }
 
   record(request: Request): void {
