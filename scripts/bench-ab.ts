@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { benchArgs } from './bench-args.ts';
+import { benchArgs, wholeNumbers } from './bench-args.ts';
 import { medianMinMax } from './bench-stats.ts';
 
 const { values } = benchArgs('bench:ab', {
@@ -37,14 +37,8 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const gpus = Number(values.gpus);
-const requests = Number(values.requests);
-const pairs = Number(values.pairs);
-const processes = Number(values.processes);
+const { gpus, requests, pairs, processes } = wholeNumbers('bench:ab', values, ['gpus', 'requests', 'pairs', 'processes']);
 const load = Number(values.load);
-for (const [name, n] of [['gpus', gpus], ['requests', requests], ['pairs', pairs], ['processes', processes]] as const) {
-  if (!(Number.isInteger(n) && n >= 1)) fail(`--${name} must be a whole number of at least 1, got ${values[name]}`);
-}
 if (!(load > 0)) fail(`--load must be a positive number, got ${values.load}`);
 if (values.base === undefined) fail('--base DIR is required: a checkout of strait to compare against (git worktree add --detach DIR COMMIT)');
 const baseDir = path.resolve(values.base);

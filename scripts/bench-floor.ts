@@ -14,7 +14,7 @@
  *   floor that models its arrivals, classes, late binding to the GPU with most free
  *   slots and each request's transfers and phases at solo speed (no sharing).
  */
-import { benchArgs } from './bench-args.ts';
+import { benchArgs, wholeNumbers } from './bench-args.ts';
 import { medianMinMax } from './bench-stats.ts';
 import { d2hSetupMs } from '../sim/cluster/cluster-spec.ts';
 import { soloPhaseMs } from '../sim/model/profile.ts';
@@ -31,15 +31,7 @@ const { values } = benchArgs('bench:floor', {
     pairs: { type: 'string', default: '5' },
   },
 });
-const requests = Number(values.requests);
-const gpus = Number(values.gpus);
-const pairs = Number(values.pairs);
-for (const [name, n] of [['requests', requests], ['gpus', gpus], ['pairs', pairs]] as const) {
-  if (!(Number.isInteger(n) && n >= 1)) {
-    console.error(`bench:floor: --${name} must be a whole number of at least 1, got ${values[name]}`);
-    process.exit(2);
-  }
-}
+const { requests, gpus, pairs } = wholeNumbers('bench:floor', values, ['requests', 'gpus', 'pairs']);
 if (values.model !== 'mmc' && values.model !== 'mix') {
   console.error(`bench:floor: --model must be mmc or mix, got ${values.model}`);
   process.exit(2);

@@ -14,7 +14,7 @@
  * bring strait to. Usage:
  *   npm run bench:layers -- [--requests N] [--gpus N] [--rounds N]
  */
-import { benchArgs } from './bench-args.ts';
+import { benchArgs, wholeNumbers } from './bench-args.ts';
 import { median, medianMinMax } from './bench-stats.ts';
 import { straitMmc, MMC_HIGH_SHARE, MMC_RHO, MMC_SERVICE_MS, type MmcRun } from './bench-mmc.ts';
 import { DirectPriorityPolicy } from './direct-priority-policy.ts';
@@ -27,15 +27,7 @@ const { values } = benchArgs('bench:layers', {
     rounds: { type: 'string', default: '5' },
   },
 });
-const requests = Number(values.requests);
-const gpus = Number(values.gpus);
-const rounds = Number(values.rounds);
-for (const [name, n] of [['requests', requests], ['gpus', gpus], ['rounds', rounds]] as const) {
-  if (!(Number.isInteger(n) && n >= 1)) {
-    console.error(`bench:layers: --${name} must be a whole number of at least 1, got ${values[name]}`);
-    process.exit(2);
-  }
-}
+const { requests, gpus, rounds } = wholeNumbers('bench:layers', values, ['requests', 'gpus', 'rounds']);
 
 const noRecords = { record(): void {} };
 const VARIANTS: Record<string, (seed: number) => MmcRun> = {

@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
-import { benchArgs } from './bench-args.ts';
+import { benchArgs, wholeNumbers } from './bench-args.ts';
 import { median } from './bench-stats.ts';
 import { bug } from '../sim/core/errors.ts';
 import { childrenCpuMs, loadAverage } from './child-cpu.ts';
@@ -23,8 +23,7 @@ const { values } = benchArgs('bench:startup', {
     cli: { type: 'string', multiple: true },
   },
 });
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) bug(`--runs: expected a positive integer, got ${values.runs}`);
+const { runs } = wholeNumbers('bench:startup', values, ['runs']);
 const clis = (values.cli ?? [join(import.meta.dirname, 'strait.js')]).map((cli) => resolve(cli));
 
 interface Case {

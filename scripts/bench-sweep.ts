@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchArgs } from './bench-args.ts';
+import { benchArgs, wholeNumbers } from './bench-args.ts';
 import { median } from './bench-stats.ts';
 import { bug } from '../sim/core/errors.ts';
 import { childrenCpuMs, loadAverage } from './child-cpu.ts';
@@ -29,10 +29,8 @@ const { values } = benchArgs('bench:sweep', {
     seeds: { type: 'string', default: '3' },
   },
 });
-const n = Number(values.workers);
-const repeats = Number(values.repeats);
-if (!Number.isInteger(n) || n < 2) bug(`--workers: expected a whole number of at least 2, got ${values.workers}`);
-if (!Number.isInteger(repeats) || repeats < 1) bug(`--repeats: expected a positive whole number, got ${values.repeats}`);
+const { workers: n } = wholeNumbers('bench:sweep', values, ['workers'], 2);
+const { repeats } = wholeNumbers('bench:sweep', values, ['repeats']);
 const clis = (values.cli ?? [join(import.meta.dirname, 'strait.js')]).map((cli) => resolve(cli));
 const scratch = mkdtempSync(join(tmpdir(), 'strait-bench-sweep-'));
 

@@ -1,0 +1,28 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CHILD_LIMIT_MS, HUNG_CHILD_MS } from './time-limits.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+// Each stops at its option check, before any benchmark runs.
+const CASES: [string, string[], RegExp][] = [
+  ['bench-startup.ts', ['--runs', '0'], /^bench:startup: --runs must be a whole number of at least 1, got 0$/],
+  ['bench-sweep.ts', ['--workers', '1'], /^bench:sweep: --workers must be a whole number of at least 2, got 1$/],
+  ['bench-floor.ts', ['--pairs', 'x'], /^bench:floor: --pairs must be a whole number of at least 1, got x$/],
+  ['bench-layers.ts', ['--gpus', '1.5'], /^bench:layers: --gpus must be a whole number of at least 1, got 1\.5$/],
+  ['bench-ab.ts', ['--base', '.', '--processes', '0'], /^bench:ab: --processes must be a whole number of at least 1, got 0$/],
+];
+
+describe('bench scripts', () => {
+  it.each(CASES)(
+    '%s %j: one line naming the option, exit 2, no stack trace',
+    (script, args, message) => {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', `scripts/${script}`, ...args], { cwd: root, encoding: 'utf8', timeout: HUNG_CHILD_MS });
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
+    },
+    CHILD_LIMIT_MS,
+  );
+});
