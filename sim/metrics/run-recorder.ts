@@ -5,6 +5,13 @@ import type { RequestSink, SimulationResult } from '../simulator.ts';
 import { RequestRecords } from './request-records.ts';
 import { SummaryAccumulator, type Summary } from './summary.ts';
 
+/**
+ * The most requests records and summary are sized for up front; past it they grow. The
+ * expected count can be a trace scenario's `requests`, far above what the trace holds,
+ * and past 2^32 no typed array can be made at all.
+ */
+const RESERVE_MAX = 1 << 26;
+
 export interface RecorderOptions {
   /** Pre-sizes the in-memory record columns when the run length is known. */
   readonly expectedRequests?: number;
@@ -39,7 +46,7 @@ export class RunRecorder implements RequestSink {
     this.summary = new SummaryAccumulator(options.predictorNames);
     this.flushEvery = options.onRecords !== undefined ? (options.flushEvery ?? 65536) : Infinity;
     // Streaming holds at most one batch; a run known to be shorter needs only its length.
-    const known = options.expectedRequests ?? 0;
+    const known = Math.min(options.expectedRequests ?? 0, RESERVE_MAX);
     const expected = options.onRecords !== undefined ? (known > 0 ? Math.min(known, this.flushEvery) : this.flushEvery) : known;
     if (expected > 0) this.records.reserve(expected);
     if (known > 0) this.summary.reserve(known);

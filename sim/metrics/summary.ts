@@ -242,9 +242,6 @@ class ErrorTally {
  * Accumulates the run summary one request at a time, so a run of any length needs
  * only its latencies and prediction errors in memory, never its full records.
  */
-/** The most latencies a class reserves up front (512 MB of address space each). */
-const RESERVE_MAX = 1 << 26;
-
 export class SummaryAccumulator {
   private readonly high = new ClassTally();
   private readonly low = new ClassTally();
@@ -260,14 +257,11 @@ export class SummaryAccumulator {
    * shares are not known, so each gets the whole. Pages of a typed array are mapped when
    * first written, so the unused part costs address space, not memory; grown by doubling
    * instead, the latencies were copied and first-written about twice over (`push` was 6%
-   * of a 1M-request M/M/8 run's self time on a VM where that is slow). At most
-   * RESERVE_MAX each: the count can be a trace scenario's `requests`, far above what the
-   * trace holds, and past 2^32 a typed array cannot be made at all; beyond it they grow.
+   * of a 1M-request M/M/8 run's self time on a VM where that is slow).
    */
   reserve(requests: number): void {
-    const count = Math.min(requests, RESERVE_MAX);
-    this.high.reserve(count);
-    this.low.reserve(count);
+    this.high.reserve(requests);
+    this.low.reserve(requests);
   }
 
   add(request: Request, outcome: Outcome, soloLatencyMs: number): void {
