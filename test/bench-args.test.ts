@@ -12,6 +12,9 @@ const CASES: [string, string[], RegExp][] = [
   ['bench-floor.ts', ['--pairs', 'x'], /^bench:floor: --pairs must be a whole number of at least 1, got x$/],
   ['bench-layers.ts', ['--gpus', '1.5'], /^bench:layers: --gpus must be a whole number of at least 1, got 1\.5$/],
   ['bench-ab.ts', ['--base', '.', '--processes', '0'], /^bench:ab: --processes must be a whole number of at least 1, got 0$/],
+  ['bench-instructions.ts', ['--gpus', '0'], /^bench:instructions: --gpus must be a whole number of at least 1, got 0$/],
+  ['bench-instructions.ts', ['--requests', '2'], /^bench:instructions: --requests must be at least 3 \(the short run is a third of it\), got 2$/],
+  ['bench-instructions.ts', ['--variants', 'floor,fast'], /^bench:instructions: --variants: expected names from floor, strait, core, got fast$/],
 ];
 
 describe('bench scripts', () => {

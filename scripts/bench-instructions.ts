@@ -1,0 +1,150 @@
+/**
+ * Instructions per request on bench:floor's M/M/c model, counted by valgrind: a measure
+ * of strait's work that a busy machine does not move. On this VM wall-time ratios of two
+ * versions drift by 2x and a 10% change needs dozens of alternated pairs to see; the
+ * same command here gives the same count to within about 1%.
+ *
+ * How: each variant runs in its own `node --single-threaded` under `valgrind
+ * --tool=cachegrind` (no cache simulation), after a warm-up run, at --requests and at a third of it;
+ * the difference of the two instruction totals over the difference of requests is the
+ * cost per request, with start-up, compilation and warm-up cancelled. --single-threaded
+ * (no concurrent compiler or GC threads) is what makes the count repeatable.
+ *
+ * What it does not see: cache misses and page faults (an allocation's cost is mostly its
+ * memory traffic). A change that cuts instructions but not allocation can leave wall time
+ * where it was; report both. Variants:
+ *   floor   the minimal loop (scripts/floor-loop.ts)
+ *   strait  bench:floor's strait side: the `priority` policy, records built in batches and dropped
+ *   core    DirectPriorityPolicy and no records (bench:layers' core)
+ * Needs valgrind (Debian: apt-get install valgrind). Usage:
+ *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core] [--base DIR]
+ * --base DIR counts another checkout's strait too (git worktree add --detach DIR COMMIT)
+ * and prints this/base.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { benchArgs, wholeNumbers } from './bench-args.ts';
+
+const VARIANTS = ['floor', 'strait', 'core'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+const { values } = benchArgs('bench:instructions', {
+  options: {
+    requests: { type: 'string', default: '150000' },
+    gpus: { type: 'string', default: '8' },
+    variants: { type: 'string', default: VARIANTS.join(',') },
+    base: { type: 'string' },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`bench:instructions: ${message}`);
+  process.exit(2);
+}
+
+const { requests, gpus } = wholeNumbers('bench:instructions', values, ['requests', 'gpus']);
+if (requests < 3) fail(`--requests must be at least 3 (the short run is a third of it), got ${requests}`);
+const variants = values.variants!.split(',').filter((v) => v !== '');
+for (const v of variants) {
+  if (!(VARIANTS as readonly string[]).includes(v)) fail(`--variants: expected names from ${VARIANTS.join(', ')}, got ${v}`);
+}
+const valgrind = spawnSync('valgrind', ['--version'], { encoding: 'utf8' });
+if (valgrind.error !== undefined || valgrind.status !== 0) fail('needs valgrind on PATH (Debian: apt-get install valgrind), found none');
+
+const headDir = path.resolve(import.meta.dirname, '..');
+const baseDir = values.base === undefined ? undefined : path.resolve(values.base);
+const work = path.join(headDir, 'dist', `bench-instructions-${process.pid}`);
+
+/**
+ * Runs one variant of a bundle at `count` requests, after a warm-up run of WARM_UP
+ * requests in the same process, as bench:floor's pairs follow its warm-up (a later run
+ * costs more instructions than a first one, e.g. 11,970 against 10,650 per request for
+ * strait on M/M/8 at the commit before this script). Prints nothing.
+ */
+const WARM_UP = 20000;
+const RUNNER = `const [bundle, variant, count, gpus] = process.argv.slice(2);
+const m = await import(bundle);
+const g = Number(gpus);
+const run = (requests, seed) => {
+  if (variant === 'floor') m.floorMmc({ requests, servers: g, rho: m.MMC_RHO, highShare: m.MMC_HIGH_SHARE, serviceMs: m.MMC_SERVICE_MS, seed });
+  else if (variant === 'core') m.straitMmc({ requests, gpus: g, seed, policy: new m.DirectPriorityPolicy(g), sink: { record() {} } });
+  else m.straitMmc({ requests, gpus: g, seed });
+};
+run(${WARM_UP}, 1);
+run(Number(count), 2);
+`;
+
+/** One checkout's M/M/c benchmark code, bundled by esbuild under its own tsconfig.json (as bench:ab does). */
+async function bundle(dir: string, name: string): Promise<string> {
+  for (const file of ['scripts/bench-mmc.ts', 'scripts/direct-priority-policy.ts', 'scripts/floor-loop.ts', 'tsconfig.json']) {
+    if (!existsSync(path.join(dir, file))) fail(`${dir}: expected a strait checkout with ${file}, found none there`);
+  }
+  const out = path.join(work, `${name}.mjs`);
+  const { build } = await import('esbuild');
+  await build({
+    stdin: {
+      contents:
+        "export { straitMmc, MMC_RHO, MMC_HIGH_SHARE, MMC_SERVICE_MS } from './scripts/bench-mmc.ts';\n" +
+        "export { DirectPriorityPolicy } from './scripts/direct-priority-policy.ts';\n" +
+        "export { floorMmc } from './scripts/floor-loop.ts';\n",
+      resolveDir: dir,
+      sourcefile: 'bench-instructions-side.ts',
+      loader: 'ts',
+    },
+    outfile: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    absWorkingDir: dir,
+    tsconfig: path.join(dir, 'tsconfig.json'),
+    logLevel: 'silent',
+  });
+  return out;
+}
+
+/** Instructions of one process running `variant` at `count` requests. */
+function instructions(bundleFile: string, variant: Variant, count: number): number {
+  const run = spawnSync(
+    'valgrind',
+    ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', path.join(work, 'runner.mjs'), bundleFile, variant, String(count), String(gpus)],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
+  const match = /I\s+refs:\s+([\d,]+)/.exec(run.stderr);
+  if (run.status !== 0 || match === null) fail(`${variant} at ${count} requests: valgrind run failed: ${run.stderr.trim().split('\n').at(-1)}`);
+  return Number(match[1].replaceAll(',', ''));
+}
+
+/** Instructions per request: the slope between a third of --requests and --requests. */
+function perRequest(bundleFile: string, variant: Variant): number {
+  const short = Math.floor(requests / 3);
+  return (instructions(bundleFile, variant, requests) - instructions(bundleFile, variant, short)) / (requests - short);
+}
+
+mkdirSync(work, { recursive: true });
+try {
+  writeFileSync(path.join(work, 'runner.mjs'), RUNNER);
+  const head = await bundle(headDir, 'head');
+  console.log(`M/M/${gpus}: instructions per request (valgrind, slope between ${Math.floor(requests / 3).toLocaleString('en-US')} and ${requests.toLocaleString('en-US')} requests)`);
+  const counts: Partial<Record<Variant, number>> = {};
+  for (const v of variants as Variant[]) {
+    counts[v] = perRequest(head, v);
+    console.log(`${v}: ${Math.round(counts[v]!)}`);
+  }
+  if (counts.floor !== undefined) {
+    for (const v of ['core', 'strait'] as const) {
+      if (counts[v] !== undefined) console.log(`${v}/floor instruction ratio ${(counts.floor / counts[v]!).toFixed(3)}`);
+    }
+  }
+  if (baseDir !== undefined) {
+    const base = await bundle(baseDir, 'base');
+    const baseStrait = perRequest(base, 'strait');
+    const headStrait = counts.strait ?? perRequest(head, 'strait');
+    console.log(`base strait: ${Math.round(baseStrait)}`);
+    console.log(`this/base instructions per request ${(headStrait / baseStrait).toFixed(3)}`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
