@@ -78,6 +78,10 @@ export class ArrivalFeed {
   private pending: ArrivalSpec | undefined;
   private event: EventHandle | undefined;
   private lastArrival: Ms = 0;
+  // The model of the previous arrival: most arrivals name the model the one before did,
+  // and a string compare is cheaper than the map's hash lookup.
+  private lastModelName: string | undefined = undefined;
+  private lastModel: ModelProfile | undefined = undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -109,7 +113,12 @@ export class ArrivalFeed {
   };
 
   private createRequest(spec: ArrivalSpec): Request {
-    const model = modelOfArrival(this.models, spec, this.count);
+    let model = this.lastModel;
+    if (spec.model !== this.lastModelName || model === undefined) {
+      model = modelOfArrival(this.models, spec, this.count);
+      this.lastModelName = spec.model;
+      this.lastModel = model;
+    }
     const variability = model.variability;
     let scale = 1;
     if (variability.kind === 'exponential') scale = this.serviceStream.exponential(1);

@@ -1,3 +1,4 @@
+import type { ModelProfile } from '../model/profile.ts';
 import { outcomeOf, type Outcome, type Request } from '../model/request.ts';
 
 export const OUTCOMES: readonly Outcome[] = ['met', 'late', 'dropped', 'rejected', 'unserved'];
@@ -78,6 +79,9 @@ const floatColumn = (records: RequestRecords) => new RecordColumn(records, new F
 export class RequestRecords {
   readonly models: string[] = [];
   private readonly modelCodes = new Map<string, number>();
+  // The previous row's model and its code: consecutive rows mostly share a model.
+  private lastModel: ModelProfile | undefined = undefined;
+  private lastCode = -1;
   /** Rows in the column arrays. */
   private rows = 0;
   /** Rows staged row-major, not yet in the columns (see STAGED_ROWS). */
@@ -174,14 +178,22 @@ export class RequestRecords {
     return Object.values(this).filter((column) => column instanceof RecordColumn);
   }
 
-  /** Appends one request's row (staged: it reaches the columns at the next settle(), which every view() does first). */
-  add(request: Request, soloLatencyMs: number, outcome: Outcome = outcomeOf(request)): Outcome {
-    let code = this.modelCodes.get(request.model.name);
+  /** The code of a model's name, a new one for a name not seen before. */
+  private modelCode(model: ModelProfile): number {
+    let code = this.modelCodes.get(model.name);
     if (code === undefined) {
       code = this.models.length;
-      this.models.push(request.model.name);
-      this.modelCodes.set(request.model.name, code);
+      this.models.push(model.name);
+      this.modelCodes.set(model.name, code);
     }
+    this.lastModel = model;
+    this.lastCode = code;
+    return code;
+  }
+
+  /** Appends one request's row (staged: it reaches the columns at the next settle(), which every view() does first). */
+  add(request: Request, soloLatencyMs: number, outcome: Outcome = outcomeOf(request)): Outcome {
+    const code = request.model === this.lastModel ? this.lastCode : this.modelCode(request.model);
     if (this.stagedRows === STAGED_ROWS) this.settle();
     const row = this.staged;
     // The layout of intColumns then floatColumns.

@@ -4,8 +4,22 @@ import { lookupBatch, type ModelProfile } from './profile.ts';
 /** Each model's phase table resolved at one batch size, computed once per (model, batch) pair. */
 export class PhaseTableCache {
   private readonly byModel = new Map<ModelProfile, PhaseDemands[]>();
+  // The table asked for last: phases of one request follow one another, and a map
+  // lookup per phase start was a measurable share of the hot path.
+  private lastModel: ModelProfile | undefined = undefined;
+  private lastBatch = -1;
+  private lastTable: PhaseDemands | undefined = undefined;
 
   get(model: ModelProfile, batch: number): PhaseDemands {
+    if (model === this.lastModel && batch === this.lastBatch) return this.lastTable!;
+    const table = this.lookup(model, batch);
+    this.lastModel = model;
+    this.lastBatch = batch;
+    this.lastTable = table;
+    return table;
+  }
+
+  private lookup(model: ModelProfile, batch: number): PhaseDemands {
     let byBatch = this.byModel.get(model);
     if (byBatch === undefined) {
       byBatch = [];
