@@ -17,9 +17,11 @@
  *   strait  bench:floor's strait side: the `priority` policy, records built in batches and dropped
  *   core    DirectPriorityPolicy and no records (bench:layers' core)
  * Needs valgrind (Debian: apt-get install valgrind). Usage:
- *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core] [--base DIR]
+ *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core] [--base DIR] [--cache true]
  * --base DIR counts another checkout's strait too (git worktree add --detach DIR COMMIT)
- * and prints this/base.
+ * and prints this/base. --cache true adds valgrind's simulated data-cache misses per
+ * request (a 32 KiB L1, a 1 MiB last level): the memory traffic the count leaves out, as
+ * a number that does not drift either (about three times slower).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +37,7 @@ const { values } = benchArgs('bench:instructions', {
     gpus: { type: 'string', default: '8' },
     variants: { type: 'string', default: VARIANTS.join(',') },
     base: { type: 'string' },
+    cache: { type: 'string', default: 'false' },
   },
 });
 
@@ -44,6 +47,9 @@ function fail(message: string): never {
 }
 
 const { requests, gpus } = wholeNumbers('bench:instructions', values, ['requests', 'gpus']);
+if (values.cache !== 'true' && values.cache !== 'false') fail(`--cache must be true or false, got ${values.cache}`);
+/** --cache true: valgrind's cache simulation, a 32 KiB 8-way L1 and a 1 MiB 16-way last level (64-byte lines). */
+const cacheSim = values.cache === 'true';
 if (requests < 3) fail(`--requests must be at least 3 (the short run is a third of it), got ${requests}`);
 const variants = values.variants!.split(',').filter((v) => v !== '');
 for (const v of variants) {
@@ -105,45 +111,66 @@ async function bundle(dir: string, name: string): Promise<string> {
   return out;
 }
 
-/** Instructions of one process running `variant` at `count` requests. */
-function instructions(bundleFile: string, variant: Variant, count: number): number {
-  const run = spawnSync(
-    'valgrind',
-    ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', path.join(work, 'runner.mjs'), bundleFile, variant, String(count), String(gpus)],
-    { encoding: 'utf8', maxBuffer: 64 << 20 },
-  );
-  const match = /I\s+refs:\s+([\d,]+)/.exec(run.stderr);
-  if (run.status !== 0 || match === null) fail(`${variant} at ${count} requests: valgrind run failed: ${run.stderr.trim().split('\n').at(-1)}`);
-  return Number(match[1].replaceAll(',', ''));
+/** What one valgrind run counts: instructions, and with --cache true L1 and last-level data misses (reads and writes). */
+interface Counts {
+  readonly instructions: number;
+  readonly l1Misses: number;
+  readonly llMisses: number;
 }
 
-/** Instructions per request: the slope between a third of --requests and --requests. */
-function perRequest(bundleFile: string, variant: Variant): number {
-  const short = Math.floor(requests / 3);
-  return (instructions(bundleFile, variant, requests) - instructions(bundleFile, variant, short)) / (requests - short);
+const cacheOptions = cacheSim ? ['--cache-sim=yes', '--D1=32768,8,64', '--LL=1048576,16,64'] : ['--cache-sim=no'];
+
+/** The counts of one process running `variant` at `count` requests. */
+function counts(bundleFile: string, variant: Variant, count: number): Counts {
+  const run = spawnSync(
+    'valgrind',
+    ['--tool=cachegrind', ...cacheOptions, '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', path.join(work, 'runner.mjs'), bundleFile, variant, String(count), String(gpus)],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
+  const total = (label: string) => {
+    const match = new RegExp(`${label}:\\s+([\\d,]+)`).exec(run.stderr);
+    return match === null ? NaN : Number(match[1].replaceAll(',', ''));
+  };
+  const instructions = total('I\\s+refs');
+  if (run.status !== 0 || !(instructions >= 0)) fail(`${variant} at ${count} requests: valgrind run failed: ${run.stderr.trim().split('\n').at(-1)}`);
+  return { instructions, l1Misses: cacheSim ? total('D1\\s+misses') : NaN, llMisses: cacheSim ? total('LLd\\s+misses') : NaN };
 }
+
+/** Counts per request: the slope between a third of --requests and --requests. */
+function perRequest(bundleFile: string, variant: Variant): Counts {
+  const short = Math.floor(requests / 3);
+  const long = counts(bundleFile, variant, requests);
+  const brief = counts(bundleFile, variant, short);
+  const slope = (key: keyof Counts) => (long[key] - brief[key]) / (requests - short);
+  return { instructions: slope('instructions'), l1Misses: slope('l1Misses'), llMisses: slope('llMisses') };
+}
+
+const describe = (c: Counts) =>
+  `${Math.round(c.instructions)}` + (cacheSim ? ` (L1 data misses ${c.l1Misses.toFixed(1)}, last-level ${c.llMisses.toFixed(1)})` : '');
 
 mkdirSync(work, { recursive: true });
 try {
   writeFileSync(path.join(work, 'runner.mjs'), RUNNER);
   const head = await bundle(headDir, 'head');
   console.log(`M/M/${gpus}: instructions per request (valgrind, slope between ${Math.floor(requests / 3).toLocaleString('en-US')} and ${requests.toLocaleString('en-US')} requests)`);
-  const counts: Partial<Record<Variant, number>> = {};
+  const measured: Partial<Record<Variant, Counts>> = {};
   for (const v of variants as Variant[]) {
-    counts[v] = perRequest(head, v);
-    console.log(`${v}: ${Math.round(counts[v]!)}`);
+    measured[v] = perRequest(head, v);
+    console.log(`${v}: ${describe(measured[v])}`);
   }
-  if (counts.floor !== undefined) {
+  const floor = measured.floor;
+  if (floor !== undefined) {
     for (const v of ['core', 'strait'] as const) {
-      if (counts[v] !== undefined) console.log(`${v}/floor instruction ratio ${(counts.floor / counts[v]!).toFixed(3)}`);
+      const c = measured[v];
+      if (c !== undefined) console.log(`${v}/floor instruction ratio ${(floor.instructions / c.instructions).toFixed(3)}`);
     }
   }
   if (baseDir !== undefined) {
     const base = await bundle(baseDir, 'base');
     const baseStrait = perRequest(base, 'strait');
-    const headStrait = counts.strait ?? perRequest(head, 'strait');
-    console.log(`base strait: ${Math.round(baseStrait)}`);
-    console.log(`this/base instructions per request ${(headStrait / baseStrait).toFixed(3)}`);
+    const headStrait = measured.strait ?? perRequest(head, 'strait');
+    console.log(`base strait: ${describe(baseStrait)}`);
+    console.log(`this/base instructions per request ${(headStrait.instructions / baseStrait.instructions).toFixed(3)}`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
