@@ -17,7 +17,7 @@
  *   strait  bench:floor's strait side: the `priority` policy, records built in batches and dropped
  *   core    DirectPriorityPolicy and no records (bench:layers' core)
  * Needs valgrind (Debian: apt-get install valgrind). Usage:
- *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core] [--base DIR] [--cache true]
+ *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core] [--base DIR] [--cache true] [--warm-ups 20000,...]
  * --base DIR counts another checkout's strait too (git worktree add --detach DIR COMMIT)
  * and prints this/base. --cache true adds valgrind's simulated data-cache misses per
  * request (a 32 KiB L1, a 1 MiB last level): the memory traffic the count leaves out, as
@@ -27,6 +27,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchArgs, wholeNumbers } from './bench-args.ts';
+import { median } from './bench-stats.ts';
 
 const VARIANTS = ['floor', 'strait', 'core'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -38,6 +39,7 @@ const { values } = benchArgs('bench:instructions', {
     variants: { type: 'string', default: VARIANTS.join(',') },
     base: { type: 'string' },
     cache: { type: 'string', default: 'false' },
+    'warm-ups': { type: 'string', default: '20000' },
   },
 });
 
@@ -50,6 +52,10 @@ const { requests, gpus } = wholeNumbers('bench:instructions', values, ['requests
 if (values.cache !== 'true' && values.cache !== 'false') fail(`--cache must be true or false, got ${values.cache}`);
 /** --cache true: valgrind's cache simulation, a 32 KiB 8-way L1 and a 1 MiB 16-way last level (64-byte lines). */
 const cacheSim = values.cache === 'true';
+const warmUps = values['warm-ups']!.split(',').map(Number);
+if (warmUps.length === 0 || warmUps.some((w) => !(Number.isInteger(w) && w >= 0))) {
+  fail(`--warm-ups takes whole numbers of requests separated by commas, got ${values['warm-ups']}`);
+}
 if (requests < 3) fail(`--requests must be at least 3 (the short run is a third of it), got ${requests}`);
 const variants = values.variants!.split(',').filter((v) => v !== '');
 for (const v of variants) {
@@ -63,13 +69,18 @@ const baseDir = values.base === undefined ? undefined : path.resolve(values.base
 const work = path.join(headDir, 'dist', `bench-instructions-${process.pid}`);
 
 /**
- * Runs one variant of a bundle at `count` requests, after a warm-up run of WARM_UP
+ * Runs one variant of a bundle at `count` requests, after a warm-up run of `warm`
  * requests in the same process, as bench:floor's pairs follow its warm-up (a later run
- * costs more instructions than a first one, e.g. 11,970 against 10,650 per request for
- * strait on M/M/8 at the commit before this script). Prints nothing.
+ * can cost more instructions than a first one). Prints nothing.
+ *
+ * Why several warm-ups (--warm-ups): V8 compiles in an order set by call counts, and what
+ * it inlines depends on that order; a one-line change elsewhere can move it. Changing
+ * records' staging from 256 rows to 64 added 15% to strait's count (11,791 against
+ * 10,226) with the staging code's own count unchanged: the rest went to functions no
+ * longer inlined. A warm-up of another length shifts the same decisions, so the spread
+ * over a few warm-ups shows how much of a difference between versions is such luck.
  */
-const WARM_UP = 20000;
-const RUNNER = `const [bundle, variant, count, gpus] = process.argv.slice(2);
+const RUNNER = `const [bundle, variant, warm, count, gpus] = process.argv.slice(2);
 const m = await import(bundle);
 const g = Number(gpus);
 const run = (requests, seed) => {
@@ -77,7 +88,7 @@ const run = (requests, seed) => {
   else if (variant === 'core') m.straitMmc({ requests, gpus: g, seed, policy: new m.DirectPriorityPolicy(g), sink: { record() {} } });
   else m.straitMmc({ requests, gpus: g, seed });
 };
-run(${WARM_UP}, 1);
+if (Number(warm) > 0) run(Number(warm), 1);
 run(Number(count), 2);
 `;
 
@@ -120,11 +131,11 @@ interface Counts {
 
 const cacheOptions = cacheSim ? ['--cache-sim=yes', '--D1=32768,8,64', '--LL=1048576,16,64'] : ['--cache-sim=no'];
 
-/** The counts of one process running `variant` at `count` requests. */
-function counts(bundleFile: string, variant: Variant, count: number): Counts {
+/** The counts of one process running `variant` at `count` requests after `warm`. */
+function counts(bundleFile: string, variant: Variant, warm: number, count: number): Counts {
   const run = spawnSync(
     'valgrind',
-    ['--tool=cachegrind', ...cacheOptions, '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', path.join(work, 'runner.mjs'), bundleFile, variant, String(count), String(gpus)],
+    ['--tool=cachegrind', ...cacheOptions, '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', path.join(work, 'runner.mjs'), bundleFile, variant, String(warm), String(count), String(gpus)],
     { encoding: 'utf8', maxBuffer: 64 << 20 },
   );
   const total = (label: string) => {
@@ -136,24 +147,40 @@ function counts(bundleFile: string, variant: Variant, count: number): Counts {
   return { instructions, l1Misses: cacheSim ? total('D1\\s+misses') : NaN, llMisses: cacheSim ? total('LLd\\s+misses') : NaN };
 }
 
-/** Counts per request: the slope between a third of --requests and --requests. */
-function perRequest(bundleFile: string, variant: Variant): Counts {
+/** Counts per request after one warm-up: the slope between a third of --requests and --requests. */
+function slopeAfter(bundleFile: string, variant: Variant, warm: number): Counts {
   const short = Math.floor(requests / 3);
-  const long = counts(bundleFile, variant, requests);
-  const brief = counts(bundleFile, variant, short);
+  const long = counts(bundleFile, variant, warm, requests);
+  const brief = counts(bundleFile, variant, warm, short);
   const slope = (key: keyof Counts) => (long[key] - brief[key]) / (requests - short);
   return { instructions: slope('instructions'), l1Misses: slope('l1Misses'), llMisses: slope('llMisses') };
 }
 
-const describe = (c: Counts) =>
-  `${Math.round(c.instructions)}` + (cacheSim ? ` (L1 data misses ${c.l1Misses.toFixed(1)}, last-level ${c.llMisses.toFixed(1)})` : '');
+/** Counts per request after each warm-up of --warm-ups, in that order. */
+function perRequest(bundleFile: string, variant: Variant): Counts[] {
+  return warmUps.map((warm) => slopeAfter(bundleFile, variant, warm));
+}
+
+const medianOf = (xs: readonly number[]) => median([...xs]);
+const instructionsOf = (cs: readonly Counts[]) => cs.map((c) => c.instructions);
+
+/** One warm-up: its counts; several: the median, range and each. */
+function describe(cs: readonly Counts[]): string {
+  const misses = (c: Counts) => (cacheSim ? ` (L1 data misses ${c.l1Misses.toFixed(1)}, last-level ${c.llMisses.toFixed(1)})` : '');
+  if (cs.length === 1) return `${Math.round(cs[0].instructions)}${misses(cs[0])}`;
+  const xs = instructionsOf(cs);
+  return `median ${Math.round(medianOf(xs))} (min ${Math.round(Math.min(...xs))}, max ${Math.round(Math.max(...xs))}; ${cs.map((c, k) => `${warmUps[k]}: ${Math.round(c.instructions)}${misses(c)}`).join(', ')})`;
+}
 
 mkdirSync(work, { recursive: true });
 try {
   writeFileSync(path.join(work, 'runner.mjs'), RUNNER);
   const head = await bundle(headDir, 'head');
-  console.log(`M/M/${gpus}: instructions per request (valgrind, slope between ${Math.floor(requests / 3).toLocaleString('en-US')} and ${requests.toLocaleString('en-US')} requests)`);
-  const measured: Partial<Record<Variant, Counts>> = {};
+  console.log(
+    `M/M/${gpus}: instructions per request (valgrind, slope between ${Math.floor(requests / 3).toLocaleString('en-US')} and ${requests.toLocaleString('en-US')} requests` +
+      `, after a warm-up of ${warmUps.map((w) => w.toLocaleString('en-US')).join(', ')})`,
+  );
+  const measured: Partial<Record<Variant, Counts[]>> = {};
   for (const v of variants as Variant[]) {
     measured[v] = perRequest(head, v);
     console.log(`${v}: ${describe(measured[v])}`);
@@ -162,7 +189,7 @@ try {
   if (floor !== undefined) {
     for (const v of ['core', 'strait'] as const) {
       const c = measured[v];
-      if (c !== undefined) console.log(`${v}/floor instruction ratio ${(floor.instructions / c.instructions).toFixed(3)}`);
+      if (c !== undefined) console.log(`${v}/floor instruction ratio ${(medianOf(instructionsOf(floor)) / medianOf(instructionsOf(c))).toFixed(3)}`);
     }
   }
   if (baseDir !== undefined) {
@@ -170,7 +197,9 @@ try {
     const baseStrait = perRequest(base, 'strait');
     const headStrait = measured.strait ?? perRequest(head, 'strait');
     console.log(`base strait: ${describe(baseStrait)}`);
-    console.log(`this/base instructions per request ${(headStrait.instructions / baseStrait.instructions).toFixed(3)}`);
+    const ratios = headStrait.map((c, k) => c.instructions / baseStrait[k].instructions);
+    const range = ratios.length > 1 ? ` (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)} over the warm-ups)` : '';
+    console.log(`this/base instructions per request ${(medianOf(instructionsOf(headStrait)) / medianOf(instructionsOf(baseStrait))).toFixed(3)}${range}`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -20,7 +20,7 @@ describe.skipIf(!hasValgrind)('bench:instructions', () => {
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       const lines = run.stdout.trim().split('\n');
-      expect(lines[0]).toMatch(/^M\/M\/8: instructions per request \(valgrind, slope between 1,000 and 3,000 requests\)$/);
+      expect(lines[0]).toMatch(/^M\/M\/8: instructions per request \(valgrind, slope between 1,000 and 3,000 requests, after a warm-up of 20,000\)$/);
       expect(lines[1]).toMatch(/^floor: \d+$/);
     },
     CHILD_LIMIT_MS,
