@@ -17,17 +17,23 @@
  *   strait  bench:floor's strait side: the `priority` policy, records built in batches and dropped
  *   core    DirectPriorityPolicy and no records (bench:layers' core)
  * Needs valgrind (Debian: apt-get install valgrind). Usage:
- *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core] [--base DIR] [--cache true] [--warm-ups 20000,...]
+ *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core] [--base DIR] [--cache true] [--warm-ups 20000,...] [--profile TOP]
  * --base DIR counts another checkout's strait too (git worktree add --detach DIR COMMIT)
  * and prints this/base. --cache true adds valgrind's simulated data-cache misses per
  * request (a 32 KiB L1, a 1 MiB last level): the memory traffic the count leaves out, as
- * a number that does not drift either (about three times slower).
+ * a number that does not drift either (about three times slower). --profile TOP adds,
+ * for each variant, the TOP functions by self instructions per request (callgrind, the
+ * same slope per function; scripts/callgrind-js.ts), JavaScript named by its line in the
+ * bundle, which is left in dist/bench-instructions/head.mjs. A loop V8 compiled on stack
+ * replacement (the floor's one long function) shows as Builtins_InterpreterEntryTrampoline:
+ * its code is not in node's map under its own name; strait's functions are.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchArgs, wholeNumbers } from './bench-args.ts';
 import { median } from './bench-stats.ts';
+import { readPerfMap, selfInstructions } from './callgrind-js.ts';
 
 const VARIANTS = ['floor', 'strait', 'core'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -40,6 +46,7 @@ const { values } = benchArgs('bench:instructions', {
     base: { type: 'string' },
     cache: { type: 'string', default: 'false' },
     'warm-ups': { type: 'string', default: '20000' },
+    profile: { type: 'string', default: '0' },
   },
 });
 
@@ -52,6 +59,7 @@ const { requests, gpus } = wholeNumbers('bench:instructions', values, ['requests
 if (values.cache !== 'true' && values.cache !== 'false') fail(`--cache must be true or false, got ${values.cache}`);
 /** --cache true: valgrind's cache simulation, a 32 KiB 8-way L1 and a 1 MiB 16-way last level (64-byte lines). */
 const cacheSim = values.cache === 'true';
+const { profile: profileTop } = wholeNumbers('bench:instructions', values, ['profile'], 0);
 const warmUps = values['warm-ups']!.split(',').map(Number);
 if (warmUps.length === 0 || warmUps.some((w) => !(Number.isInteger(w) && w >= 0))) {
   fail(`--warm-ups takes whole numbers of requests separated by commas, got ${values['warm-ups']}`);
@@ -67,6 +75,8 @@ if (valgrind.error !== undefined || valgrind.status !== 0) fail('needs valgrind 
 const headDir = path.resolve(import.meta.dirname, '..');
 const baseDir = values.base === undefined ? undefined : path.resolve(values.base);
 const work = path.join(headDir, 'dist', `bench-instructions-${process.pid}`);
+/** Where --profile leaves the bundle it names lines of. */
+const keptBundleDir = path.join(headDir, 'dist', 'bench-instructions');
 
 /**
  * Runs one variant of a bundle at `count` requests, after a warm-up run of `warm`
@@ -161,6 +171,37 @@ function perRequest(bundleFile: string, variant: Variant): Counts[] {
   return warmUps.map((warm) => slopeAfter(bundleFile, variant, warm));
 }
 
+/** Self instructions per request by function of one variant (callgrind, the first warm-up): the same slope, per function. */
+function profileOf(bundleFile: string, variant: Variant): [string, number][] {
+  const short = Math.floor(requests / 3);
+  const selfAt = (count: number): Map<string, number> => {
+    const out = path.join(work, `callgrind-${variant}-${count}.out`);
+    const run = spawnSync(
+      'valgrind',
+      ['--tool=callgrind', '--dump-instr=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', '--perf-basic-prof', path.join(work, 'runner.mjs'), bundleFile, variant, String(warmUps[0]), String(count), String(gpus)],
+      { encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
+    // node names its map by its own pid, which under valgrind is the child's.
+    const map = `/tmp/perf-${run.pid}.map`;
+    try {
+      if (run.status !== 0 || !existsSync(map)) fail(`--profile: callgrind run of ${variant} failed: ${run.stderr.trim().split('\n').at(-1)}`);
+      return selfInstructions(out, readPerfMap(map));
+    } finally {
+      rmSync(map, { force: true });
+    }
+  };
+  const long = selfAt(requests);
+  const brief = selfAt(short);
+  const rows = [...long].map(([name, n]): [string, number] => [name, (n - (brief.get(name) ?? 0)) / (requests - short)]);
+  return rows.sort((a, b) => b[1] - a[1]);
+}
+
+function printProfile(variant: Variant, rows: [string, number][]): void {
+  const total = rows.reduce((sum, [, n]) => sum + n, 0);
+  console.log(`${variant}: self instructions per request by function, top ${profileTop} of ${Math.round(total)} (callgrind; JavaScript named by line in the bundle ${path.relative(headDir, path.join(keptBundleDir, 'head.mjs'))})`);
+  for (const [name, n] of rows.slice(0, profileTop)) console.log(`${n.toFixed(0).padStart(8)} ${((100 * n) / total).toFixed(1).padStart(5)}%  ${name}`);
+}
+
 const medianOf = (xs: readonly number[]) => median([...xs]);
 const instructionsOf = (cs: readonly Counts[]) => cs.map((c) => c.instructions);
 
@@ -185,6 +226,7 @@ try {
     measured[v] = perRequest(head, v);
     console.log(`${v}: ${describe(measured[v])}`);
   }
+  if (profileTop > 0) for (const v of variants as Variant[]) printProfile(v, profileOf(head, v));
   const floor = measured.floor;
   if (floor !== undefined) {
     for (const v of ['core', 'strait'] as const) {
@@ -202,5 +244,10 @@ try {
     console.log(`this/base instructions per request ${(medianOf(instructionsOf(headStrait)) / medianOf(instructionsOf(baseStrait))).toFixed(3)}${range}`);
   }
 } finally {
+  // With --profile the bundle stays, so the lines the profile names can be read.
+  if (profileTop > 0) {
+    mkdirSync(keptBundleDir, { recursive: true });
+    copyFileSync(path.join(work, 'head.mjs'), path.join(keptBundleDir, 'head.mjs'));
+  }
   rmSync(work, { recursive: true, force: true });
 }

@@ -15,6 +15,7 @@ const CASES: [string, string[], RegExp][] = [
   ['bench-instructions.ts', ['--gpus', '0'], /^bench:instructions: --gpus must be a whole number of at least 1, got 0$/],
   ['bench-instructions.ts', ['--requests', '2'], /^bench:instructions: --requests must be at least 3 \(the short run is a third of it\), got 2$/],
   ['bench-instructions.ts', ['--warm-ups', '1,x'], /^bench:instructions: --warm-ups takes whole numbers of requests separated by commas, got 1,x$/],
+  ['bench-instructions.ts', ['--profile', 'x'], /^bench:instructions: --profile must be a whole number of at least 0, got x$/],
   ['bench-instructions.ts', ['--cache', 'maybe'], /^bench:instructions: --cache must be true or false, got maybe$/],
   ['bench-instructions.ts', ['--variants', 'floor,fast'], /^bench:instructions: --variants: expected names from floor, strait, core, got fast$/],
 ];

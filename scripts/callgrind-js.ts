@@ -1,0 +1,102 @@
+/**
+ * Self instructions per function from a callgrind run of node, JavaScript included:
+ * callgrind (run with --dump-instr=yes) counts instructions per machine address, and
+ * node's --perf-basic-prof map (/tmp/perf-PID.map: start, size and name of each piece of
+ * generated code) names the addresses that are JavaScript. Native code is named by
+ * callgrind itself (V8's builtins, the garbage collector, libc). Used by
+ * bench:instructions --profile.
+ */
+import { readFileSync } from 'node:fs';
+
+interface CodeRange {
+  readonly start: number;
+  readonly end: number;
+  readonly name: string;
+}
+
+/** The ranges of a perf map, sorted by start. */
+export function readPerfMap(file: string): CodeRange[] {
+  const ranges: CodeRange[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const match = /^([0-9a-f]+) ([0-9a-f]+) (.*)$/.exec(line);
+    if (match === null) continue;
+    const start = parseInt(match[1], 16);
+    ranges.push({ start, end: start + parseInt(match[2], 16), name: shortName(match[3]) });
+  }
+  return ranges.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * `JS:*settle file:///.../head.mjs:1210:9` -> `settle head.mjs:1210`: the tier marks
+ * (*, ~, ^) dropped, so code of one function at two tiers adds up.
+ */
+function shortName(name: string): string {
+  const js = /^JS:[*~^+]?(.*?) (?:file:\/\/)?\S*?([^/\s]+):(\d+):\d+$/.exec(name);
+  if (js !== null) return `${js[1] === '' ? '(anonymous)' : js[1]} ${js[2]}:${js[3]}`;
+  return name.replace(/^JS:[*~^+]?/, '');
+}
+
+function rangeOf(ranges: readonly CodeRange[], address: number): CodeRange | undefined {
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid].start <= address) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  const r = ranges[hi];
+  return r !== undefined && address < r.end ? r : undefined;
+}
+
+/**
+ * Self instructions by function name. Callgrind's format compresses names to `(id)` after
+ * their first use and writes addresses relative to the previous one (`+N`, `-N`, `*`);
+ * the line after `calls=` is a call's inclusive cost, not self cost, and is skipped.
+ */
+export function selfInstructions(callgrindFile: string, ranges: readonly CodeRange[]): Map<string, number> {
+  const names = new Map<string, string>();
+  const resolve = (kind: string, text: string): string => {
+    const match = /^\((\d+)\)(?: (.*))?$/.exec(text);
+    if (match === null) return text;
+    const key = `${kind}${match[1]}`;
+    if (match[2] !== undefined) names.set(key, match[2]);
+    return names.get(key) ?? text;
+  };
+  const self = new Map<string, number>();
+  let object = '';
+  let fn = '';
+  let address = 0;
+  let skipCallCost = false;
+  for (const line of readFileSync(callgrindFile, 'utf8').split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0 && /^[a-z]+$/.test(line.slice(0, eq))) {
+      const key = line.slice(0, eq);
+      const value = line.slice(eq + 1).trim();
+      if (key === 'ob') object = resolve('ob', value);
+      else if (key === 'fn') fn = resolve('fn', value);
+      else if (key === 'cob') resolve('ob', value);
+      else if (key === 'cfn') resolve('fn', value);
+      else if (key === 'fl' || key === 'fi' || key === 'fe' || key === 'cfi' || key === 'cfl') resolve('fl', value);
+      else if (key === 'calls') skipCallCost = true;
+      continue;
+    }
+    const first = line[0];
+    if (first !== '0' && first !== '+' && first !== '-' && first !== '*') continue;
+    const parts = line.split(' ');
+    const token = parts[0];
+    if (token.startsWith('0x')) address = parseInt(token, 16);
+    else if (first === '+') address += Number(token.slice(1));
+    else if (first === '-') address -= Number(token.slice(1));
+    if (skipCallCost) {
+      skipCallCost = false;
+      continue;
+    }
+    // positions: instr line; events: Ir (first) and maybe more.
+    const cost = Number(parts[2] ?? NaN);
+    if (!(cost > 0)) continue;
+    const js = object.includes('???') ? rangeOf(ranges, address) : undefined;
+    const name = js !== undefined ? js.name : object.includes('???') ? '(generated code, unnamed)' : `${fn} [${object.split('/').at(-1)}]`;
+    self.set(name, (self.get(name) ?? 0) + cost);
+  }
+  return self;
+}
