@@ -179,7 +179,8 @@ function profileOf(bundleFile: string, variant: Variant): [string, number][] {
     const run = spawnSync(
       'valgrind',
       ['--tool=callgrind', '--dump-instr=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', '--perf-basic-prof', path.join(work, 'runner.mjs'), bundleFile, variant, String(warmUps[0]), String(count), String(gpus)],
-      { encoding: 'utf8', maxBuffer: 64 << 20 },
+      // In the scratch directory: with --perf-basic-prof node also writes an isolate-*.log where it runs.
+      { encoding: 'utf8', maxBuffer: 64 << 20, cwd: work },
     );
     // node names its map by its own pid, which under valgrind is the child's.
     const map = `/tmp/perf-${run.pid}.map`;
