@@ -18,6 +18,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { benchArgs, wholeNumbers } from './bench-args.ts';
 import { medianMinMax } from './bench-stats.ts';
+import { bundleCheckout } from './bundle-checkout.ts';
 
 const { values } = benchArgs('bench:ab', {
   options: {
@@ -86,7 +87,6 @@ interface Side {
  * before this change (RESULTS.md says which) carries that bias.
  */
 async function loadSide(dir: string, option: string, side: 'base' | 'head'): Promise<Side> {
-  const tsconfig = path.join(dir, 'tsconfig.json');
   for (const file of ['scenarios/run-scenario.ts', 'scripts/bench-scenario.ts', 'tsconfig.json']) {
     if (!existsSync(path.join(dir, file))) fail(`${option} ${dir}: expected a strait checkout with ${file}, found none there`);
   }
@@ -94,24 +94,12 @@ async function loadSide(dir: string, option: string, side: 'base' | 'head'): Pro
   // import.meta.url resolve as they do from the sources. A file per side, so an A/A run
   // of one directory against itself still loads two separate copies.
   const out = path.join(dir, 'dist', `bench-ab-${process.pid}`, `${side}.mjs`);
-  const { build } = await import('esbuild');
-  await build({
-    stdin: {
-      contents: "export { runScenario } from './scenarios/run-scenario.ts';\nexport { benchScenario } from './scripts/bench-scenario.ts';\n",
-      resolveDir: dir,
-      sourcefile: 'bench-ab-side.ts',
-      loader: 'ts',
-    },
-    outfile: out,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    absWorkingDir: dir,
-    tsconfig,
-    logLevel: 'silent',
-  });
+  await bundleCheckout(
+    dir,
+    "export { runScenario } from './scenarios/run-scenario.ts';\nexport { benchScenario } from './scripts/bench-scenario.ts';\n",
+    'bench-ab-side.ts',
+    out,
+  );
   try {
     return (await import(pathToFileURL(out).href)) as Side;
   } finally {

@@ -33,6 +33,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { benchArgs, wholeNumbers } from './bench-args.ts';
 import { median } from './bench-stats.ts';
+import { bundleCheckout } from './bundle-checkout.ts';
 import { readPerfMap, selfInstructions } from './callgrind-js.ts';
 
 const VARIANTS = ['floor', 'strait', 'core'] as const;
@@ -102,33 +103,24 @@ if (Number(warm) > 0) run(Number(warm), 1);
 run(Number(count), 2);
 `;
 
+/** Each checkout's scratch directory for its bundle (in its own dist/, see bundleCheckout), removed at the end. */
+const bundleDirs: string[] = [];
+
 /** One checkout's M/M/c benchmark code, bundled by esbuild under its own tsconfig.json (as bench:ab does). */
 async function bundle(dir: string, name: string): Promise<string> {
   for (const file of ['scripts/bench-mmc.ts', 'scripts/direct-priority-policy.ts', 'scripts/floor-loop.ts', 'tsconfig.json']) {
     if (!existsSync(path.join(dir, file))) fail(`${dir}: expected a strait checkout with ${file}, found none there`);
   }
-  const out = path.join(work, `${name}.mjs`);
-  const { build } = await import('esbuild');
-  await build({
-    stdin: {
-      contents:
-        "export { straitMmc, MMC_RHO, MMC_HIGH_SHARE, MMC_SERVICE_MS } from './scripts/bench-mmc.ts';\n" +
-        "export { DirectPriorityPolicy } from './scripts/direct-priority-policy.ts';\n" +
-        "export { floorMmc } from './scripts/floor-loop.ts';\n",
-      resolveDir: dir,
-      sourcefile: 'bench-instructions-side.ts',
-      loader: 'ts',
-    },
-    outfile: out,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    absWorkingDir: dir,
-    tsconfig: path.join(dir, 'tsconfig.json'),
-    logLevel: 'silent',
-  });
+  const out = path.join(dir, 'dist', `bench-instructions-${process.pid}-${name}`, `${name}.mjs`);
+  bundleDirs.push(path.dirname(out));
+  await bundleCheckout(
+    dir,
+    "export { straitMmc, MMC_RHO, MMC_HIGH_SHARE, MMC_SERVICE_MS } from './scripts/bench-mmc.ts';\n" +
+      "export { DirectPriorityPolicy } from './scripts/direct-priority-policy.ts';\n" +
+      "export { floorMmc } from './scripts/floor-loop.ts';\n",
+    'bench-instructions-side.ts',
+    out,
+  );
   return out;
 }
 
@@ -248,7 +240,7 @@ try {
   // With --profile the bundle stays, so the lines the profile names can be read.
   if (profileTop > 0) {
     mkdirSync(keptBundleDir, { recursive: true });
-    copyFileSync(path.join(work, 'head.mjs'), path.join(keptBundleDir, 'head.mjs'));
+    copyFileSync(path.join(headDir, 'dist', `bench-instructions-${process.pid}-head`, 'head.mjs'), path.join(keptBundleDir, 'head.mjs'));
   }
-  rmSync(work, { recursive: true, force: true });
+  for (const dir of [work, ...bundleDirs]) rmSync(dir, { recursive: true, force: true });
 }
