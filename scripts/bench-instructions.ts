@@ -124,6 +124,14 @@ async function bundle(dir: string, name: string): Promise<string> {
   return out;
 }
 
+/** The shorter of the two run lengths whose difference is measured. */
+const shortRequests = Math.floor(requests / 3);
+
+/** node running one variant of a bundle under valgrind: the command line after valgrind's own options. */
+function nodeRun(bundleFile: string, variant: Variant, warm: number, count: number, nodeFlags: readonly string[] = []): string[] {
+  return [process.execPath, '--single-threaded', ...nodeFlags, path.join(work, 'runner.mjs'), bundleFile, variant, String(warm), String(count), String(gpus)];
+}
+
 /** What one valgrind run counts: instructions, and with --cache true L1 and last-level data misses (reads and writes). */
 interface Counts {
   readonly instructions: number;
@@ -137,7 +145,7 @@ const cacheOptions = cacheSim ? ['--cache-sim=yes', '--D1=32768,8,64', '--LL=104
 function counts(bundleFile: string, variant: Variant, warm: number, count: number): Counts {
   const run = spawnSync(
     'valgrind',
-    ['--tool=cachegrind', ...cacheOptions, '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', path.join(work, 'runner.mjs'), bundleFile, variant, String(warm), String(count), String(gpus)],
+    ['--tool=cachegrind', ...cacheOptions, '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null', ...nodeRun(bundleFile, variant, warm, count)],
     { encoding: 'utf8', maxBuffer: 64 << 20 },
   );
   const total = (label: string) => {
@@ -151,10 +159,9 @@ function counts(bundleFile: string, variant: Variant, warm: number, count: numbe
 
 /** Counts per request after one warm-up: the slope between a third of --requests and --requests. */
 function slopeAfter(bundleFile: string, variant: Variant, warm: number): Counts {
-  const short = Math.floor(requests / 3);
   const long = counts(bundleFile, variant, warm, requests);
-  const brief = counts(bundleFile, variant, warm, short);
-  const slope = (key: keyof Counts) => (long[key] - brief[key]) / (requests - short);
+  const brief = counts(bundleFile, variant, warm, shortRequests);
+  const slope = (key: keyof Counts) => (long[key] - brief[key]) / (requests - shortRequests);
   return { instructions: slope('instructions'), l1Misses: slope('l1Misses'), llMisses: slope('llMisses') };
 }
 
@@ -165,12 +172,11 @@ function perRequest(bundleFile: string, variant: Variant): Counts[] {
 
 /** Self instructions per request by function of one variant (callgrind, the first warm-up): the same slope, per function. */
 function profileOf(bundleFile: string, variant: Variant): [string, number][] {
-  const short = Math.floor(requests / 3);
   const selfAt = (count: number): Map<string, number> => {
     const out = path.join(work, `callgrind-${variant}-${count}.out`);
     const run = spawnSync(
       'valgrind',
-      ['--tool=callgrind', '--dump-instr=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', '--perf-basic-prof', path.join(work, 'runner.mjs'), bundleFile, variant, String(warmUps[0]), String(count), String(gpus)],
+      ['--tool=callgrind', '--dump-instr=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, ...nodeRun(bundleFile, variant, warmUps[0], count, ['--perf-basic-prof'])],
       // In the scratch directory: with --perf-basic-prof node also writes an isolate-*.log where it runs.
       { encoding: 'utf8', maxBuffer: 64 << 20, cwd: work },
     );
@@ -184,8 +190,8 @@ function profileOf(bundleFile: string, variant: Variant): [string, number][] {
     }
   };
   const long = selfAt(requests);
-  const brief = selfAt(short);
-  const rows = [...long].map(([name, n]): [string, number] => [name, (n - (brief.get(name) ?? 0)) / (requests - short)]);
+  const brief = selfAt(shortRequests);
+  const rows = [...long].map(([name, n]): [string, number] => [name, (n - (brief.get(name) ?? 0)) / (requests - shortRequests)]);
   return rows.sort((a, b) => b[1] - a[1]);
 }
 
@@ -206,41 +212,41 @@ function describe(cs: readonly Counts[]): string {
   return `median ${Math.round(medianOf(xs))} (min ${Math.round(Math.min(...xs))}, max ${Math.round(Math.max(...xs))}; ${cs.map((c, k) => `${warmUps[k]}: ${Math.round(c.instructions)}${misses(c)}`).join(', ')})`;
 }
 
-mkdirSync(work, { recursive: true });
-try {
-  writeFileSync(path.join(work, 'runner.mjs'), RUNNER);
-  const head = await bundle(headDir, 'head');
-  console.log(
-    `M/M/${gpus}: instructions per request (valgrind, slope between ${Math.floor(requests / 3).toLocaleString('en-US')} and ${requests.toLocaleString('en-US')} requests` +
-      `, after a warm-up of ${warmUps.map((w) => w.toLocaleString('en-US')).join(', ')})`,
-  );
-  const measured: Partial<Record<Variant, Counts[]>> = {};
-  for (const v of variants as Variant[]) {
-    measured[v] = perRequest(head, v);
-    console.log(`${v}: ${describe(measured[v])}`);
-  }
-  if (profileTop > 0) for (const v of variants as Variant[]) printProfile(v, profileOf(head, v));
-  const floor = measured.floor;
-  if (floor !== undefined) {
-    for (const v of ['core', 'strait'] as const) {
-      const c = measured[v];
-      if (c !== undefined) console.log(`${v}/floor instruction ratio ${(medianOf(instructionsOf(floor)) / medianOf(instructionsOf(c))).toFixed(3)}`);
-    }
-  }
-  if (baseDir !== undefined) {
-    const base = await bundle(baseDir, 'base');
-    const baseStrait = perRequest(base, 'strait');
-    const headStrait = measured.strait ?? perRequest(head, 'strait');
-    console.log(`base strait: ${describe(baseStrait)}`);
-    const ratios = headStrait.map((c, k) => c.instructions / baseStrait[k].instructions);
-    const range = ratios.length > 1 ? ` (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)} over the warm-ups)` : '';
-    console.log(`this/base instructions per request ${(medianOf(instructionsOf(headStrait)) / medianOf(instructionsOf(baseStrait))).toFixed(3)}${range}`);
-  }
-} finally {
-  // With --profile the bundle stays, so the lines the profile names can be read.
-  if (profileTop > 0) {
-    mkdirSync(keptBundleDir, { recursive: true });
-    copyFileSync(path.join(headDir, 'dist', `bench-instructions-${process.pid}-head`, 'head.mjs'), path.join(keptBundleDir, 'head.mjs'));
-  }
+// On every way out, fail()'s process.exit included (it runs no finally block).
+process.on('exit', () => {
   for (const dir of [work, ...bundleDirs]) rmSync(dir, { recursive: true, force: true });
+});
+mkdirSync(work, { recursive: true });
+writeFileSync(path.join(work, 'runner.mjs'), RUNNER);
+const head = await bundle(headDir, 'head');
+console.log(
+  `M/M/${gpus}: instructions per request (valgrind, slope between ${shortRequests.toLocaleString('en-US')} and ${requests.toLocaleString('en-US')} requests` +
+    `, after a warm-up of ${warmUps.map((w) => w.toLocaleString('en-US')).join(', ')})`,
+);
+const measured: Partial<Record<Variant, Counts[]>> = {};
+for (const v of variants as Variant[]) {
+  measured[v] = perRequest(head, v);
+  console.log(`${v}: ${describe(measured[v])}`);
+}
+if (profileTop > 0) {
+  for (const v of variants as Variant[]) printProfile(v, profileOf(head, v));
+  // The bundle stays, so the lines the profile names can be read.
+  mkdirSync(keptBundleDir, { recursive: true });
+  copyFileSync(head, path.join(keptBundleDir, 'head.mjs'));
+}
+const floor = measured.floor;
+if (floor !== undefined) {
+  for (const v of ['core', 'strait'] as const) {
+    const c = measured[v];
+    if (c !== undefined) console.log(`${v}/floor instruction ratio ${(medianOf(instructionsOf(floor)) / medianOf(instructionsOf(c))).toFixed(3)}`);
+  }
+}
+if (baseDir !== undefined) {
+  const base = await bundle(baseDir, 'base');
+  const baseStrait = perRequest(base, 'strait');
+  const headStrait = measured.strait ?? perRequest(head, 'strait');
+  console.log(`base strait: ${describe(baseStrait)}`);
+  const ratios = headStrait.map((c, k) => c.instructions / baseStrait[k].instructions);
+  const range = ratios.length > 1 ? ` (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)} over the warm-ups)` : '';
+  console.log(`this/base instructions per request ${(medianOf(instructionsOf(headStrait)) / medianOf(instructionsOf(baseStrait))).toFixed(3)}${range}`);
 }
