@@ -26,7 +26,10 @@
  * same slope per function; scripts/callgrind-js.ts), JavaScript named by its line in the
  * bundle, which is left in dist/bench-instructions/head.mjs. A loop V8 compiled on stack
  * replacement (the floor's one long function) shows as Builtins_InterpreterEntryTrampoline:
- * its code is not in node's map under its own name; strait's functions are.
+ * its code is not in node's map under its own name; strait's functions are. With
+ * --cache true the profile also gives each function's simulated L1 and last-level data
+ * misses per request, and a second table sorted by last-level misses: where the memory
+ * traffic the instruction count leaves out comes from.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +37,7 @@ import path from 'node:path';
 import { benchArgs, wholeNumbers } from './bench-args.ts';
 import { median } from './bench-stats.ts';
 import { bundleCheckout } from './bundle-checkout.ts';
-import { readPerfMap, selfInstructions } from './callgrind-js.ts';
+import { readPerfMap, selfCosts } from './callgrind-js.ts';
 
 const VARIANTS = ['floor', 'strait', 'core'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -170,13 +173,19 @@ function perRequest(bundleFile: string, variant: Variant): Counts[] {
   return warmUps.map((warm) => slopeAfter(bundleFile, variant, warm));
 }
 
-/** Self instructions per request by function of one variant (callgrind, the first warm-up): the same slope, per function. */
-function profileOf(bundleFile: string, variant: Variant): [string, number][] {
-  const selfAt = (count: number): Map<string, number> => {
+/** Per request, by function: self instructions, and with --cache the L1 and last-level data misses too. */
+type ProfileRow = [name: string, instructions: number, l1Misses: number, llMisses: number];
+
+/** callgrind's events for a ProfileRow: instructions, then data misses (read and write) in L1 and the last level. */
+const PROFILE_EVENTS = cacheSim ? ['Ir', 'D1mr', 'D1mw', 'DLmr', 'DLmw'] : ['Ir'];
+
+/** Self costs per request by function of one variant (callgrind, the first warm-up): the same slope, per function. */
+function profileOf(bundleFile: string, variant: Variant): ProfileRow[] {
+  const selfAt = (count: number): Map<string, number[]> => {
     const out = path.join(work, `callgrind-${variant}-${count}.out`);
     const run = spawnSync(
       'valgrind',
-      ['--tool=callgrind', '--dump-instr=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, ...nodeRun(bundleFile, variant, warmUps[0], count, ['--perf-basic-prof'])],
+      ['--tool=callgrind', '--dump-instr=yes', ...(cacheSim ? cacheOptions : []), '--smc-check=all-non-file', `--callgrind-out-file=${out}`, ...nodeRun(bundleFile, variant, warmUps[0], count, ['--perf-basic-prof'])],
       // In the scratch directory: with --perf-basic-prof node also writes an isolate-*.log where it runs.
       { encoding: 'utf8', maxBuffer: 64 << 20, cwd: work },
     );
@@ -184,21 +193,35 @@ function profileOf(bundleFile: string, variant: Variant): [string, number][] {
     const map = `/tmp/perf-${run.pid}.map`;
     try {
       if (run.status !== 0 || !existsSync(map)) fail(`--profile: callgrind run of ${variant} failed: ${run.stderr.trim().split('\n').at(-1)}`);
-      return selfInstructions(out, readPerfMap(map));
+      return selfCosts(out, readPerfMap(map), PROFILE_EVENTS);
     } finally {
       rmSync(map, { force: true });
     }
   };
   const long = selfAt(requests);
   const brief = selfAt(shortRequests);
-  const rows = [...long].map(([name, n]): [string, number] => [name, (n - (brief.get(name) ?? 0)) / (requests - shortRequests)]);
+  const perRequestOf = (name: string, k: number) => ((long.get(name)?.[k] ?? 0) - (brief.get(name)?.[k] ?? 0)) / (requests - shortRequests);
+  const rows = [...long.keys()].map((name): ProfileRow => {
+    const misses = (read: number, write: number) => (cacheSim ? perRequestOf(name, read) + perRequestOf(name, write) : NaN);
+    return [name, perRequestOf(name, 0), misses(1, 2), misses(3, 4)];
+  });
   return rows.sort((a, b) => b[1] - a[1]);
 }
 
-function printProfile(variant: Variant, rows: [string, number][]): void {
-  const total = rows.reduce((sum, [, n]) => sum + n, 0);
-  console.log(`${variant}: self instructions per request by function, top ${profileTop} of ${Math.round(total)} (callgrind; JavaScript named by line in the bundle ${path.relative(headDir, path.join(keptBundleDir, 'head.mjs'))})`);
-  for (const [name, n] of rows.slice(0, profileTop)) console.log(`${n.toFixed(0).padStart(8)} ${((100 * n) / total).toFixed(1).padStart(5)}%  ${name}`);
+function printProfile(variant: Variant, rows: ProfileRow[]): void {
+  const total = (k: number) => rows.reduce((sum, row) => sum + (row[k] as number), 0);
+  const where = `(callgrind; JavaScript named by line in the bundle ${path.relative(headDir, path.join(keptBundleDir, 'head.mjs'))})`;
+  if (!cacheSim) {
+    console.log(`${variant}: self instructions per request by function, top ${profileTop} of ${Math.round(total(1))} ${where}`);
+    for (const [name, n] of rows.slice(0, profileTop)) console.log(`${n.toFixed(0).padStart(8)} ${((100 * n) / total(1)).toFixed(1).padStart(5)}%  ${name}`);
+    return;
+  }
+  const line = ([name, n, l1, ll]: ProfileRow) => `${n.toFixed(0).padStart(8)} ${l1.toFixed(1).padStart(8)} ${ll.toFixed(2).padStart(8)}  ${name}`;
+  const header = `instructions, L1 data misses, last-level data misses per request (of ${Math.round(total(1))}, ${total(2).toFixed(1)}, ${total(3).toFixed(1)}) ${where}`;
+  console.log(`${variant}: top ${profileTop} functions by self instructions; ${header}`);
+  for (const row of rows.slice(0, profileTop)) console.log(line(row));
+  console.log(`${variant}: top ${profileTop} functions by last-level data misses (the first writes of new memory land here)`);
+  for (const row of [...rows].sort((a, b) => b[3] - a[3] || b[2] - a[2]).slice(0, profileTop)) console.log(line(row));
 }
 
 const medianOf = (xs: readonly number[]) => median([...xs]);

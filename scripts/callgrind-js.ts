@@ -49,11 +49,13 @@ function rangeOf(ranges: readonly CodeRange[], address: number): CodeRange | und
 }
 
 /**
- * Self instructions by function name. Callgrind's format compresses names to `(id)` after
- * their first use and writes addresses relative to the previous one (`+N`, `-N`, `*`);
- * the line after `calls=` is a call's inclusive cost, not self cost, and is skipped.
+ * Self cost by function name, of each of `events` (callgrind's names: Ir for
+ * instructions; with --cache-sim=yes also D1mr, D1mw, DLmr, DLmw for data misses).
+ * Callgrind's format compresses names to `(id)` after their first use, writes addresses
+ * relative to the previous one (`+N`, `-N`, `*`) and leaves trailing zero costs out; the
+ * line after `calls=` is a call's inclusive cost, not self cost, and is skipped.
  */
-export function selfInstructions(callgrindFile: string, ranges: readonly CodeRange[]): Map<string, number> {
+export function selfCosts(callgrindFile: string, ranges: readonly CodeRange[], events: readonly string[]): Map<string, number[]> {
   const names = new Map<string, string>();
   const resolve = (kind: string, text: string): string => {
     const match = /^\((\d+)\)(?: (.*))?$/.exec(text);
@@ -62,12 +64,24 @@ export function selfInstructions(callgrindFile: string, ranges: readonly CodeRan
     if (match[2] !== undefined) names.set(key, match[2]);
     return names.get(key) ?? text;
   };
-  const self = new Map<string, number>();
+  const self = new Map<string, number[]>();
+  let columns: number[] | undefined;
+  let positions = 1;
   let object = '';
   let fn = '';
   let address = 0;
   let skipCallCost = false;
   for (const line of readFileSync(callgrindFile, 'utf8').split('\n')) {
+    if (line.startsWith('positions:')) positions = line.slice('positions:'.length).trim().split(/\s+/).length;
+    if (line.startsWith('events:')) {
+      const present = line.slice('events:'.length).trim().split(/\s+/);
+      columns = events.map((event) => {
+        const k = present.indexOf(event);
+        if (k < 0) throw new Error(`${callgrindFile}: expected event ${event} among the counted events (${present.join(' ')}), got none`);
+        return k;
+      });
+      continue;
+    }
     const eq = line.indexOf('=');
     if (eq > 0 && /^[a-z]+$/.test(line.slice(0, eq))) {
       const key = line.slice(0, eq);
@@ -91,12 +105,19 @@ export function selfInstructions(callgrindFile: string, ranges: readonly CodeRan
       skipCallCost = false;
       continue;
     }
-    // positions: instr line; events: Ir (first) and maybe more.
-    const cost = Number(parts[2] ?? NaN);
-    if (!(cost > 0)) continue;
+    if (columns === undefined) throw new Error(`${callgrindFile}: expected an events: line before the first cost line`);
+    const costs = columns.map((k) => Number(parts[positions + k] ?? 0) || 0);
+    if (!costs.some((c) => c > 0)) continue;
     const js = object.includes('???') ? rangeOf(ranges, address) : undefined;
     const name = js !== undefined ? js.name : object.includes('???') ? '(generated code, unnamed)' : `${fn} [${object.split('/').at(-1)}]`;
-    self.set(name, (self.get(name) ?? 0) + cost);
+    const sums = self.get(name);
+    if (sums === undefined) self.set(name, costs);
+    else for (let k = 0; k < costs.length; k++) sums[k] += costs[k];
   }
   return self;
+}
+
+/** Self instructions by function name (selfCosts of Ir alone). */
+export function selfInstructions(callgrindFile: string, ranges: readonly CodeRange[]): Map<string, number> {
+  return new Map([...selfCosts(callgrindFile, ranges, ['Ir'])].map(([name, [ir]]) => [name, ir]));
 }

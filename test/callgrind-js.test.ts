@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readPerfMap, selfInstructions } from '../scripts/callgrind-js.ts';
+import { readPerfMap, selfCosts, selfInstructions } from '../scripts/callgrind-js.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'strait-callgrind-js-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,5 +49,28 @@ describe('callgrind-js', () => {
       '(generated code, unnamed)': 4,
       'Builtins_RecordWriteSaveFP [node]': 900,
     });
+  });
+
+  it('sums the events asked for, by name, with trailing zero costs left out', () => {
+    writeFileSync(path.join(dir, 'perf.map'), PERF_MAP);
+    const file = path.join(dir, 'callgrind-cache.out');
+    writeFileSync(
+      file,
+      [
+        'positions: instr line',
+        'events: Ir Dr Dw D1mr D1mw DLmr DLmw',
+        'ob=(1) ???',
+        'fn=(1) 0x0000000000001000',
+        '0x1000 0 5 2 1 1 0 1', // settle: misses in L1 (read) and last level (read)
+        '+4 0 7', // settle: instructions only, the rest left out
+        '0x1190 0 20 4 4 0 3 0 3', // add: write misses
+      ].join('\n'),
+    );
+    const self = selfCosts(file, readPerfMap(path.join(dir, 'perf.map')), ['Ir', 'D1mr', 'D1mw', 'DLmr', 'DLmw']);
+    expect(Object.fromEntries(self)).toEqual({
+      'settle head.mjs:478': [12, 1, 0, 1, 0],
+      'add head.mjs:514': [20, 0, 3, 0, 3],
+    });
+    expect(() => selfCosts(path.join(dir, 'callgrind.out'), [], ['Ir', 'D1mr'])).toThrow(/expected event D1mr among the counted events \(Ir\)/);
   });
 });
