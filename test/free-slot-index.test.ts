@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FreeSlotIndex } from '../sim/cluster/free-slot-index.ts';
 import { GpuState } from '../sim/cluster/gpu-state.ts';
+import { PositionSet } from '../sim/cluster/position-set.ts';
 import type { Request } from '../sim/model/request.ts';
 import { anyFreeAmong, mostFree } from '../sim/policy/queue-policy.ts';
 import { gpuSpec } from './helpers.ts';
@@ -17,7 +18,8 @@ describe('FreeSlotIndex', () => {
     const gpus = 37;
     const free = new Array<number>(gpus).fill(0);
     const index = new FreeSlotIndex(gpus);
-    const groups = [
+    const groups: number[][] = [
+      [],
       Array.from({ length: gpus }, (_, g) => g),
       Array.from({ length: gpus }, (_, g) => g).filter((g) => g % 3 === 0),
       [5],
@@ -31,6 +33,12 @@ describe('FreeSlotIndex', () => {
       for (let k = 0; k < groups.length; k++) {
         expect(index.mostFree(ids[k])).toBe(mostFree(groups[k], free));
         expect(index.anyFree(ids[k])).toBe(anyFreeAmong(groups[k], free));
+        // The first position at or after `from` with exactly `slots` free, as a scan finds it.
+        const slots = 1 + Math.floor(random() * 3);
+        const from = Math.floor(random() * groups[k].length);
+        const scan = groups[k].findIndex((h, p) => p >= from && free[h] === slots);
+        expect(index.nextWith(ids[k], slots, from)).toBe(scan);
+        expect(index.maxSlots(ids[k])).toBeGreaterThanOrEqual(Math.max(0, ...groups[k].map((h) => free[h])));
       }
     }
   });
@@ -51,5 +59,30 @@ describe('GpuState.watchSlots', () => {
     gpu.removeRunning(a);
     expect(seen).toEqual([3, 3, 3, 3, 3, 3]);
     expect(gpu.freeSlots).toBe(2);
+  });
+});
+
+describe('PositionSet', () => {
+  it('finds the lowest member at or after a position, and says when it is empty, at one, two and three levels', () => {
+    const random = lcg(11);
+    for (const size of [0, 1, 32, 33, 1024, 1025, 40000]) {
+      const set = new PositionSet(size);
+      const members = new Set<number>();
+      expect(set.isEmpty()).toBe(true);
+      for (let step = 0; step < 400 && size > 0; step++) {
+        const p = Math.floor(random() * size);
+        if (random() < 0.55) {
+          set.add(p);
+          members.add(p);
+        } else {
+          set.delete(p);
+          members.delete(p);
+        }
+        const from = Math.floor(random() * size);
+        const expected = [...members].filter((m) => m >= from).sort((a, b) => a - b)[0] ?? -1;
+        expect(set.next(from)).toBe(expected);
+        expect(set.isEmpty()).toBe(members.size === 0);
+      }
+    }
   });
 });

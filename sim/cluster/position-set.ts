@@ -38,6 +38,12 @@ export class PositionSet {
     }
   }
 
+  /** Whether the set has no member (its top level is one word). */
+  isEmpty(): boolean {
+    const top = this.levels[this.levels.length - 1];
+    return top.length === 0 || top[0] === 0;
+  }
+
   /** The lowest member at or after `from`, or -1. */
   next(from = 0): number {
     const levels = this.levels;
