@@ -7,6 +7,7 @@
  * bench:instructions --profile.
  */
 import { readFileSync } from 'node:fs';
+import { bug } from '../sim/core/errors.ts';
 
 interface CodeRange {
   readonly start: number;
@@ -77,7 +78,7 @@ export function selfCosts(callgrindFile: string, ranges: readonly CodeRange[], e
       const present = line.slice('events:'.length).trim().split(/\s+/);
       columns = events.map((event) => {
         const k = present.indexOf(event);
-        if (k < 0) throw new Error(`${callgrindFile}: expected event ${event} among the counted events (${present.join(' ')}), got none`);
+        if (k < 0) bug(`${callgrindFile}: expected event ${event} among the counted events (${present.join(' ')}), got none`);
         return k;
       });
       continue;
@@ -105,7 +106,7 @@ export function selfCosts(callgrindFile: string, ranges: readonly CodeRange[], e
       skipCallCost = false;
       continue;
     }
-    if (columns === undefined) throw new Error(`${callgrindFile}: expected an events: line before the first cost line`);
+    if (columns === undefined) bug(`${callgrindFile}: expected an events: line before the first cost line`);
     const costs = columns.map((k) => Number(parts[positions + k] ?? 0) || 0);
     if (!costs.some((c) => c > 0)) continue;
     const js = object.includes('???') ? rangeOf(ranges, address) : undefined;
