@@ -16,8 +16,10 @@
  *   floor   the minimal loop (scripts/floor-loop.ts)
  *   strait  bench:floor's strait side: the `priority` policy, records built in batches and dropped
  *   core    DirectPriorityPolicy and no records (bench:layers' core)
+ *   mix     `npm run bench`'s mix at --gpus GPUs (bench:floor --model mix's strait side;
+ *           about 9 events per request, so its count per request is not M/M/c's)
  * Needs valgrind (Debian: apt-get install valgrind). Usage:
- *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core] [--base DIR] [--cache true] [--warm-ups 20000,...] [--profile TOP]
+ *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core,mix] [--base DIR] [--cache true] [--warm-ups 20000,...] [--profile TOP]
  * --base DIR counts another checkout's strait too (git worktree add --detach DIR COMMIT)
  * and prints this/base. --cache true adds valgrind's simulated data-cache misses per
  * request (a 32 KiB L1, a 1 MiB last level): the memory traffic the count leaves out, as
@@ -39,14 +41,14 @@ import { median } from './bench-stats.ts';
 import { bundleCheckout } from './bundle-checkout.ts';
 import { readPerfMap, selfCosts } from './callgrind-js.ts';
 
-const VARIANTS = ['floor', 'strait', 'core'] as const;
+const VARIANTS = ['floor', 'strait', 'core', 'mix'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 const { values } = benchArgs('bench:instructions', {
   options: {
     requests: { type: 'string', default: '150000' },
     gpus: { type: 'string', default: '8' },
-    variants: { type: 'string', default: VARIANTS.join(',') },
+    variants: { type: 'string', default: 'floor,strait,core' },
     base: { type: 'string' },
     cache: { type: 'string', default: 'false' },
     'warm-ups': { type: 'string', default: '20000' },
@@ -97,13 +99,14 @@ const keptBundleDir = path.join(headDir, 'dist', 'bench-instructions');
 const RUNNER = `const [bundle, variant, warm, count, gpus] = process.argv.slice(2);
 const m = await import(bundle);
 const g = Number(gpus);
-const run = (requests, seed) => {
+const run = async (requests, seed) => {
   if (variant === 'floor') m.floorMmc({ requests, servers: g, rho: m.MMC_RHO, highShare: m.MMC_HIGH_SHARE, serviceMs: m.MMC_SERVICE_MS, seed });
   else if (variant === 'core') m.straitMmc({ requests, gpus: g, seed, policy: new m.DirectPriorityPolicy(g), sink: { record() {} } });
+  else if (variant === 'mix') await m.runScenario(m.benchScenario({ requests, gpus: g, seed }), { keepRecords: false });
   else m.straitMmc({ requests, gpus: g, seed });
 };
-if (Number(warm) > 0) run(Number(warm), 1);
-run(Number(count), 2);
+if (Number(warm) > 0) await run(Number(warm), 1);
+await run(Number(count), 2);
 `;
 
 /** Each checkout's scratch directory for its bundle (in its own dist/, see bundleCheckout), removed at the end. */
@@ -111,7 +114,7 @@ const bundleDirs: string[] = [];
 
 /** One checkout's M/M/c benchmark code, bundled by esbuild under its own tsconfig.json (as bench:ab does). */
 async function bundle(dir: string, name: string): Promise<string> {
-  for (const file of ['scripts/bench-mmc.ts', 'scripts/direct-priority-policy.ts', 'scripts/floor-loop.ts', 'tsconfig.json']) {
+  for (const file of ['scripts/bench-mmc.ts', 'scripts/direct-priority-policy.ts', 'scripts/floor-loop.ts', 'scripts/bench-scenario.ts', 'scenarios/run-scenario.ts', 'tsconfig.json']) {
     if (!existsSync(path.join(dir, file))) fail(`${dir}: expected a strait checkout with ${file}, found none there`);
   }
   const out = path.join(dir, 'dist', `bench-instructions-${process.pid}-${name}`, `${name}.mjs`);
@@ -120,7 +123,9 @@ async function bundle(dir: string, name: string): Promise<string> {
     dir,
     "export { straitMmc, MMC_RHO, MMC_HIGH_SHARE, MMC_SERVICE_MS } from './scripts/bench-mmc.ts';\n" +
       "export { DirectPriorityPolicy } from './scripts/direct-priority-policy.ts';\n" +
-      "export { floorMmc } from './scripts/floor-loop.ts';\n",
+      "export { floorMmc } from './scripts/floor-loop.ts';\n" +
+      "export { benchScenario } from './scripts/bench-scenario.ts';\n" +
+      "export { runScenario } from './scenarios/run-scenario.ts';\n",
     'bench-instructions-side.ts',
     out,
   );
@@ -243,7 +248,7 @@ mkdirSync(work, { recursive: true });
 writeFileSync(path.join(work, 'runner.mjs'), RUNNER);
 const head = await bundle(headDir, 'head');
 console.log(
-  `M/M/${gpus}: instructions per request (valgrind, slope between ${shortRequests.toLocaleString('en-US')} and ${requests.toLocaleString('en-US')} requests` +
+  `M/M/${gpus}${variants.includes('mix') ? ` and the bench mix at ${gpus} GPUs` : ''}: instructions per request (valgrind, slope between ${shortRequests.toLocaleString('en-US')} and ${requests.toLocaleString('en-US')} requests` +
     `, after a warm-up of ${warmUps.map((w) => w.toLocaleString('en-US')).join(', ')})`,
 );
 const measured: Partial<Record<Variant, Counts[]>> = {};
@@ -266,10 +271,13 @@ if (floor !== undefined) {
 }
 if (baseDir !== undefined) {
   const base = await bundle(baseDir, 'base');
-  const baseStrait = perRequest(base, 'strait');
-  const headStrait = measured.strait ?? perRequest(head, 'strait');
-  console.log(`base strait: ${describe(baseStrait)}`);
-  const ratios = headStrait.map((c, k) => c.instructions / baseStrait[k].instructions);
-  const range = ratios.length > 1 ? ` (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)} over the warm-ups)` : '';
-  console.log(`this/base instructions per request ${(medianOf(instructionsOf(headStrait)) / medianOf(instructionsOf(baseStrait))).toFixed(3)}${range}`);
+  // strait on M/M/c always; the mix too when asked for.
+  for (const v of variants.includes('mix') ? (['strait', 'mix'] as const) : (['strait'] as const)) {
+    const baseCounts = perRequest(base, v);
+    const headCounts = measured[v] ?? perRequest(head, v);
+    console.log(`base ${v}: ${describe(baseCounts)}`);
+    const ratios = headCounts.map((c, k) => c.instructions / baseCounts[k].instructions);
+    const range = ratios.length > 1 ? ` (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)} over the warm-ups)` : '';
+    console.log(`this/base ${v === 'mix' ? 'mix ' : ''}instructions per request ${(medianOf(instructionsOf(headCounts)) / medianOf(instructionsOf(baseCounts))).toFixed(3)}${range}`);
+  }
 }

@@ -17,7 +17,7 @@ const CASES: [string, string[], RegExp][] = [
   ['bench-instructions.ts', ['--warm-ups', '1,x'], /^bench:instructions: --warm-ups takes whole numbers of requests separated by commas, got 1,x$/],
   ['bench-instructions.ts', ['--profile', 'x'], /^bench:instructions: --profile must be a whole number of at least 0, got x$/],
   ['bench-instructions.ts', ['--cache', 'maybe'], /^bench:instructions: --cache must be true or false, got maybe$/],
-  ['bench-instructions.ts', ['--variants', 'floor,fast'], /^bench:instructions: --variants: expected names from floor, strait, core, got fast$/],
+  ['bench-instructions.ts', ['--variants', 'floor,fast'], /^bench:instructions: --variants: expected names from floor, strait, core, mix, got fast$/],
 ];
 
 describe('bench scripts', () => {
