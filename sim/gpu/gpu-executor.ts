@@ -24,49 +24,6 @@ export function onePhase(soloMs: Ms, compute: number, memory: number, sensitivit
   };
 }
 
-// Layout of an executor's one Float64Array: its counters, then SLOT numbers per
-// active phase. At 1,024 GPUs a GPU's executor is touched about once per thousand
-// requests, so everything a completion reads is out of cache by then: kept in one
-// array (and one line per phase) instead of a dozen objects and boxed doubles, a
-// completion there missed the last-level cache 24 times per request
-// (bench:instructions --gpus 1024 --cache true --profile).
-const LAST_UPDATE = 0;
-const BUSY_TIME = 1;
-const DELIVERED_WORK = 2;
-const COMPLETED_WORK = 3;
-const HEADER = 4;
-// Fields of a phase at HEADER + SLOT * i.
-const REMAINING = 0;
-const RATE = 1;
-const WORK = 2;
-const STARTED_AT = 3;
-const COMPUTE = 4;
-const MEMORY = 5;
-const SENSITIVITY = 6;
-const SLOT = 8; // 7 fields, padded to a 64-byte line
-
-/**
- * Scratch shared by every executor. Only the engine calls a completion handler and
- * the engine fires one event at a time, so no two executors use these at once.
- */
-const finishedScratch: unknown[] = [];
-let startsScratch = new Float64Array(8);
-let computeScratch = new Float64Array(8);
-let memoryScratch = new Float64Array(8);
-let sensitivityScratch = new Float64Array(8);
-let ratesScratch = new Float64Array(8);
-
-/** Room for n phases in the sharing laws' scratch arrays. */
-function ensureScratch(n: number): void {
-  if (n <= ratesScratch.length) return;
-  const size = Math.max(n, 2 * ratesScratch.length);
-  startsScratch = new Float64Array(size);
-  computeScratch = new Float64Array(size);
-  memoryScratch = new Float64Array(size);
-  sensitivityScratch = new Float64Array(size);
-  ratesScratch = new Float64Array(size);
-}
-
 /**
  * The kernel-execution side of one GPU as a fluid model. The active phases share the
  * GPU according to the sharing mode; whenever the active set changes, each phase's
@@ -75,11 +32,26 @@ function ensureScratch(n: number): void {
  */
 export class GpuExecutor<T> {
   private owners: T[] = [];
-  /** Counters and active phases (the layout above). */
-  private state = new Float64Array(HEADER + SLOT * 2);
+  private work: number[] = [];
+  private remaining = new Float64Array(8);
+  private compute = new Float64Array(8);
+  private memory = new Float64Array(8);
+  private sensitivity = new Float64Array(8);
+  private rates = new Float64Array(8);
   private count = 0;
+  private lastUpdate = 0;
   private nextCompletion: EventHandle | undefined;
   private settling = false;
+  private readonly finishedScratch: T[] = [];
+  private readonly startsScratch: number[] = [];
+
+  /** Time with at least one phase active. */
+  busyTime: Ms = 0;
+  /** Integral of the summed progress rates: solo time of work delivered. */
+  deliveredWork: Ms = 0;
+  /** Solo work of the phases that completed. */
+  completedWork: Ms = 0;
+  private startedAt: number[] = [];
 
   constructor(
     private readonly engine: Engine,
@@ -91,19 +63,14 @@ export class GpuExecutor<T> {
     return this.count;
   }
 
-  /** Time with at least one phase active. */
-  get busyTime(): Ms {
-    return this.state[BUSY_TIME];
-  }
-
-  /** Integral of the summed progress rates: solo time of work delivered. */
-  get deliveredWork(): Ms {
-    return this.state[DELIVERED_WORK];
-  }
-
-  /** Solo work of the phases that completed. */
-  get completedWork(): Ms {
-    return this.state[COMPLETED_WORK];
+  /** Demands of the active phases, for predictors that look at co-runners. */
+  activeDemands(): { owner: T; compute: number; memory: number; remaining: number }[] {
+    this.advance(this.engine.now);
+    const out = [];
+    for (let i = 0; i < this.count; i++) {
+      out.push({ owner: this.owners[i], compute: this.compute[i], memory: this.memory[i], remaining: this.remaining[i] });
+    }
+    return out;
   }
 
   /**
@@ -113,27 +80,25 @@ export class GpuExecutor<T> {
    * a heap allocation (this is the simulator's hot path).
    */
   startPhase(owner: T, table: PhaseDemands, k: number, scale: number): void {
-    const at = this.add(owner);
-    const state = this.state;
+    const i = this.add(owner);
     const work = table.soloMs[k] * scale;
-    state[at + WORK] = work;
-    state[at + REMAINING] = work;
-    state[at + COMPUTE] = table.compute[k];
-    state[at + MEMORY] = table.memory[k];
-    state[at + SENSITIVITY] = table.sensitivity[k];
+    this.work[i] = work;
+    this.remaining[i] = work;
+    this.compute[i] = table.compute[k];
+    this.memory[i] = table.memory[k];
+    this.sensitivity[i] = table.sensitivity[k];
     if (!this.settling) this.reschedule();
   }
 
-  /** A new slot for `owner`, progress brought up to now first; returns where its fields start in `state`. */
+  /** A new slot for `owner`, progress brought up to now first; returns its index. */
   private add(owner: T): number {
     const now = this.engine.now;
     this.advance(now);
+    this.ensureCapacity(this.count + 1);
     const i = this.count++;
-    if (HEADER + SLOT * this.count > this.state.length) this.grow();
     this.owners[i] = owner;
-    const at = HEADER + SLOT * i;
-    this.state[at + STARTED_AT] = now;
-    return at;
+    this.startedAt[i] = now;
+    return i;
   }
 
   /** Removes an owner's active phase (preemption). Returns whether it was active. */
@@ -149,36 +114,26 @@ export class GpuExecutor<T> {
 
   /** Brings remaining work and the counters up to `now` at the current rates. */
   private advance(now: number): void {
-    const state = this.state;
-    const dt = now - state[LAST_UPDATE];
-    state[LAST_UPDATE] = now;
+    const dt = now - this.lastUpdate;
+    this.lastUpdate = now;
     if (dt <= 0 || this.count === 0) return;
-    state[BUSY_TIME] += dt;
-    for (let i = 0, at = HEADER; i < this.count; i++, at += SLOT) {
-      const done = state[at + RATE] * dt;
-      state[at + REMAINING] -= done;
-      state[DELIVERED_WORK] += done;
+    this.busyTime += dt;
+    const remaining = this.remaining;
+    const rates = this.rates;
+    for (let i = 0; i < this.count; i++) {
+      const done = rates[i] * dt;
+      remaining[i] -= done;
+      this.deliveredWork += done;
     }
   }
 
-  /** Each active phase's rate by the sharing law (sharing.ts), through its flat arrays. */
   private computeRates(): void {
     const s = this.sharing;
-    const state = this.state;
-    const n = this.count;
-    ensureScratch(n);
-    const rates = ratesScratch;
     if (s.mode === 'spatial') {
-      for (let i = 0, at = HEADER; i < n; i++, at += SLOT) {
-        computeScratch[i] = state[at + COMPUTE];
-        memoryScratch[i] = state[at + MEMORY];
-        sensitivityScratch[i] = state[at + SENSITIVITY];
-      }
-      spatialRates(computeScratch, memoryScratch, sensitivityScratch, n, s.interferenceAlpha, rates);
+      spatialRates(this.compute, this.memory, this.sensitivity, this.count, s.interferenceAlpha, this.rates);
     } else {
-      timeSlicedRates(n, s.timeSliceMs, s.contextSwitchMs, rates);
+      timeSlicedRates(this.count, s.timeSliceMs, s.contextSwitchMs, this.rates);
     }
-    for (let i = 0, at = HEADER; i < n; i++, at += SLOT) state[at + RATE] = rates[i];
   }
 
   private reschedule(): void {
@@ -187,10 +142,9 @@ export class GpuExecutor<T> {
       return;
     }
     this.computeRates();
-    const state = this.state;
     let soonest = Infinity;
-    for (let i = 0, at = HEADER; i < this.count; i++, at += SLOT) {
-      const t = Math.max(0, state[at + REMAINING]) / state[at + RATE];
+    for (let i = 0; i < this.count; i++) {
+      const t = Math.max(0, this.remaining[i]) / this.rates[i];
       if (t < soonest) soonest = t;
     }
     const at = this.engine.now + soonest;
@@ -202,58 +156,62 @@ export class GpuExecutor<T> {
     this.advance(now);
     // Collect every phase that is now finished before telling anyone, so that
     // phases started by the callbacks join one rate recomputation.
-    const state = this.state;
-    const finished = finishedScratch as T[];
-    ensureScratch(this.count);
-    const starts = startsScratch;
+    const finished = this.finishedScratch;
+    const starts = this.startsScratch;
     let done = 0;
     for (let i = 0; i < this.count; ) {
       // Done when nothing is left, or so little that its completion time rounds to
       // `now`: the float residue of rate * time grows with the clock, and such a
       // phase, rescheduled, would fire at `now` again forever.
-      const at = HEADER + SLOT * i;
-      const left = state[at + REMAINING];
-      if (left <= WORK_EPSILON * Math.max(1, state[at + WORK]) || now + left / state[at + RATE] <= now) {
+      const left = this.remaining[i];
+      if (left <= WORK_EPSILON * Math.max(1, this.work[i]) || now + left / this.rates[i] <= now) {
         finished[done] = this.owners[i];
-        starts[done++] = state[at + STARTED_AT];
-        state[COMPLETED_WORK] += state[at + WORK];
-        state[DELIVERED_WORK] += left; // book the float residue as delivered
+        starts[done++] = this.startedAt[i];
+        this.completedWork += this.work[i];
+        this.deliveredWork += this.remaining[i]; // book the float residue as delivered
         this.removeAt(i);
       } else {
         i++;
       }
     }
-    // The callbacks below cannot re-enter this handler (only the engine calls it), but
-    // they can start phases here, so the finished owners are read before any of them.
+    // Reusing the scratch arrays is safe: only the engine calls this handler, so the
+    // callbacks below cannot re-enter it.
     this.settling = true;
     try {
-      for (let k = 0; k < done; k++) {
-        const owner = finished[k];
-        finished[k] = undefined as T; // release the reference
-        this.onPhaseDone(owner, starts[k]);
-      }
+      for (let k = 0; k < done; k++) this.onPhaseDone(finished[k], starts[k]);
     } finally {
       this.settling = false;
     }
     this.reschedule();
   };
 
-  /** Order of the active list does not matter: move the last one into the hole. */
+  /** Order of the active list does not matter: swap the last one into the hole. */
   private removeAt(i: number): void {
     const last = --this.count;
     if (i !== last) {
       this.owners[i] = this.owners[last];
-      const state = this.state;
-      const to = HEADER + SLOT * i;
-      const from = HEADER + SLOT * last;
-      for (let f = 0; f < SLOT; f++) state[to + f] = state[from + f];
+      this.work[i] = this.work[last];
+      this.startedAt[i] = this.startedAt[last];
+      this.remaining[i] = this.remaining[last];
+      this.rates[i] = this.rates[last];
+      this.compute[i] = this.compute[last];
+      this.memory[i] = this.memory[last];
+      this.sensitivity[i] = this.sensitivity[last];
     }
     this.owners[last] = undefined as T; // release the reference; slots past count are unused
   }
 
-  private grow(): void {
-    const state = new Float64Array(HEADER + SLOT * 2 * this.count);
-    state.set(this.state);
-    this.state = state;
+  private ensureCapacity(n: number): void {
+    if (n <= this.remaining.length) return;
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.remaining = grow(this.remaining);
+    this.compute = grow(this.compute);
+    this.memory = grow(this.memory);
+    this.sensitivity = grow(this.sensitivity);
+    this.rates = grow(this.rates);
   }
 }
