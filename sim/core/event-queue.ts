@@ -38,9 +38,12 @@ class ScheduledEvent implements EventHandle {
 }
 
 function checkTime(time: number): void {
-  if (!(time === time) || time === Infinity || time === -Infinity) {
-    throw new RangeError(`event time must be a finite number, got ${time}`);
-  }
+  if (!(time === time) || time === Infinity || time === -Infinity) notFinite(time);
+}
+
+/** The throw of checkTime, apart so the message is never built on the hot path (see engine.ts, pastTime). */
+function notFinite(time: number): never {
+  throw new RangeError(`event time must be a finite number, got ${time}`);
 }
 
 /**
