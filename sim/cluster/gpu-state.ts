@@ -152,8 +152,7 @@ export class GpuState implements GpuView {
   addRunning(request: Request): void {
     const running = this.running as Request[];
     running.push(request);
-    this.freeNow = this.maxConcurrency - running.length;
-    this.slotsChanged();
+    this.runningChanged();
   }
 
   /** Removes a request, keeping the others in order (without splice's garbage array). */
@@ -163,7 +162,12 @@ export class GpuState implements GpuView {
     if (i < 0) return;
     for (let k = i + 1; k < running.length; k++) running[k - 1] = running[k];
     running.pop();
-    this.freeNow = this.maxConcurrency - running.length;
+    this.runningChanged();
+  }
+
+  /** Keeps freeNow current and tells the watchers. */
+  private runningChanged(): void {
+    this.freeNow = this.maxConcurrency - this.running.length;
     this.slotsChanged();
   }
 }

@@ -90,8 +90,8 @@ export class WatchedFreeSlots {
     if (hosts === this.lastHosts) return this.lastGroup;
     let group = this.groups.get(hosts);
     if (group === undefined) {
-      // Lists with the same GPUs share one tree: models hosted everywhere would
-      // otherwise each add a tree that every change of a GPU updates.
+      // Lists with the same GPUs share one group: models hosted everywhere would
+      // otherwise each add a group that every change of a GPU updates.
       const key = hosts.join(',');
       group = this.groupsByMembers.get(key);
       if (group === undefined) this.groupsByMembers.set(key, (group = this.index.addGroup(hosts)));
