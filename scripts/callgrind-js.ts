@@ -1,8 +1,9 @@
 /**
- * Self instructions per function from a callgrind run of node, JavaScript included:
- * callgrind (run with --dump-instr=yes) counts instructions per machine address, and
- * node's --perf-basic-prof map (/tmp/perf-PID.map: start, size and name of each piece of
- * generated code) names the addresses that are JavaScript. Native code is named by
+ * Self cost per function (instructions, and cache misses when simulated) from a callgrind
+ * run of node, JavaScript included: callgrind (run with --dump-instr=yes) counts its
+ * events per machine address, and node's --perf-basic-prof map (/tmp/perf-PID.map:
+ * start, size and name of each piece of generated code) names the addresses that are
+ * JavaScript. Native code is named by
  * callgrind itself (V8's builtins, the garbage collector, libc). Used by
  * bench:instructions --profile.
  */
@@ -116,9 +117,4 @@ export function selfCosts(callgrindFile: string, ranges: readonly CodeRange[], e
     else for (let k = 0; k < costs.length; k++) sums[k] += costs[k];
   }
   return self;
-}
-
-/** Self instructions by function name (selfCosts of Ir alone). */
-export function selfInstructions(callgrindFile: string, ranges: readonly CodeRange[]): Map<string, number> {
-  return new Map([...selfCosts(callgrindFile, ranges, ['Ir'])].map(([name, [ir]]) => [name, ir]));
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readPerfMap, selfCosts, selfInstructions } from '../scripts/callgrind-js.ts';
+import { readPerfMap, selfCosts } from '../scripts/callgrind-js.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'strait-callgrind-js-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,12 +42,12 @@ describe('callgrind-js', () => {
   it('names generated code from the perf map and native code from callgrind, self cost only', () => {
     writeFileSync(path.join(dir, 'perf.map'), PERF_MAP);
     writeFileSync(path.join(dir, 'callgrind.out'), CALLGRIND);
-    const self = selfInstructions(path.join(dir, 'callgrind.out'), readPerfMap(path.join(dir, 'perf.map')));
+    const self = selfCosts(path.join(dir, 'callgrind.out'), readPerfMap(path.join(dir, 'perf.map')), ['Ir']);
     expect(Object.fromEntries(self)).toEqual({
-      'settle head.mjs:478': 13,
-      'add head.mjs:514': 30,
-      '(generated code, unnamed)': 4,
-      'Builtins_RecordWriteSaveFP [node]': 900,
+      'settle head.mjs:478': [13],
+      'add head.mjs:514': [30],
+      '(generated code, unnamed)': [4],
+      'Builtins_RecordWriteSaveFP [node]': [900],
     });
   });
 
