@@ -12,7 +12,6 @@ export type EventAction = () => void;
 /** A scheduled event. Hold it to cancel or reschedule it. */
 export interface EventHandle {
   readonly time: number;
-  readonly seq: number;
   /** True once cancelled; a cancelled event never fires. */
   readonly cancelled: boolean;
   /** True while the event waits in the queue (not yet fired, not cancelled). */
@@ -22,23 +21,22 @@ export interface EventHandle {
 
 class ScheduledEvent implements EventHandle {
   cancelled = false;
-  /** Position in the heap array, or -1 once fired or cancelled. */
-  index = -1;
-  /** Firing: still at the heap's root, so that rescheduling it is one sift down. */
-  firing = false;
+  /** Its slot in the queue while queued (see EventQueue), or -1 once fired or cancelled. */
+  slot = -1;
   constructor(
+    private readonly queue: EventQueue,
     public time: number,
-    public seq: number,
     readonly action: EventAction,
   ) {}
 
   get pending(): boolean {
-    return this.index >= 0 && !this.firing;
+    return this.slot >= 0 && this.slot !== this.queue.firingSlot;
   }
 }
 
 function checkTime(time: number): void {
-  if (!(time === time) || time === Infinity || time === -Infinity) notFinite(time);
+  // x - x is 0 for every finite x, NaN for NaN and the infinities: one test for all three.
+  if (time - time !== 0) notFinite(time);
 }
 
 /** The throw of checkTime, apart so the message is never built on the hot path (see engine.ts, pastTime). */
@@ -47,37 +45,48 @@ function notFinite(time: number): never {
 }
 
 /**
- * The heap keeps each entry's (time, seq) key in typed arrays beside the event
- * objects, so sifting compares numbers in two flat arrays instead of loading fields
- * from scattered objects: the queue's cost is most of the engine's per event.
+ * The heap holds small integers, not objects: each queued event has a slot (a number
+ * reused once it leaves the queue), the heap's entries are (time, seq, slot) in three
+ * typed arrays in heap order, and each slot's heap position sits in a fourth. Sifting
+ * moves numbers between flat arrays; it loads no event object and stores no pointer
+ * (the object layout before it, an array of events each keeping its own position, paid
+ * a map check and a write-barrier test per level).
  */
 export class EventQueue {
-  private events: ScheduledEvent[] = [];
+  /** The event of each slot (a stale entry past its use is overwritten on reuse). */
+  private slotEvent: ScheduledEvent[] = [];
+  /** Heap position of each slot's event. */
+  private slotPosition = new Int32Array(64);
+  private freeSlots = new Int32Array(64);
+  private freeCount = 0;
+  private slotCount = 0;
+  private heapSlots = new Int32Array(64);
   private times = new Float64Array(64);
   private seqs = new Float64Array(64);
   private count = 0;
   private nextSeq = 0;
-  /** The event between beginFiring and endFiring, while it still holds the root. */
-  private firingEvent: ScheduledEvent | undefined = undefined;
+  /** The slot of the event between beginFiring and endFiring, while it still holds the root; -1 when none. */
+  firingSlot = -1;
 
   /** Number of pending events. */
   get size(): number {
-    return this.firingEvent === undefined ? this.count : this.count - 1;
+    return this.firingSlot < 0 ? this.count : this.count - 1;
   }
 
   push(time: number, action: EventAction): EventHandle {
     checkTime(time);
-    const event = new ScheduledEvent(time, this.nextSeq++, action);
-    this.insert(event);
+    const event = new ScheduledEvent(this, time, action);
+    this.insert(event, time, this.nextSeq++);
     return event;
   }
 
   /** Removes a pending event. Cancelling one that fired or was cancelled does nothing. */
   cancel(handle: EventHandle): void {
     const event = handle as ScheduledEvent;
-    if (event.index < 0) return;
-    if (event.firing) this.stopFiring(event);
-    this.removeAt(event.index);
+    const slot = event.slot;
+    if (slot < 0) return;
+    if (slot === this.firingSlot) this.firingSlot = -1;
+    this.removeAt(this.slotPosition[slot]);
     event.cancelled = true;
   }
 
@@ -90,25 +99,25 @@ export class EventQueue {
     const event = handle as ScheduledEvent;
     checkTime(time);
     const seq = this.nextSeq++;
-    event.seq = seq;
-    if (event.index < 0) {
+    const slot = event.slot;
+    if (slot < 0) {
       event.cancelled = false;
       event.time = time;
-      this.insert(event);
+      this.insert(event, time, seq);
       return;
     }
-    if (event.firing) this.stopFiring(event);
-    const index = event.index;
+    if (slot === this.firingSlot) this.firingSlot = -1;
+    const index = this.slotPosition[slot];
     const earlier = time < event.time;
     event.time = time;
     // A later seq never moves an entry up, so only an earlier time sifts up.
-    if (earlier) this.siftUp(index, event, time, seq);
-    else this.siftDown(index, event, time, seq);
+    if (earlier) this.siftUp(index, slot, time, seq);
+    else this.siftDown(index, slot, time, seq);
   }
 
   /** The earliest pending event, without removing it. */
   peek(): EventHandle | undefined {
-    return this.count > 0 ? this.events[0] : undefined;
+    return this.count > 0 ? this.slotEvent[this.heapSlots[0]] : undefined;
   }
 
   /** Time of the earliest pending event, or Infinity when none is left. */
@@ -119,7 +128,7 @@ export class EventQueue {
   /** Removes and returns the earliest pending event. */
   pop(): EventHandle | undefined {
     if (this.count === 0) return undefined;
-    const top = this.events[0];
+    const top = this.slotEvent[this.heapSlots[0]];
     this.removeAt(0);
     return top;
   }
@@ -132,87 +141,94 @@ export class EventQueue {
    * must call endFiring() once the action returns. The queue must not be empty.
    */
   beginFiring(): EventHandle {
-    const top = this.events[0];
-    top.firing = true;
-    this.firingEvent = top;
-    return top;
+    const slot = this.heapSlots[0];
+    this.firingSlot = slot;
+    return this.slotEvent[slot];
   }
 
   /** Removes the fired event unless its action rescheduled or cancelled it. */
-  endFiring(handle: EventHandle): void {
-    const event = handle as ScheduledEvent;
-    if (!event.firing) return;
-    this.stopFiring(event);
+  endFiring(_handle: EventHandle): void {
+    if (this.firingSlot < 0) return;
+    this.firingSlot = -1;
     this.removeAt(0);
   }
 
-  private stopFiring(event: ScheduledEvent): void {
-    event.firing = false;
-    this.firingEvent = undefined;
-  }
-
-  private insert(event: ScheduledEvent): void {
+  private insert(event: ScheduledEvent, time: number, seq: number): void {
+    const slot = this.freeCount > 0 ? this.freeSlots[--this.freeCount] : this.newSlot();
+    this.slotEvent[slot] = event;
+    event.slot = slot;
     const index = this.count++;
-    if (index === this.times.length) this.grow();
-    this.siftUp(index, event, event.time, event.seq);
+    if (index === this.times.length) this.growHeap();
+    this.siftUp(index, slot, time, seq);
   }
 
-  private grow(): void {
-    const times = new Float64Array(this.times.length * 2);
-    times.set(this.times);
-    this.times = times;
-    const seqs = new Float64Array(this.seqs.length * 2);
-    seqs.set(this.seqs);
-    this.seqs = seqs;
+  private newSlot(): number {
+    const slot = this.slotCount++;
+    if (slot === this.slotPosition.length) {
+      this.slotPosition = grown(this.slotPosition, new Int32Array(2 * slot));
+      this.freeSlots = grown(this.freeSlots, new Int32Array(2 * slot));
+    }
+    return slot;
   }
 
+  private growHeap(): void {
+    const n = 2 * this.times.length;
+    this.heapSlots = grown(this.heapSlots, new Int32Array(n));
+    this.times = grown(this.times, new Float64Array(n));
+    this.seqs = grown(this.seqs, new Float64Array(n));
+  }
+
+  /** Takes the entry at `index` out of the heap and frees its slot. */
   private removeAt(index: number): void {
-    const events = this.events;
-    events[index].index = -1;
+    const heapSlots = this.heapSlots;
+    const removed = heapSlots[index];
+    this.slotEvent[removed].slot = -1;
+    this.freeSlots[this.freeCount++] = removed;
     const lastIndex = --this.count;
-    const last = events[lastIndex];
-    events[lastIndex] = undefined as unknown as ScheduledEvent; // release the reference
     if (index === lastIndex) return;
+    const slot = heapSlots[lastIndex];
     const time = this.times[lastIndex];
     const seq = this.seqs[lastIndex];
     if (index > 0) {
       const parent = (index - 1) >> 1;
       const pt = this.times[parent];
       if (time < pt || (time === pt && seq < this.seqs[parent])) {
-        this.siftUp(index, last, time, seq);
+        this.siftUp(index, slot, time, seq);
         return;
       }
     }
-    this.siftDown(index, last, time, seq);
+    this.siftDown(index, slot, time, seq);
   }
 
-  /** Places `event` with key (time, seq) at `index` or above, moving parents down. */
-  private siftUp(index: number, event: ScheduledEvent, time: number, seq: number): void {
-    const events = this.events;
+  /** Places `slot` with key (time, seq) at `index` or above, moving parents down. */
+  private siftUp(index: number, slot: number, time: number, seq: number): void {
+    const heapSlots = this.heapSlots;
     const times = this.times;
     const seqs = this.seqs;
+    const position = this.slotPosition;
     while (index > 0) {
       const parent = (index - 1) >> 1;
       const pt = times[parent];
       if (time > pt || (time === pt && seq > seqs[parent])) break;
-      const above = events[parent];
-      events[index] = above;
+      const above = heapSlots[parent];
+      heapSlots[index] = above;
       times[index] = pt;
       seqs[index] = seqs[parent];
-      above.index = index;
+      position[above] = index;
       index = parent;
     }
-    events[index] = event;
+    heapSlots[index] = slot;
     times[index] = time;
     seqs[index] = seq;
-    event.index = index;
+    position[slot] = index;
   }
 
-  /** Places `event` with key (time, seq) at `index` or below, moving children up. */
-  private siftDown(index: number, event: ScheduledEvent, time: number, seq: number): void {
-    const events = this.events;
+  /** Places `slot` with key (time, seq) at `index` or below, moving children up. */
+  private siftDown(index: number, slot: number, time: number, seq: number): void {
+    const heapSlots = this.heapSlots;
     const times = this.times;
     const seqs = this.seqs;
+    const position = this.slotPosition;
     const n = this.count;
     for (;;) {
       let child = 2 * index + 1;
@@ -229,16 +245,22 @@ export class EventQueue {
         }
       }
       if (time < ct || (time === ct && seq < cs)) break;
-      const below = events[child];
-      events[index] = below;
+      const below = heapSlots[child];
+      heapSlots[index] = below;
       times[index] = ct;
       seqs[index] = cs;
-      below.index = index;
+      position[below] = index;
       index = child;
     }
-    events[index] = event;
+    heapSlots[index] = slot;
     times[index] = time;
     seqs[index] = seq;
-    event.index = index;
+    position[slot] = index;
   }
+}
+
+/** `bigger` with `a` copied into its start. */
+function grown<A extends Int32Array | Float64Array>(a: A, bigger: A): A {
+  bigger.set(a);
+  return bigger;
 }
