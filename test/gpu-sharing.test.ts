@@ -110,11 +110,18 @@ const TIME_SLICED = (slice: number, switchMs: number): SharingParams => ({
 function executor(sharing: SharingParams, onDone?: (owner: string) => void) {
   const engine = new Engine();
   const done = new Map<string, { start: number; end: number }>();
-  const exec = new GpuExecutor<string>(engine, sharing, (owner, startedAt) => {
+  const started = new Map<string, number>();
+  const exec = new GpuExecutor<string>(engine, sharing, (owner) => {
     expect(done.has(owner)).toBe(false);
-    done.set(owner, { start: startedAt, end: engine.now });
+    done.set(owner, { start: started.get(owner) ?? NaN, end: engine.now });
     onDone?.(owner);
   });
+  // The executor tells only the owner when a phase ends: its start is noted here.
+  const startPhase = exec.startPhase.bind(exec);
+  exec.startPhase = (owner, table, k, scale) => {
+    started.set(owner, engine.now);
+    startPhase(owner, table, k, scale);
+  };
   const phase = (owner: string, work: number, compute = 1, memory = 0): PhaseWork<string> => ({ owner, work, compute, memory });
   const endOf = (owner: string) => done.get(owner)?.end;
   return { engine, exec, done, phase, endOf };

@@ -89,7 +89,7 @@ export class Engine {
   /** Fires every event strictly before `time`, leaving the rest pending. O(log n) per event. */
   runBefore(time: number): void {
     const queue = this.queue;
-    while (queue.peekTime() < time) {
+    while (queue.hasEventBefore(time)) {
       const event = queue.beginFiring();
       this.clock = event.time;
       this.processed++;

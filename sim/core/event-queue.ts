@@ -125,6 +125,15 @@ export class EventQueue {
     return this.count > 0 ? this.times[0] : Infinity;
   }
 
+  /**
+   * Whether the earliest pending event is due before `time`. A boolean, not
+   * peekTime() < time: the run loop that compared peekTime()'s number got it boxed, a
+   * 16-byte heap number per event (V8 tags the number that may also be the constant Infinity).
+   */
+  hasEventBefore(time: number): boolean {
+    return this.count > 0 && this.times[0] < time;
+  }
+
   /** Removes and returns the earliest pending event. */
   pop(): EventHandle | undefined {
     if (this.count === 0) return undefined;

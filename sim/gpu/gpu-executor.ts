@@ -43,7 +43,6 @@ export class GpuExecutor<T> {
   private nextCompletion: EventHandle | undefined;
   private settling = false;
   private readonly finishedScratch: T[] = [];
-  private readonly startsScratch: number[] = [];
 
   /** Time with at least one phase active. */
   busyTime: Ms = 0;
@@ -51,12 +50,12 @@ export class GpuExecutor<T> {
   deliveredWork: Ms = 0;
   /** Solo work of the phases that completed. */
   completedWork: Ms = 0;
-  private startedAt: number[] = [];
 
   constructor(
     private readonly engine: Engine,
     private readonly sharing: SharingParams,
-    private readonly onPhaseDone: (owner: T, startedAt: number) => void,
+    // Told the owner only: a double passed to a call V8 does not inline is a heap box, one per phase.
+    private readonly onPhaseDone: (owner: T) => void,
   ) {}
 
   get activeCount(): number {
@@ -97,7 +96,6 @@ export class GpuExecutor<T> {
     this.ensureCapacity(this.count + 1);
     const i = this.count++;
     this.owners[i] = owner;
-    this.startedAt[i] = now;
     return i;
   }
 
@@ -157,7 +155,6 @@ export class GpuExecutor<T> {
     // Collect every phase that is now finished before telling anyone, so that
     // phases started by the callbacks join one rate recomputation.
     const finished = this.finishedScratch;
-    const starts = this.startsScratch;
     let done = 0;
     for (let i = 0; i < this.count; ) {
       // Done when nothing is left, or so little that its completion time rounds to
@@ -165,8 +162,7 @@ export class GpuExecutor<T> {
       // phase, rescheduled, would fire at `now` again forever.
       const left = this.remaining[i];
       if (left <= WORK_EPSILON * Math.max(1, this.work[i]) || now + left / this.rates[i] <= now) {
-        finished[done] = this.owners[i];
-        starts[done++] = this.startedAt[i];
+        finished[done++] = this.owners[i];
         this.completedWork += this.work[i];
         this.deliveredWork += this.remaining[i]; // book the float residue as delivered
         this.removeAt(i);
@@ -178,7 +174,7 @@ export class GpuExecutor<T> {
     // callbacks below cannot re-enter it.
     this.settling = true;
     try {
-      for (let k = 0; k < done; k++) this.onPhaseDone(finished[k], starts[k]);
+      for (let k = 0; k < done; k++) this.onPhaseDone(finished[k]);
     } finally {
       this.settling = false;
     }
@@ -191,7 +187,6 @@ export class GpuExecutor<T> {
     if (i !== last) {
       this.owners[i] = this.owners[last];
       this.work[i] = this.work[last];
-      this.startedAt[i] = this.startedAt[last];
       this.remaining[i] = this.remaining[last];
       this.rates[i] = this.rates[last];
       this.compute[i] = this.compute[last];

@@ -26,15 +26,21 @@ export class PhaseTableCache {
       this.byModel.set(model, byBatch);
     }
     let table = byBatch[batch];
-    if (table === undefined) {
-      table = {
-        soloMs: Float64Array.from(model.phases, (p) => lookupBatch(p.soloMs, batch)),
-        compute: Float64Array.from(model.phases, (p) => lookupBatch(p.compute, batch)),
-        memory: Float64Array.from(model.phases, (p) => lookupBatch(p.memory, batch)),
-        sensitivity: Float64Array.from(model.phases, (p) => (p.sensitivity === undefined ? 1 : lookupBatch(p.sensitivity, batch))),
-      };
-      byBatch[batch] = table;
-    }
+    if (table === undefined) byBatch[batch] = table = phaseTable(model, batch);
     return table;
   }
+}
+
+/**
+ * A model's phases resolved at one batch size. A function of its own: its closures
+ * capture `batch`, and a function whose variable a closure captures allocates a context
+ * on every call, even on the calls that make no closure (each cache miss did).
+ */
+function phaseTable(model: ModelProfile, batch: number): PhaseDemands {
+  return {
+    soloMs: Float64Array.from(model.phases, (p) => lookupBatch(p.soloMs, batch)),
+    compute: Float64Array.from(model.phases, (p) => lookupBatch(p.compute, batch)),
+    memory: Float64Array.from(model.phases, (p) => lookupBatch(p.memory, batch)),
+    sensitivity: Float64Array.from(model.phases, (p) => (p.sensitivity === undefined ? 1 : lookupBatch(p.sensitivity, batch))),
+  };
 }
