@@ -190,6 +190,9 @@ export class HostFabricDirection<T> {
     const now = this.engine.now;
     this.advance(now);
     const finished = this.finished; // safe to reuse: only the engine calls this handler
+    // The first finished transfer in a local, the rest in the scratch array: as in
+    // GpuExecutor's completion, a young owner stored in an old array is a write-barrier call.
+    let first: T | undefined;
     let done = 0;
     for (let f = 0; f < this.flowCount; ) {
       // Done when nothing is left, or so little that its completion time rounds to
@@ -197,7 +200,9 @@ export class HostFabricDirection<T> {
       // flow, rescheduled, would fire at `now` again forever.
       const left = this.remaining[f];
       if (left <= BYTE_EPSILON || now + left / this.rates[f] <= now) {
-        finished[done++] = this.owners[f] as T;
+        if (done === 0) first = this.owners[f];
+        else finished[done - 1] = this.owners[f] as T;
+        done++;
         this.bytesMoved[this.linkOf[f]] += left; // book the float residue as moved
         this.removeFlow(f);
       } else {
@@ -210,7 +215,11 @@ export class HostFabricDirection<T> {
         const owner = this.setupOwners[s] as T;
         const bytes = this.setupBytes[s];
         if (bytes > 0) this.join(owner, this.setupLink[s], bytes);
-        else finished[done++] = owner;
+        else {
+          if (done === 0) first = owner;
+          else finished[done - 1] = owner;
+          done++;
+        }
         this.removeSetup(s);
       } else {
         s++;
@@ -218,7 +227,8 @@ export class HostFabricDirection<T> {
     }
     this.settling = true;
     try {
-      for (let k = 0; k < done; k++) this.onTransferDone(finished[k]);
+      if (done > 0) this.onTransferDone(first as T);
+      for (let k = 1; k < done; k++) this.onTransferDone(finished[k - 1]);
     } finally {
       this.settling = false;
     }
