@@ -19,7 +19,7 @@
  *   mix     `npm run bench`'s mix at --gpus GPUs (bench:floor --model mix's strait side;
  *           about 9 events per request, so its count per request is not M/M/c's)
  * Needs valgrind (Debian: apt-get install valgrind). Usage:
- *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core,mix] [--base DIR] [--cache true] [--warm-ups 20000,...] [--profile TOP]
+ *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core,mix] [--base DIR] [--cache true] [--warm-ups 20000,...] [--profile TOP] [--sites TOP]
  * --base DIR counts another checkout's strait too (git worktree add --detach DIR COMMIT)
  * and prints this/base. --cache true adds valgrind's simulated data-cache misses per
  * request (a 32 KiB L1, a 1 MiB last level): the memory traffic the count leaves out, as
@@ -31,15 +31,21 @@
  * its code is not in node's map under its own name; strait's functions are. With
  * --cache true the profile also gives each function's simulated L1 and last-level data
  * misses per request, and a second table sorted by last-level misses: where the memory
- * traffic the instruction count leaves out comes from.
+ * traffic the instruction count leaves out comes from. --sites TOP adds, per variant, the
+ * heap numbers (a double boxed for a call, a return or an object array), function
+ * contexts and write-barrier calls per request, in total and at the TOP sites by count,
+ * each named by its line in the same bundle (scripts/jit-sites.ts: callgrind per address
+ * against node --print-opt-code). Each is an allocation or a 50-instruction call that the
+ * code's own line does not show.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchArgs, wholeNumbers } from './bench-args.ts';
 import { median } from './bench-stats.ts';
 import { bundleCheckout } from './bundle-checkout.ts';
-import { readPerfMap, selfCosts } from './callgrind-js.ts';
+import { generatedCodeCosts, readPerfMap, selfCosts } from './callgrind-js.ts';
+import { lineNamer, readListing, sitesByLine, sitesOf } from './jit-sites.ts';
 
 const VARIANTS = ['floor', 'strait', 'core', 'mix'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -53,6 +59,7 @@ const { values } = benchArgs('bench:instructions', {
     cache: { type: 'string', default: 'false' },
     'warm-ups': { type: 'string', default: '20000' },
     profile: { type: 'string', default: '0' },
+    sites: { type: 'string', default: '0' },
   },
 });
 
@@ -65,7 +72,7 @@ const { requests, gpus } = wholeNumbers('bench:instructions', values, ['requests
 if (values.cache !== 'true' && values.cache !== 'false') fail(`--cache must be true or false, got ${values.cache}`);
 /** --cache true: valgrind's cache simulation, a 32 KiB 8-way L1 and a 1 MiB 16-way last level (64-byte lines). */
 const cacheSim = values.cache === 'true';
-const { profile: profileTop } = wholeNumbers('bench:instructions', values, ['profile'], 0);
+const { profile: profileTop, sites: sitesTop } = wholeNumbers('bench:instructions', values, ['profile', 'sites'], 0);
 const warmUps = values['warm-ups']!.split(',').map(Number);
 if (warmUps.length === 0 || warmUps.some((w) => !(Number.isInteger(w) && w >= 0))) {
   fail(`--warm-ups takes whole numbers of requests separated by commas, got ${values['warm-ups']}`);
@@ -229,6 +236,39 @@ function printProfile(variant: Variant, rows: ProfileRow[]): void {
   for (const row of [...rows].sort((a, b) => b[3] - a[3] || b[2] - a[2]).slice(0, profileTop)) console.log(line(row));
 }
 
+/**
+ * Heap-number and context allocations and write-barrier calls per request, by site
+ * (scripts/jit-sites.ts): callgrind per address against node --print-opt-code's listing,
+ * the same slope between the two run lengths, sites named by their line in the bundle.
+ */
+function sitesPerRequest(bundleFile: string, variant: Variant): [string, number][] {
+  const lineOf = lineNamer(readFileSync(bundleFile, 'utf8'));
+  const sitesAt = (count: number): Map<string, number> => {
+    const out = path.join(work, `sites-${variant}-${count}.out`);
+    const listing = path.join(work, `sites-${variant}-${count}.txt`);
+    const fd = openSync(listing, 'w');
+    const run = spawnSync(
+      'valgrind',
+      ['--tool=callgrind', '--dump-instr=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, ...nodeRun(bundleFile, variant, warmUps[0], count, ['--print-opt-code'])],
+      { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20, cwd: work },
+    );
+    closeSync(fd);
+    if (run.status !== 0) fail(`--sites: callgrind run of ${variant} failed: ${run.stderr.trim().split('\n').at(-1)}`);
+    return sitesByLine(sitesOf(readListing(readFileSync(listing, 'utf8')), generatedCodeCosts(out, 'Ir')), lineOf);
+  };
+  const long = sitesAt(requests);
+  const brief = sitesAt(shortRequests);
+  const rows = [...long.keys()].map((key): [string, number] => [key, ((long.get(key) ?? 0) - (brief.get(key) ?? 0)) / (requests - shortRequests)]);
+  return rows.filter(([, n]) => n >= 0.01).sort((a, b) => b[1] - a[1]);
+}
+
+function printSites(variant: Variant, rows: readonly [string, number][]): void {
+  const total = (kind: string) => rows.filter(([key]) => key.startsWith(`${kind}\t`)).reduce((sum, [, n]) => sum + n, 0);
+  const totals = ['heap number', 'context', 'write barrier'].map((kind) => `${kind} ${total(kind).toFixed(1)}`).join(', ');
+  console.log(`${variant}: per request ${totals}; top ${sitesTop} sites (function, line in the bundle ${path.relative(headDir, path.join(keptBundleDir, 'head.mjs'))})`);
+  for (const [key, n] of rows.slice(0, sitesTop)) console.log(`${n.toFixed(2).padStart(7)}  ${key.replaceAll('\t', '  ')}`);
+}
+
 const medianOf = (xs: readonly number[]) => median([...xs]);
 const instructionsOf = (cs: readonly Counts[]) => cs.map((c) => c.instructions);
 
@@ -256,8 +296,11 @@ for (const v of variants as Variant[]) {
   measured[v] = perRequest(head, v);
   console.log(`${v}: ${describe(measured[v])}`);
 }
-if (profileTop > 0) {
-  for (const v of variants as Variant[]) printProfile(v, profileOf(head, v));
+if (sitesTop > 0) {
+  for (const v of variants as Variant[]) printSites(v, sitesPerRequest(head, v));
+}
+if (profileTop > 0 || sitesTop > 0) {
+  if (profileTop > 0) for (const v of variants as Variant[]) printProfile(v, profileOf(head, v));
   // The bundle stays, so the lines the profile names can be read.
   mkdirSync(keptBundleDir, { recursive: true });
   copyFileSync(head, path.join(keptBundleDir, 'head.mjs'));

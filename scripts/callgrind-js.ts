@@ -50,14 +50,18 @@ function rangeOf(ranges: readonly CodeRange[], address: number): CodeRange | und
   return r !== undefined && address < r.end ? r : undefined;
 }
 
+/** One line of self cost: the object and function callgrind names, the address, the costs of `events`. */
+type CostVisitor = (object: string, fn: string, address: number, costs: number[]) => void;
+
 /**
- * Self cost by function name, of each of `events` (callgrind's names: Ir for
- * instructions; with --cache-sim=yes also D1mr, D1mw, DLmr, DLmw for data misses).
- * Callgrind's format compresses names to `(id)` after their first use, writes addresses
- * relative to the previous one (`+N`, `-N`, `*`) and leaves trailing zero costs out; the
- * line after `calls=` is a call's inclusive cost, not self cost, and is skipped.
+ * Walks a callgrind file's self costs (run with --dump-instr=yes), giving `visit` each
+ * address's costs of `events` (callgrind's names: Ir for instructions; with
+ * --cache-sim=yes also D1mr, D1mw, DLmr, DLmw for data misses). Callgrind's format
+ * compresses names to `(id)` after their first use, writes addresses relative to the
+ * previous one (`+N`, `-N`, `*`) and leaves trailing zero costs out; the line after
+ * `calls=` is a call's inclusive cost, not self cost, and is skipped.
  */
-export function selfCosts(callgrindFile: string, ranges: readonly CodeRange[], events: readonly string[]): Map<string, number[]> {
+function forEachSelfCost(callgrindFile: string, events: readonly string[], visit: CostVisitor): void {
   const names = new Map<string, string>();
   const resolve = (kind: string, text: string): string => {
     const match = /^\((\d+)\)(?: (.*))?$/.exec(text);
@@ -66,7 +70,6 @@ export function selfCosts(callgrindFile: string, ranges: readonly CodeRange[], e
     if (match[2] !== undefined) names.set(key, match[2]);
     return names.get(key) ?? text;
   };
-  const self = new Map<string, number[]>();
   let columns: number[] | undefined;
   let positions = 1;
   let object = '';
@@ -109,12 +112,34 @@ export function selfCosts(callgrindFile: string, ranges: readonly CodeRange[], e
     }
     if (columns === undefined) bug(`${callgrindFile}: expected an events: line before the first cost line`);
     const costs = columns.map((k) => Number(parts[positions + k] ?? 0) || 0);
-    if (!costs.some((c) => c > 0)) continue;
-    const js = object.includes('???') ? rangeOf(ranges, address) : undefined;
-    const name = js !== undefined ? js.name : object.includes('???') ? '(generated code, unnamed)' : `${fn} [${object.split('/').at(-1)}]`;
+    if (costs.some((c) => c > 0)) visit(object, fn, address, costs);
+  }
+}
+
+/** Code callgrind cannot name (the object `???`): what V8 generated at run time. */
+const isGenerated = (object: string) => object.includes('???');
+
+/**
+ * Self cost by function name, of each of `events` (see forEachSelfCost): generated code
+ * named through the perf map `ranges`, native code by callgrind itself.
+ */
+export function selfCosts(callgrindFile: string, ranges: readonly CodeRange[], events: readonly string[]): Map<string, number[]> {
+  const self = new Map<string, number[]>();
+  forEachSelfCost(callgrindFile, events, (object, fn, address, costs) => {
+    const js = isGenerated(object) ? rangeOf(ranges, address) : undefined;
+    const name = js !== undefined ? js.name : isGenerated(object) ? '(generated code, unnamed)' : `${fn} [${object.split('/').at(-1)}]`;
     const sums = self.get(name);
     if (sums === undefined) self.set(name, costs);
     else for (let k = 0; k < costs.length; k++) sums[k] += costs[k];
-  }
+  });
   return self;
+}
+
+/** One event's self cost at each address of generated code (for reading against V8's listing of the code it compiled). */
+export function generatedCodeCosts(callgrindFile: string, event: string): Map<number, number> {
+  const byAddress = new Map<number, number>();
+  forEachSelfCost(callgrindFile, [event], (object, _fn, address, costs) => {
+    if (isGenerated(object)) byAddress.set(address, (byAddress.get(address) ?? 0) + costs[0]);
+  });
+  return byAddress;
 }
