@@ -78,8 +78,12 @@ export interface Site {
 const ALLOCATION_TOP_LOAD = /^REX\.W movq r\w+,\[r13[^\]]*\] \(external value \(Heap::NewSpaceAllocationTopAddress\(\)\)\)/;
 const BARRIER_CALL = /^call .*\(RecordWrite\w*\)/;
 const JUMP_TARGET = /^j\w+ 0x[0-9a-f]+\s+<\+0x([0-9a-f]+)>/;
-/** How far after the allocation-top load the new object's map is stored. */
+/** How far after the allocation-top load the new object's map and value are stored. */
 const MAP_STORE_WINDOW = 12;
+/** The bump of the allocation top right after its load: `leaq rX,[rY+SIZE]`. */
+const ALLOCATION_SIZE = /^REX\.W leaq r\w+,\[r\w+\+0x([0-9a-f]+)\]/;
+/** A double stored at a heap number's value (offset 8, tagged pointer minus 1). */
+const HEAP_NUMBER_VALUE_STORE = /^vmovsd \[r\w+\+0x7\],xmm/;
 
 /** The source position in force at pc `offset`: the last table entry at or before it. */
 function positionAt(f: CompiledFunction, offset: number): number {
@@ -122,11 +126,16 @@ export function sitesOf(functions: readonly CompiledFunction[], costs: ReadonlyM
       }
       if (!ALLOCATION_TOP_LOAD.test(ins.text)) return;
       const window = f.instructions.slice(i + 1, i + 1 + MAP_STORE_WINDOW).map((w) => w.text);
-      const kind: SiteKind | undefined = window.some((t) => t.includes('(root (heap_number_map))'))
-        ? 'heap number'
-        : window.some((t) => t.includes('FUNCTION_CONTEXT_TYPE'))
-          ? 'context'
-          : undefined;
+      // A heap number stores its map in the window, or (the map loaded ahead, in a
+      // register) is 16 bytes with a double stored at its value.
+      const size = ALLOCATION_SIZE.exec(window[0] ?? '');
+      const boxesDouble = size !== null && parseInt(size[1], 16) === 16 && window.some((t) => HEAP_NUMBER_VALUE_STORE.test(t));
+      const kind: SiteKind | undefined =
+        window.some((t) => t.includes('(root (heap_number_map))')) || boxesDouble
+          ? 'heap number'
+          : window.some((t) => t.includes('FUNCTION_CONTEXT_TYPE'))
+            ? 'context'
+            : undefined;
       if (kind !== undefined) sites.push({ kind, fn: f.name, position: positionAt(f, ins.offset), count });
     });
   }

@@ -71,6 +71,25 @@ describe('jit-sites', () => {
     ]);
   });
 
+  it('knows a heap number whose map was loaded ahead by its size and the double stored in it', () => {
+    const hoisted = readListing(
+      [
+        'name = runBefore',
+        '0x3000     0  4c8b4840             REX.W movq rax,[r13+0x238] (root (heap_number_map))',
+        '0x3004     4  4c8b4840             REX.W movq r9,[r13+0x40] (external value (Heap::NewSpaceAllocationTopAddress()))',
+        '0x3008     8  4c8d7910             REX.W leaq r15,[r9+0x10]',
+        '0x300c     c  4c897b40             REX.W movq [r13+0x40] (external value (Heap::NewSpaceAllocationTopAddress())),r15',
+        '0x3010    10  4c8979ff             REX.W movq [r9-0x1],rax',
+        '0x3014    14  c5fb1141             vmovsd [r9+0x7],xmm0',
+        '0x3018    18  4c8b4840             REX.W movq r9,[r13+0x40] (external value (Heap::NewSpaceAllocationTopAddress()))',
+        '0x301c    1c  4c8d7920             REX.W leaq r15,[r9+0x20]',
+        '0x3020    20  c5fb1141             vmovsd [r9+0x7],xmm0',
+      ].join('\n'),
+    );
+    // The second is 32 bytes: some other object, not counted.
+    expect(sitesOf(hoisted, new Map([[0x3004, 9], [0x3018, 4]]))).toEqual([{ kind: 'heap number', fn: 'runBefore', position: -1, count: 9 }]);
+  });
+
   it('counts a context allocation that ran, and nothing for code that did not', () => {
     expect(sitesOf(readListing(LISTING), new Map([[0x1020, 2]]))).toEqual([{ kind: 'context', fn: 'onEvent', position: 150, count: 2 }]);
     expect(sitesOf(readListing(LISTING), new Map())).toEqual([]);
