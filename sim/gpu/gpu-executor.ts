@@ -63,16 +63,6 @@ export class GpuExecutor<T> {
     return this.count;
   }
 
-  /** Demands of the active phases, for predictors that look at co-runners. */
-  activeDemands(): { owner: T; compute: number; memory: number; remaining: number }[] {
-    this.advance(this.engine.now);
-    const out = [];
-    for (let i = 0; i < this.count; i++) {
-      out.push({ owner: this.owners[i], compute: this.compute[i], memory: this.memory[i], remaining: this.remaining[i] });
-    }
-    return out;
-  }
-
   /**
    * Starts phase k of a table, its solo time times `scale`: the one way to start a
    * phase (a single phase of given demands: onePhase()). The numbers are copied array
@@ -170,13 +160,13 @@ export class GpuExecutor<T> {
         else finished[done - 1] = this.owners[i];
         done++;
         this.completedWork += this.work[i];
-        this.deliveredWork += this.remaining[i]; // book the float residue as delivered
+        this.deliveredWork += left; // book the float residue as delivered
         this.removeAt(i);
       } else {
         i++;
       }
     }
-    // Reusing the scratch arrays is safe: only the engine calls this handler, so the
+    // Reusing the scratch array is safe: only the engine calls this handler, so the
     // callbacks below cannot re-enter it.
     this.settling = true;
     try {
