@@ -16,8 +16,6 @@
  *   array or model object) calls V8's barrier to remember the slot, about 50
  *   instructions.
  */
-import { bug } from '../sim/core/errors.ts';
-
 export type SiteKind = 'heap number' | 'context' | 'write barrier';
 
 interface Instruction {
@@ -167,7 +165,6 @@ export function lineNamer(source: string): (position: number) => string {
     }
     const end = source.indexOf('\n', position);
     const text = source.slice(position, end < 0 ? undefined : Math.min(end, position + 60)).trim();
-    if (lo >= starts.length) bug(`line of position ${position}: expected a line start at or before it`);
     return `L${lo + 1}: ${text}`;
   };
 }
