@@ -400,11 +400,14 @@ export class StraitPolicy implements Policy {
 
   /** Predicted completion of a running request among `others`, without and with `extra` added. */
   private predictFinish(request: Request, gpu: GpuView, others: Request[], extra: Request, view: ClusterView): [number, number] {
+    // Numbers, not the predictions: a predictor may rewrite its answer on the next call.
     const before = view.predictor.predict(request, new WhatIfGpu(gpu, others), view);
+    const executionBefore = before.executionMs;
+    const transferBefore = before.transferMs;
     others.push(extra);
     const after = view.predictor.predict(request, new WhatIfGpu(gpu, others), view);
     const solo = requestSoloExecutionMs(request);
-    const rhoBefore = solo > 0 ? before.executionMs / solo : 1;
+    const rhoBefore = solo > 0 ? executionBefore / solo : 1;
     const rhoAfter = solo > 0 ? after.executionMs / solo : 1;
     let remaining = solo;
     let transferShare = 1;
@@ -417,7 +420,7 @@ export class StraitPolicy implements Policy {
       transferShare = outputShare(request, gpu);
     }
     return [
-      view.now + remaining * rhoBefore + before.transferMs * transferShare,
+      view.now + remaining * rhoBefore + transferBefore * transferShare,
       view.now + remaining * rhoAfter + after.transferMs * transferShare,
     ];
   }

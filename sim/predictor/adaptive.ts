@@ -3,7 +3,7 @@ import type { GpuView, LinkLoad } from '../cluster/gpu-state.ts';
 import type { Request } from '../model/request.ts';
 import { colocationFeatures, phaseTable, type ColocationFeatures, type MeanDemand } from './colocation-features.ts';
 import { Params } from '../core/params.ts';
-import type { Prediction, PredictionContext, Predictor, PredictorSetup } from './predictor.ts';
+import { PredictionBuffer, type Prediction, type PredictionContext, type Predictor, type PredictorSetup } from './predictor.ts';
 import { RecursiveLeastSquares } from './rls.ts';
 import { SharingForecaster } from './sharing-forecast.ts';
 import { SoloEstimates } from './solo-estimates.ts';
@@ -203,6 +203,7 @@ export class AdaptivePredictor implements Predictor {
   private readonly candidates: Candidate[];
   private readonly errors: ErrorWindow[];
   private readonly pending = new Map<number, Pending>();
+  private readonly out = new PredictionBuffer();
   private readonly forecaster = new SharingForecaster();
   /** Per GPU: observed input-transfer ratio - 1 on the contention estimate - 1. */
   private readonly transferIn: KeyedRls;
@@ -355,7 +356,12 @@ export class AdaptivePredictor implements Predictor {
         completion,
       });
     }
-    return { transferMs, executionMs, start, completion };
+    const out = this.out;
+    out.transferMs = transferMs;
+    out.executionMs = executionMs;
+    out.start = start;
+    out.completion = completion;
+    return out;
   }
 
   /** This predictor's record of a request it predicted on the GPU it went to. */

@@ -1,6 +1,6 @@
 import type { GpuView } from '../cluster/gpu-state.ts';
 import type { Request } from '../model/request.ts';
-import type { Prediction, PredictionContext, Predictor, PredictorSetup } from './predictor.ts';
+import { PredictionBuffer, type Prediction, type PredictionContext, type Predictor, type PredictorSetup } from './predictor.ts';
 import { SoloEstimates } from './solo-estimates.ts';
 
 /**
@@ -10,6 +10,7 @@ import { SoloEstimates } from './solo-estimates.ts';
 export class SoloPredictor implements Predictor {
   readonly name = 'solo';
   private readonly solo: SoloEstimates;
+  private readonly out = new PredictionBuffer();
 
   constructor(setup: PredictorSetup) {
     this.solo = new SoloEstimates(setup.cluster);
@@ -19,7 +20,12 @@ export class SoloPredictor implements Predictor {
     const transferMs = this.solo.transferInMs(request, gpu.index) + this.solo.transferOutMs(request, gpu.index);
     const executionMs = this.solo.executionMs(request);
     const start = this.solo.slotFreeAt(gpu, context.now);
-    return { transferMs, executionMs, start, completion: start + transferMs + executionMs };
+    const out = this.out;
+    out.transferMs = transferMs;
+    out.executionMs = executionMs;
+    out.start = start;
+    out.completion = start + transferMs + executionMs;
+    return out;
   }
 
   /** GPUs with the same transfer estimates and slot count answer alike (Predictor.gpuClass). */

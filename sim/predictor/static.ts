@@ -1,8 +1,8 @@
 import type { GpuView } from '../cluster/gpu-state.ts';
 import type { Request } from '../model/request.ts';
 import { Params } from '../core/params.ts';
-import type { Prediction, PredictionContext, Predictor, PredictorSetup } from './predictor.ts';
-import { SoloEstimates } from './solo-estimates.ts';
+import { PredictionBuffer, type Prediction, type PredictionContext, type Predictor, type PredictorSetup } from './predictor.ts';
+import { SoloEstimates, type SlotCosts } from './solo-estimates.ts';
 
 /**
  * Default slowdown by number of co-runners (0, 1, 2, 3, ...; the last repeats): the
@@ -22,6 +22,12 @@ export class StaticPredictor implements Predictor {
   readonly name = 'static';
   readonly slowdowns: readonly number[];
   private readonly solo: SoloEstimates;
+  private readonly out = new PredictionBuffer();
+  /** Queued work ahead runs on a full GPU (one object for every call, not one per prediction). */
+  private readonly queuedOnFullGpu: SlotCosts = {
+    queuedMs: (queued, g) =>
+      this.solo.transferInMs(queued, g.index) + this.solo.transferOutMs(queued, g.index) + this.slowdown(g.spec.maxConcurrency - 1) * this.solo.executionMs(queued),
+  };
 
   constructor(setup: PredictorSetup) {
     this.solo = new SoloEstimates(setup.cluster);
@@ -49,12 +55,13 @@ export class StaticPredictor implements Predictor {
   predict(request: Request, gpu: GpuView, context: PredictionContext): Prediction {
     const transferMs = this.solo.transferInMs(request, gpu.index) + this.solo.transferOutMs(request, gpu.index);
     const executionMs = this.solo.executionMs(request) * this.slowdown(this.coRunners(request, gpu));
-    // Queued work ahead runs on a full GPU.
-    const full = this.slowdown(gpu.spec.maxConcurrency - 1);
-    const start = this.solo.slotFreeAt(gpu, context.now, {
-      queuedMs: (queued, g) => this.solo.transferInMs(queued, g.index) + this.solo.transferOutMs(queued, g.index) + full * this.solo.executionMs(queued),
-    });
-    return { transferMs, executionMs, start, completion: start + transferMs + executionMs };
+    const start = this.solo.slotFreeAt(gpu, context.now, this.queuedOnFullGpu);
+    const out = this.out;
+    out.transferMs = transferMs;
+    out.executionMs = executionMs;
+    out.start = start;
+    out.completion = start + transferMs + executionMs;
+    return out;
   }
 
   /** GPUs with the same transfer estimates and slot count answer alike (Predictor.gpuClass). */
