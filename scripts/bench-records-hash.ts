@@ -7,6 +7,7 @@
  *   npx tsx scripts/bench-records-hash.ts [--gpus 128,1024] [--requests-per-gpu 200] [--loads 0.85,1.4]
  */
 import { createHash } from 'node:crypto';
+import { RecordColumn } from '../sim/metrics/request-records.ts';
 import { benchArgs } from './bench-args.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
 import { parseScenario } from '../scenarios/parse-scenario.ts';
@@ -47,11 +48,12 @@ async function hashRun(gpus: number, cluster: string, load: number, policy: stri
   const json = benchScenarioJson({ requests: perGpu * gpus, gpus, policy, predictor, load });
   const run = await runScenario(parseScenario(cluster === 'mixed' ? mixed(json) : json, 'bench', 'bench'));
   const hash = createHash('sha256');
+  // view(), not the backing array: rows still staged reach the columns only when viewed.
   for (const [name, column] of Object.entries(run.records)) {
-    if (typeof column !== 'object' || column === null || !('data' in column)) continue;
-    const { data, length } = column as { data: Float64Array | Int32Array; length: number };
+    if (!(column instanceof RecordColumn)) continue;
+    const data = column.view();
     hash.update(name);
-    hash.update(new Uint8Array(data.buffer, data.byteOffset, length * data.BYTES_PER_ELEMENT));
+    hash.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
   hash.update(JSON.stringify(run.records.models));
   hash.update(JSON.stringify(run.summary));

@@ -39,6 +39,11 @@ export class LogHistogram {
     this.counts[slot]++;
   }
 
+  /** Adds the first n values (a batch: one call, no number passed on its own). */
+  addAll(values: Float64Array, n: number): void {
+    for (let i = 0; i < n; i++) this.add(values[i]);
+  }
+
   /** The q-quantile (0..1), as the midpoint of its bucket; NaN when empty. */
   quantile(q: number): number {
     if (this.count === 0) return NaN;

@@ -69,10 +69,47 @@ const INITIAL_ROWS = 1024;
  * was the hot path's costliest function by instructions (830 of 10,800 per M/M/8 request,
  * `npm run bench:instructions -- --profile 20`).
  */
-const STAGED_ROWS = 256;
-/** Int and float columns (21 in all, one value per column per row). */
-const INT_COLUMNS = 7;
-const FLOAT_COLUMNS = 14;
+export const STAGED_ROWS = 256;
+/** The columns of a staged block, in staging order: ints, then floats (see RequestRecords.add). */
+export const STAGED_INT_COLUMNS = ['id', 'model', 'batch', 'priority', 'outcome', 'gpu', 'preemptions'] as const;
+export const STAGED_FLOAT_COLUMNS = [
+  'arrival',
+  'deadline',
+  'dispatched',
+  'transferInStart',
+  'transferInEnd',
+  'executionStart',
+  'executionEnd',
+  'transferOutStart',
+  'completed',
+  'latency',
+  'soloLatency',
+  'predictedTransfer',
+  'predictedExecution',
+  'predictedCompletion',
+] as const;
+
+/**
+ * Rows about to move into the columns, column-major: row r of a column at
+ * `STAGED_ROWS * position + r`, position its index in STAGED_INT_COLUMNS (in `ints`) or
+ * STAGED_FLOAT_COLUMNS (in `floats`). Read by a listener while the block is in cache.
+ */
+export interface StagedRows {
+  readonly ints: Int32Array;
+  readonly floats: Float64Array;
+  readonly count: number;
+}
+
+/** Where column `name`'s rows start in a staged block. */
+export function stagedIntOffset(name: (typeof STAGED_INT_COLUMNS)[number]): number {
+  return STAGED_ROWS * STAGED_INT_COLUMNS.indexOf(name);
+}
+export function stagedFloatOffset(name: (typeof STAGED_FLOAT_COLUMNS)[number]): number {
+  return STAGED_ROWS * STAGED_FLOAT_COLUMNS.indexOf(name);
+}
+
+const INT_COLUMNS = STAGED_INT_COLUMNS.length;
+const FLOAT_COLUMNS = STAGED_FLOAT_COLUMNS.length;
 const intColumn = (records: RequestRecords) => new RecordColumn(records, new Int32Array(INITIAL_ROWS));
 const floatColumn = (records: RequestRecords) => new RecordColumn(records, new Float64Array(INITIAL_ROWS));
 
@@ -93,6 +130,8 @@ export class RequestRecords {
   private stagedRows = 0;
   private readonly stagedInts = new Int32Array(STAGED_ROWS * INT_COLUMNS);
   private readonly stagedFloats = new Float64Array(STAGED_ROWS * FLOAT_COLUMNS);
+  /** Told of every row once, a staged block at a time, before it settles (see onSettle). */
+  private settleListener: ((rows: StagedRows) => void) | undefined = undefined;
 
   readonly id = intColumn(this);
   readonly model = intColumn(this);
@@ -116,24 +155,9 @@ export class RequestRecords {
   readonly predictedExecution = floatColumn(this);
   readonly predictedCompletion = floatColumn(this);
 
-  // The columns in staging order (INT_COLUMNS ints, then FLOAT_COLUMNS floats).
-  private readonly intColumns = [this.id, this.model, this.batch, this.priority, this.outcome, this.gpu, this.preemptions];
-  private readonly floatColumns = [
-    this.arrival,
-    this.deadline,
-    this.dispatched,
-    this.transferInStart,
-    this.transferInEnd,
-    this.executionStart,
-    this.executionEnd,
-    this.transferOutStart,
-    this.completed,
-    this.latency,
-    this.soloLatency,
-    this.predictedTransfer,
-    this.predictedExecution,
-    this.predictedCompletion,
-  ];
+  // The columns in staging order (STAGED_INT_COLUMNS, then STAGED_FLOAT_COLUMNS).
+  private readonly intColumns = STAGED_INT_COLUMNS.map((name) => this[name]);
+  private readonly floatColumns = STAGED_FLOAT_COLUMNS.map((name) => this[name]);
 
   /** Room in every column (they grow together). */
   private capacity = INITIAL_ROWS;
@@ -152,8 +176,18 @@ export class RequestRecords {
     return this.rows;
   }
 
-  /** Empties every column, keeping the capacity (for batch-wise streaming). */
+  /**
+   * Calls `listener` with each block of staged rows as it settles: every row reaches it
+   * once, in order (clear() settles first). The summary is computed this way, from the
+   * columns, in one loop per block instead of a call chain per request.
+   */
+  onSettle(listener: (rows: StagedRows) => void): void {
+    this.settleListener = listener;
+  }
+
+  /** Empties every column, keeping the capacity (for batch-wise streaming); staged rows settle first. */
   clear(): void {
+    this.settle();
     this.rows = 0;
     this.stagedRows = 0;
   }
@@ -162,6 +196,7 @@ export class RequestRecords {
   settle(): void {
     const n = this.stagedRows;
     if (n === 0) return;
+    if (this.settleListener !== undefined) this.settleListener({ ints: this.stagedInts, floats: this.stagedFloats, count: n });
     const base = this.rows;
     if (base + n > this.capacity) this.reserve(Math.max(base + n, 2 * this.capacity));
     const ints = this.intColumns;
@@ -194,7 +229,7 @@ export class RequestRecords {
   add(request: Request, soloLatencyMs: number, outcome: Outcome = outcomeOf(request)): Outcome {
     const code = request.model === this.lastModel ? this.lastCode : this.modelCode(request.model);
     if (this.stagedRows === STAGED_ROWS) this.settle();
-    // Column c of this row is at c * STAGED_ROWS + r, in the order of intColumns and floatColumns.
+    // Column c of this row is at c * STAGED_ROWS + r, in the order of STAGED_INT_COLUMNS and STAGED_FLOAT_COLUMNS.
     const r = this.stagedRows++;
     const ints = this.stagedInts;
     ints[r] = request.id;

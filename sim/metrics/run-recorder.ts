@@ -28,7 +28,8 @@ export interface RecorderOptions {
 
 /**
  * Receives each request as it leaves the simulator: keeps its record (in memory, or
- * in batches handed to a writer) and feeds the summary. The solo latency it stores
+ * in batches handed to a writer); the summary is computed from the records, a staged
+ * block at a time as it settles (shadow predictors' errors per request). The solo latency it stores
  * (uncontended transfers plus solo execution on the GPU that served it, or on GPU
  * 0's link when never served) is the slowdown's denominator.
  */
@@ -50,6 +51,8 @@ export class RunRecorder implements RequestSink {
     const expected = options.onRecords !== undefined ? (known > 0 ? Math.min(known, this.flushEvery) : this.flushEvery) : known;
     if (expected > 0) this.records.reserve(expected);
     if (known > 0) this.summary.reserve(known);
+    const summary = this.summary;
+    this.records.onSettle((rows) => summary.addRows(rows));
   }
 
   record(request: Request): void {
@@ -57,18 +60,20 @@ export class RunRecorder implements RequestSink {
     const solo = this.solo.totalMs(request, gpu);
     const outcome = outcomeOf(request);
     this.records.add(request, solo, outcome);
-    this.summary.add(request, outcome, solo);
+    this.summary.addShadows(request, outcome);
     if (this.records.length >= this.flushEvery) this.flush();
   }
 
   /** Hands buffered records to the writer (no-op when records stay in memory). */
   flush(): void {
     if (this.options.onRecords === undefined || this.records.length === 0) return;
+    this.records.settle(); // the summary is fed as rows settle, whether or not the writer views them
     this.options.onRecords(this.records);
     this.records.clear();
   }
 
   summarize(result: SimulationResult): Summary {
+    this.records.settle(); // rows still staged reach the summary
     return this.summary.finish(result);
   }
 }

@@ -1,6 +1,7 @@
 import { GrowableFloat64 } from '../core/growable.ts';
 import { LogHistogram } from './log-histogram.ts';
 import type { Outcome, Priority, Request } from '../model/request.ts';
+import { STAGED_ROWS, stagedFloatOffset, stagedIntOffset, type StagedRows } from './request-records.ts';
 import type { SimulationResult } from '../simulator.ts';
 import { jainIndex, mean, quantileSorted } from './quantiles.ts';
 
@@ -64,6 +65,21 @@ export interface Summary {
   readonly events: number;
 }
 
+// Where addRows reads each column in a staged block of records.
+const OUTCOME = stagedIntOffset('outcome');
+const PRIORITY = stagedIntOffset('priority');
+const PREEMPTIONS = stagedIntOffset('preemptions');
+const LATENCY = stagedFloatOffset('latency');
+const SOLO_LATENCY = stagedFloatOffset('soloLatency');
+const COMPLETED = stagedFloatOffset('completed');
+const EXECUTION_START = stagedFloatOffset('executionStart');
+const EXECUTION_END = stagedFloatOffset('executionEnd');
+const TRANSFER_IN_START = stagedFloatOffset('transferInStart');
+const TRANSFER_IN_END = stagedFloatOffset('transferInEnd');
+const TRANSFER_OUT_START = stagedFloatOffset('transferOutStart');
+const PREDICTED_EXECUTION = stagedFloatOffset('predictedExecution');
+const PREDICTED_TRANSFER = stagedFloatOffset('predictedTransfer');
+
 /** Running tallies of one priority class. */
 class ClassTally {
   met = 0;
@@ -79,22 +95,23 @@ class ClassTally {
     this.latencies.reserve(count);
   }
 
-  add(outcome: Outcome, latency: number, slowdown: number): void {
-    // A switch, not this[outcome]++: a keyed store by string is a slow generic access.
+  /** One request: its outcome's code (OUTCOMES' order: met, late, dropped, rejected, unserved). */
+  add(outcome: number, latency: number, slowdown: number): void {
+    // A switch, not a keyed store: counts by name as this[outcome]++ is a slow generic access.
     switch (outcome) {
-      case 'met':
+      case 0:
         this.met++;
         break;
-      case 'late':
+      case 1:
         this.late++;
         break;
-      case 'dropped':
+      case 2:
         this.dropped++;
         return;
-      case 'rejected':
+      case 3:
         this.rejected++;
         return;
-      case 'unserved':
+      default:
         this.unserved++;
         return;
     }
@@ -170,6 +187,14 @@ class ErrorOverTime {
     this.counts[bin]++;
   }
 
+  /** Adds each time's error, skipping NaN (an unusable pair). */
+  addAll(timesMs: Float64Array, pcts: Float64Array, n: number): void {
+    for (let i = 0; i < n; i++) {
+      const pct = pcts[i];
+      if (pct === pct) this.add(timesMs[i], pct);
+    }
+  }
+
   finish(): ErrorWindow[] {
     return this.sums.map((sum, i) => ({
       startMs: i * this.width,
@@ -180,16 +205,34 @@ class ErrorOverTime {
   }
 }
 
+/**
+ * Predictions and what was observed, for up to one staged block of requests, column by
+ * column: a tally takes them a block at a time, so no number crosses a call one by one
+ * (each double argument of a call V8 does not inline is a heap allocation).
+ */
+class PredictionRows {
+  readonly done = new Float64Array(STAGED_ROWS);
+  readonly predictedExecution = new Float64Array(STAGED_ROWS);
+  readonly observedExecution = new Float64Array(STAGED_ROWS);
+  readonly predictedTransfer = new Float64Array(STAGED_ROWS);
+  readonly observedTransfer = new Float64Array(STAGED_ROWS);
+  /** Scratch: each row's absolute percentage error (NaN when unusable). */
+  readonly pct = new Float64Array(STAGED_ROWS);
+  count = 0;
+}
+
 /** One predictor's errors: execution and transfer, and execution error over time. */
 class PredictorTally {
   readonly execution = new ErrorTally();
   readonly transfer = new ErrorTally();
   readonly overTime = new ErrorOverTime();
 
-  add(completedAt: number, predictedExecution: number, observedExecution: number, predictedTransfer: number, observedTransfer: number): void {
-    const pct = this.execution.add(predictedExecution, observedExecution);
-    if (pct === pct) this.overTime.add(completedAt, pct);
-    this.transfer.add(predictedTransfer, observedTransfer);
+  /** The rows' errors, in row order (each tally sums in that order). */
+  addRows(rows: PredictionRows): void {
+    const n = rows.count;
+    this.execution.addAll(rows.predictedExecution, rows.observedExecution, n, rows.pct);
+    this.overTime.addAll(rows.done, rows.pct, n);
+    this.transfer.addAll(rows.predictedTransfer, rows.observedTransfer, n, rows.pct);
   }
 
   finish(): PredictorErrors {
@@ -215,16 +258,34 @@ class ErrorTally {
   private pctSum = 0;
   private samples = 0;
 
-  /** Returns the absolute percentage error added, or NaN when the pair is unusable. */
-  add(predicted: number, observed: number): number {
-    if (!(predicted === predicted && observed === observed) || observed <= 0) return NaN;
-    const error = Math.abs(predicted - observed);
-    const pct = (100 * error) / observed;
-    this.pctSum += pct;
-    this.samples++;
-    this.abs.add(error);
-    this.pct.add(pct);
-    return pct;
+  private readonly errors = new Float64Array(STAGED_ROWS);
+  private readonly pcts = new Float64Array(STAGED_ROWS);
+
+  /**
+   * Adds n pairs (at most a staged block) and writes each pair's absolute percentage
+   * error to `pctOut`, NaN for a pair that is unusable.
+   */
+  addAll(predicted: Float64Array, observed: Float64Array, n: number, pctOut: Float64Array): void {
+    const errors = this.errors;
+    const pcts = this.pcts;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const p = predicted[i];
+      const o = observed[i];
+      if (!(p === p && o === o) || o <= 0) {
+        pctOut[i] = NaN;
+        continue;
+      }
+      const error = Math.abs(p - o);
+      const pct = (100 * error) / o;
+      this.pctSum += pct;
+      this.samples++;
+      errors[m] = error;
+      pcts[m++] = pct;
+      pctOut[i] = pct;
+    }
+    this.abs.addAll(errors, m);
+    this.pct.addAll(pcts, m);
   }
 
   finish(): ErrorStats {
@@ -239,13 +300,17 @@ class ErrorTally {
 }
 
 /**
- * Accumulates the run summary one request at a time, so a run of any length needs
- * only its latencies and prediction errors in memory, never its full records.
+ * Accumulates the run summary from the records, a staged block at a time (addRows), so
+ * a run of any length needs only its latencies and prediction errors in memory, never
+ * its full records. A block's rows are read column by column in one loop: fed request
+ * by request through a chain of calls, the error tallies' arguments were boxed (about
+ * 100 bytes per request on the bench mix).
  */
 export class SummaryAccumulator {
   private readonly high = new ClassTally();
   private readonly low = new ClassTally();
   private readonly predictors: PredictorTally[];
+  private readonly predictions = new PredictionRows();
 
   /** `predictorNames`: the policy's predictor first, then any shadow predictors. */
   constructor(private readonly predictorNames: readonly string[] = ['predictor']) {
@@ -264,21 +329,46 @@ export class SummaryAccumulator {
     this.low.reserve(requests);
   }
 
-  add(request: Request, outcome: Outcome, soloLatencyMs: number): void {
-    const latency = request.completedAt - request.arrival;
-    (request.priority === 'high' ? this.high : this.low).add(outcome, latency, latency / soloLatencyMs);
-    // A preempted request's times span more than one execution: no fair test of a prediction.
-    if ((outcome === 'met' || outcome === 'late') && request.preemptions === 0) {
-      const observedExecution = request.executionEnd - request.executionStart;
-      const observedTransfer = request.transferInEnd - request.transferInStart + (request.completedAt - request.transferOutStart);
-      const done = request.completedAt;
-      this.predictors[0].add(done, request.predictedExecutionMs, observedExecution, request.predictedTransferMs, observedTransfer);
-      const shadows = request.shadowPredictions;
-      if (shadows !== undefined) {
-        for (let k = 1; k < this.predictors.length; k++) {
-          this.predictors[k].add(done, shadows[2 * k - 2], observedExecution, shadows[2 * k - 1], observedTransfer);
-        }
+  /**
+   * Requests as records (RequestRecords.onSettle): the classes and the policy's
+   * predictor from the record columns, a block of rows in one loop.
+   */
+  addRows(rows: StagedRows): void {
+    const { ints, floats, count } = rows;
+    const p = this.predictions;
+    let m = 0;
+    for (let r = 0; r < count; r++) {
+      const outcome = ints[OUTCOME + r];
+      const latency = floats[LATENCY + r];
+      (ints[PRIORITY + r] === 0 ? this.high : this.low).add(outcome, latency, latency / floats[SOLO_LATENCY + r]);
+      // A preempted request's times span more than one execution: no fair test of a prediction.
+      if (outcome <= 1 && ints[PREEMPTIONS + r] === 0) {
+        const done = floats[COMPLETED + r];
+        p.done[m] = done;
+        p.predictedExecution[m] = floats[PREDICTED_EXECUTION + r];
+        p.observedExecution[m] = floats[EXECUTION_END + r] - floats[EXECUTION_START + r];
+        p.predictedTransfer[m] = floats[PREDICTED_TRANSFER + r];
+        p.observedTransfer[m] = floats[TRANSFER_IN_END + r] - floats[TRANSFER_IN_START + r] + (done - floats[TRANSFER_OUT_START + r]);
+        m++;
       }
+    }
+    p.count = m;
+    this.predictors[0].addRows(p);
+  }
+
+  /** The shadow predictors' errors on one request (their predictions are not in the records). */
+  addShadows(request: Request, outcome: Outcome): void {
+    const shadows = request.shadowPredictions;
+    if (shadows === undefined || !(outcome === 'met' || outcome === 'late') || request.preemptions !== 0) return;
+    const p = this.predictions;
+    p.count = 1;
+    p.done[0] = request.completedAt;
+    p.observedExecution[0] = request.executionEnd - request.executionStart;
+    p.observedTransfer[0] = request.transferInEnd - request.transferInStart + (request.completedAt - request.transferOutStart);
+    for (let k = 1; k < this.predictors.length; k++) {
+      p.predictedExecution[0] = shadows[2 * k - 2];
+      p.predictedTransfer[0] = shadows[2 * k - 1];
+      this.predictors[k].addRows(p);
     }
   }
 
