@@ -19,13 +19,13 @@ function start<T>(exec: GpuExecutor<T>, phase: PhaseWork<T>): void {
 
 function spatial(compute: number[], memory: number[], alpha: number, sensitivity = compute.map(() => 1)): number[] {
   const rates = new Float64Array(compute.length);
-  spatialRates(Float64Array.from(compute), Float64Array.from(memory), Float64Array.from(sensitivity), compute.length, alpha, rates);
+  spatialRates(Float64Array.from(compute), Float64Array.from(memory), Float64Array.from(sensitivity), compute.length, { interferenceAlpha: alpha }, rates);
   return Array.from(rates);
 }
 
 function timeSliced(count: number, slice: number, switchMs: number): number[] {
   const rates = new Float64Array(count);
-  timeSlicedRates(count, slice, switchMs, rates);
+  timeSlicedRates(count, { timeSliceMs: slice, contextSwitchMs: switchMs }, rates);
   return Array.from(rates);
 }
 

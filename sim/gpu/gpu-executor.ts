@@ -119,9 +119,9 @@ export class GpuExecutor<T> {
   private computeRates(): void {
     const s = this.sharing;
     if (s.mode === 'spatial') {
-      spatialRates(this.compute, this.memory, this.sensitivity, this.count, s.interferenceAlpha, this.rates);
+      spatialRates(this.compute, this.memory, this.sensitivity, this.count, s, this.rates);
     } else {
-      timeSlicedRates(this.count, s.timeSliceMs, s.contextSwitchMs, this.rates);
+      timeSlicedRates(this.count, s, this.rates);
     }
   }
 

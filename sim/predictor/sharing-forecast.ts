@@ -158,8 +158,8 @@ export class SharingForecaster {
         }
       }
       const rates = this.rates;
-      if (sharing.mode === 'spatial') spatialRates(this.compute, this.memory, this.sensitivity, n, sharing.interferenceAlpha, rates);
-      else timeSlicedRates(n, sharing.timeSliceMs, sharing.contextSwitchMs, rates);
+      if (sharing.mode === 'spatial') spatialRates(this.compute, this.memory, this.sensitivity, n, sharing, rates);
+      else timeSlicedRates(n, sharing, rates);
       let dt = Infinity;
       for (let i = 0; i < n; i++) {
         const e = active[i];
