@@ -17,6 +17,7 @@ const CASES: [string, string[], RegExp][] = [
   ['bench-instructions.ts', ['--warm-ups', '1,x'], /^bench:instructions: --warm-ups takes whole numbers of requests separated by commas, got 1,x$/],
   ['bench-instructions.ts', ['--profile', 'x'], /^bench:instructions: --profile must be a whole number of at least 0, got x$/],
   ['bench-instructions.ts', ['--cache', 'maybe'], /^bench:instructions: --cache must be true or false, got maybe$/],
+  ['bench-alloc-cost.ts', ['--objects-per-request', '0'], /^bench:alloc-cost: --objects-per-request must be a whole number of at least 1, got 0$/],
   ['bench-instructions.ts', ['--variants', 'floor,fast'], /^bench:instructions: --variants: expected names from floor, strait, core, mix, got fast$/],
 ];
 
@@ -31,4 +32,16 @@ describe('bench scripts', () => {
     },
     CHILD_LIMIT_MS,
   );
+});
+
+describe('bench:alloc-cost', () => {
+  it('runs the mix with and without garbage and ends on the ratio line (a run, not a timing test)', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-alloc-cost.ts', '--requests', '2000', '--pairs', '2'], { cwd: root, encoding: 'utf8', timeout: HUNG_CHILD_MS });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toBe('bench mix: 2,000 requests, 3 extra objects per request (about 1320 bytes), 2 alternated pairs');
+    expect(lines.filter((line) => /^pair \d: plain \d+ ms, with garbage \d+ ms, ratio \d+\.\d{3}$/.test(line))).toHaveLength(2);
+    expect(lines.at(-1)).toMatch(/^with\/without garbage \d+\.\d{3} \(min \d+\.\d{3}, max \d+\.\d{3}\)$/);
+  }, CHILD_LIMIT_MS);
 });
