@@ -3,15 +3,12 @@
  * direction in a mid-sized cluster), each handler rescheduling its own event and one
  * other, as the GPU and link models do. No model code runs, so the figure moves with
  * the queue and the engine's loop only, and is steadier on a noisy machine than the
- * full benchmark. Each repeat runs the queue in both its forms, alternated (scanned,
- * the default up to SCANNED_SLOTS_MAX slots, and a heap from the start), and the last
- * line is the time ratio scanned/heap. Usage:
+ * full benchmark. Usage:
  *   npm run bench:engine -- [--events N] [--handles N] [--repeats N]
  */
 import { benchArgs } from './bench-args.ts';
-import { medianMinMax } from './bench-stats.ts';
 import { Engine } from '../sim/core/engine.ts';
-import { SCANNED_SLOTS_MAX, type EventHandle } from '../sim/core/event-queue.ts';
+import type { EventHandle } from '../sim/core/event-queue.ts';
 
 const { values } = benchArgs('bench:engine', {
   options: {
@@ -23,9 +20,8 @@ const { values } = benchArgs('bench:engine', {
 const events = Number(values.events);
 const count = Number(values.handles);
 
-/** One run; `scannedSlotsMax` 0 makes the queue a heap from the start. */
-function once(scannedSlotsMax: number): { ms: number; fired: number } {
-  const engine = new Engine(scannedSlotsMax);
+function once(): { ms: number; fired: number } {
+  const engine = new Engine();
   let state = 12345; // a small LCG: the engine, not the random stream, is what is timed
   const next = () => {
     state = (state * 1103515245 + 12345) & 0x7fffffff;
@@ -46,21 +42,9 @@ function once(scannedSlotsMax: number): { ms: number; fired: number } {
   return { ms: performance.now() - started, fired };
 }
 
-const forms: [string, number][] = [
-  [`scanned up to ${SCANNED_SLOTS_MAX} slots`, SCANNED_SLOTS_MAX],
-  ['heap', 0],
-];
-const perEvent = (r: { ms: number; fired: number }) => (r.ms * 1000) / r.fired;
-const ratios: number[] = [];
-for (let k = 0; k < Number(values.repeats); k++) {
-  // Alternate which form goes first, so a drift in machine load does not favour one.
-  const order = k % 2 === 0 ? forms : [...forms].reverse();
-  const us = new Map<number, number>();
-  for (const [name, max] of order) {
-    const r = once(max);
-    us.set(max, perEvent(r));
-    console.log(`run ${k + 1}, ${name}: ${r.fired.toLocaleString('en-US')} events in ${r.ms.toFixed(0)} ms, ${perEvent(r).toFixed(3)} us per event`);
-  }
-  ratios.push(us.get(SCANNED_SLOTS_MAX)! / us.get(0)!);
+const results = Array.from({ length: Number(values.repeats) }, once);
+for (const [k, r] of results.entries()) {
+  console.log(`run ${k + 1}: ${r.fired.toLocaleString('en-US')} events in ${r.ms.toFixed(0)} ms, ${((r.ms * 1000) / r.fired).toFixed(3)} us per event`);
 }
-console.log(`${count} recurring events, two reschedules per event; time scanned/heap ${medianMinMax(ratios)}`);
+const best = Math.min(...results.map((r) => (r.ms * 1000) / r.fired));
+console.log(`best: ${best.toFixed(3)} us per event (${count} recurring events, two reschedules per event)`);

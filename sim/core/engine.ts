@@ -1,5 +1,5 @@
 import type { Ms } from './units.ts';
-import { EventQueue, SCANNED_SLOTS_MAX, type EventAction, type EventHandle } from './event-queue.ts';
+import { EventQueue, type EventAction, type EventHandle } from './event-queue.ts';
 
 /**
  * Throws for an event scheduled before the clock. Its own function, not a template
@@ -18,14 +18,9 @@ function pastTime(time: Ms, clock: Ms): never {
  * advances the clock. Wall time never enters here.
  */
 export class Engine {
-  private readonly queue: EventQueue;
+  private readonly queue = new EventQueue();
   private clock = 0;
   private processed = 0;
-
-  /** `scannedSlotsMax`: see EventQueue (tests set it; runs keep the default). */
-  constructor(scannedSlotsMax = SCANNED_SLOTS_MAX) {
-    this.queue = new EventQueue(scannedSlotsMax);
-  }
 
   /** The clock. O(1). */
   get now(): Ms {

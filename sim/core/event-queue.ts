@@ -1,14 +1,11 @@
 /**
- * The pending-event list, ordered by (time, insertion sequence): small, slots scanned
- * for the earliest; larger, a binary min-heap where every event knows its position, so
- * cancelling and rescheduling are true O(log n) heap operations and the heap never
- * carries dead entries (see EventQueue). It is only a data structure; the engine that
- * owns the clock lives in engine.ts. Ties in time fire in insertion order (a
- * rescheduled event counts as newly inserted), so a run never depends on which form
- * the queue has or on heap internals.
+ * The pending-event list: a binary min-heap ordered by (time, insertion sequence),
+ * where every event knows its position, so cancelling and rescheduling are true
+ * O(log n) heap operations and the heap never carries dead entries. It is only a
+ * data structure; the engine that owns the clock lives in engine.ts. Ties in time
+ * fire in insertion order (a rescheduled event counts as newly inserted), so a run
+ * never depends on heap internals.
  */
-
-import { bug } from './errors.ts';
 
 export type EventAction = () => void;
 
@@ -48,36 +45,16 @@ function notFinite(time: number): never {
 }
 
 /**
- * Queues of at most this many slots (events queued at once, at the high-water mark) are
- * kept unordered and scanned for the earliest event; past it the queue becomes a heap
- * for good. A scan is a few instructions per slot, once per fired event; a heap
- * reschedule, the common operation (a GPU's or a link's one event moved on every change),
- * cost about 330 instructions on the bench mix, which uses 12 slots (M/M/8: 9). bench:engine,
- * two reschedules per event: scanned/heap time 0.78 at 13 slots, 0.94 at 25, 0.98 at 32;
- * a run reschedules about once per event, so the scan pays off on fewer slots than that.
- */
-export const SCANNED_SLOTS_MAX = 16;
-
-/**
- * Each queued event has a slot (a number reused once it leaves the queue). While the
- * queue is small (SCANNED_SLOTS_MAX) a slot's (time, seq) sit in two arrays by slot:
- * scheduling writes them, and the earliest is found by a scan when asked for (and
- * remembered until an event is removed or moved later). Larger, the queue is a binary
- * min-heap of small integers, not objects: (time, seq, slot) in three typed arrays in
- * heap order, each slot's heap position in a fourth. Sifting moves numbers between flat
- * arrays; it loads no event object and stores no pointer (the object layout before it,
- * an array of events each keeping its own position, paid a map check and a write-barrier
- * test per level). Both order by (time, seq), so which one runs changes no result.
+ * The heap holds small integers, not objects: each queued event has a slot (a number
+ * reused once it leaves the queue), the heap's entries are (time, seq, slot) in three
+ * typed arrays in heap order, and each slot's heap position sits in a fourth. Sifting
+ * moves numbers between flat arrays; it loads no event object and stores no pointer
+ * (the object layout before it, an array of events each keeping its own position, paid
+ * a map check and a write-barrier test per level).
  */
 export class EventQueue {
   /** The event of each slot (a stale entry past its use is overwritten on reuse). */
   private slotEvent: ScheduledEvent[] = [];
-  /** Scanned: each slot's key; a free slot's time and seq are Infinity. */
-  private slotTimes = new Float64Array(64).fill(Infinity);
-  private slotSeqs = new Float64Array(64).fill(Infinity);
-  /** Scanned: the slot of the earliest event, when known (-1: scan at the next question). */
-  private earliest = -1;
-  private scanned: boolean;
   /** Heap position of each slot's event. */
   private slotPosition = new Int32Array(64);
   private freeSlots = new Int32Array(64);
@@ -90,11 +67,6 @@ export class EventQueue {
   private nextSeq = 0;
   /** The slot of the event between beginFiring and endFiring, while it still holds the root; -1 when none. */
   firingSlot = -1;
-
-  /** `scannedSlotsMax`: up to how many slots the queue stays scanned (tests set it to check both forms). */
-  constructor(private readonly scannedSlotsMax = SCANNED_SLOTS_MAX) {
-    this.scanned = scannedSlotsMax > 0;
-  }
 
   /** Number of pending events. */
   get size(): number {
@@ -114,7 +86,7 @@ export class EventQueue {
     const slot = event.slot;
     if (slot < 0) return;
     if (slot === this.firingSlot) this.firingSlot = -1;
-    this.removeSlot(slot);
+    this.removeAt(this.slotPosition[slot]);
     event.cancelled = true;
   }
 
@@ -135,59 +107,22 @@ export class EventQueue {
       return;
     }
     if (slot === this.firingSlot) this.firingSlot = -1;
+    const index = this.slotPosition[slot];
     const earlier = time < event.time;
     event.time = time;
-    if (this.scanned) {
-      this.slotTimes[slot] = time;
-      this.slotSeqs[slot] = seq;
-      // The earliest stays known unless it is the one moved later (a later seq never moves an event up).
-      if (slot === this.earliest) {
-        if (!earlier) this.earliest = -1;
-      } else if (this.earliest >= 0 && time < this.slotTimes[this.earliest]) {
-        this.earliest = slot;
-      }
-      return;
-    }
-    const index = this.slotPosition[slot];
     // A later seq never moves an entry up, so only an earlier time sifts up.
     if (earlier) this.siftUp(index, slot, time, seq);
     else this.siftDown(index, slot, time, seq);
   }
 
-  /** The slot of the earliest queued event (the queue must not be empty). */
-  private earliestSlot(): number {
-    if (!this.scanned) return this.heapSlots[0];
-    return this.earliest >= 0 ? this.earliest : this.scan();
-  }
-
-  /** Scanned: finds and remembers the slot with the least (time, seq). Free slots hold Infinity, so never win. */
-  private scan(): number {
-    const times = this.slotTimes;
-    const seqs = this.slotSeqs;
-    let best = -1;
-    let bestTime = Infinity;
-    let bestSeq = Infinity;
-    for (let slot = 0; slot < this.slotCount; slot++) {
-      const t = times[slot];
-      if (t < bestTime || (t === bestTime && seqs[slot] < bestSeq)) {
-        best = slot;
-        bestTime = t;
-        bestSeq = seqs[slot];
-      }
-    }
-    this.earliest = best;
-    return best;
-  }
-
   /** The earliest pending event, without removing it. */
   peek(): EventHandle | undefined {
-    return this.count > 0 ? this.slotEvent[this.earliestSlot()] : undefined;
+    return this.count > 0 ? this.slotEvent[this.heapSlots[0]] : undefined;
   }
 
   /** Time of the earliest pending event, or Infinity when none is left. */
   peekTime(): number {
-    if (this.count === 0) return Infinity;
-    return this.scanned ? this.slotTimes[this.earliestSlot()] : this.times[0];
+    return this.count > 0 ? this.times[0] : Infinity;
   }
 
   /**
@@ -196,16 +131,14 @@ export class EventQueue {
    * 16-byte heap number per event (V8 tags the number that may also be the constant Infinity).
    */
   hasEventBefore(time: number): boolean {
-    if (this.count === 0) return false;
-    return (this.scanned ? this.slotTimes[this.earliestSlot()] : this.times[0]) < time;
+    return this.count > 0 && this.times[0] < time;
   }
 
   /** Removes and returns the earliest pending event. */
   pop(): EventHandle | undefined {
     if (this.count === 0) return undefined;
-    const slot = this.earliestSlot();
-    const top = this.slotEvent[slot];
-    this.removeSlot(slot);
+    const top = this.slotEvent[this.heapSlots[0]];
+    this.removeAt(0);
     return top;
   }
 
@@ -217,17 +150,16 @@ export class EventQueue {
    * must call endFiring() once the action returns. The queue must not be empty.
    */
   beginFiring(): EventHandle {
-    const slot = this.earliestSlot();
+    const slot = this.heapSlots[0];
     this.firingSlot = slot;
     return this.slotEvent[slot];
   }
 
   /** Removes the fired event unless its action rescheduled or cancelled it. */
   endFiring(_handle: EventHandle): void {
-    const slot = this.firingSlot;
-    if (slot < 0) return;
+    if (this.firingSlot < 0) return;
     this.firingSlot = -1;
-    this.removeSlot(slot);
+    this.removeAt(0);
   }
 
   private insert(event: ScheduledEvent, time: number, seq: number): void {
@@ -235,14 +167,6 @@ export class EventQueue {
     this.slotEvent[slot] = event;
     event.slot = slot;
     const index = this.count++;
-    if (this.scanned) {
-      this.slotTimes[slot] = time;
-      this.slotSeqs[slot] = seq;
-      // The earliest stays known when the queue was empty or the new event comes after it.
-      if (index === 0) this.earliest = slot;
-      else if (this.earliest >= 0 && time < this.slotTimes[this.earliest]) this.earliest = slot;
-      return;
-    }
     if (index === this.times.length) this.growHeap();
     this.siftUp(index, slot, time, seq);
   }
@@ -252,43 +176,8 @@ export class EventQueue {
     if (slot === this.slotPosition.length) {
       this.slotPosition = grown(this.slotPosition, new Int32Array(2 * slot));
       this.freeSlots = grown(this.freeSlots, new Int32Array(2 * slot));
-      this.slotTimes = grown(this.slotTimes, new Float64Array(2 * slot).fill(Infinity));
-      this.slotSeqs = grown(this.slotSeqs, new Float64Array(2 * slot).fill(Infinity));
     }
-    if (this.scanned && this.slotCount > this.scannedSlotsMax) this.becomeHeap();
     return slot;
-  }
-
-  /**
-   * Scanned to heap, for good: every queued event's (time, seq) into the heap. An event
-   * being fired has the least key of all, so it lands at the root, as endFiring expects.
-   */
-  private becomeHeap(): void {
-    this.scanned = false;
-    const live = this.count;
-    this.count = 0;
-    for (let slot = 0; slot < this.slotCount; slot++) {
-      const time = this.slotTimes[slot];
-      if (time === Infinity) continue;
-      const index = this.count++;
-      if (index === this.times.length) this.growHeap();
-      this.siftUp(index, slot, time, this.slotSeqs[slot]);
-    }
-    if (this.count !== live) bug(`event queue: expected ${live} queued events when it became a heap, found ${this.count}`);
-  }
-
-  /** Takes slot's event out of the queue and frees the slot. */
-  private removeSlot(slot: number): void {
-    if (!this.scanned) {
-      this.removeAt(this.slotPosition[slot]);
-      return;
-    }
-    this.slotEvent[slot].slot = -1;
-    this.freeSlots[this.freeCount++] = slot;
-    this.count--;
-    this.slotTimes[slot] = Infinity;
-    this.slotSeqs[slot] = Infinity;
-    if (slot === this.earliest) this.earliest = -1;
   }
 
   private growHeap(): void {
