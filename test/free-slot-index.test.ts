@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FreeSlotIndex, SCANNED_GROUP_MAX } from '../sim/cluster/free-slot-index.ts';
+import { FreeSlotIndex } from '../sim/cluster/free-slot-index.ts';
 import { GpuState } from '../sim/cluster/gpu-state.ts';
 import { PositionSet } from '../sim/cluster/position-set.ts';
 import type { Request } from '../sim/model/request.ts';
@@ -24,10 +24,6 @@ describe('FreeSlotIndex', () => {
       Array.from({ length: gpus }, (_, g) => g).filter((g) => g % 3 === 0),
       [5],
       [2, 3, 30],
-      // The largest group scanned and the smallest indexed (SCANNED_GROUP_MAX); the
-      // whole cluster (37) is indexed, the others are scanned.
-      Array.from({ length: SCANNED_GROUP_MAX }, (_, g) => 2 * g),
-      Array.from({ length: SCANNED_GROUP_MAX + 1 }, (_, g) => 2 * g),
     ];
     const ids = groups.map((hosts) => index.addGroup(hosts));
     for (let step = 0; step < 5000; step++) {

@@ -12,8 +12,7 @@ import { PositionSet } from './position-set.ts';
  * set: the GPU a front-to-back scan picks. A change of one GPU moves one bit between
  * two sets (a word or two each). A max tree over the GPUs gave the same answers at
  * O(log GPUs) per change, walked leaf to root: at 1,024 GPUs about 1,600 instructions
- * per request (bench:instructions --gpus 1024 --profile). A group of a few GPUs
- * (SCANNED_GROUP_MAX) is scanned instead: the same answers, for less than the sets cost.
+ * per request (bench:instructions --gpus 1024 --profile).
  */
 export class FreeSlotIndex {
   private readonly free: Int32Array;
@@ -34,7 +33,7 @@ export class FreeSlotIndex {
   /** Adds a group of GPUs (ascending indices); returns its id. */
   addGroup(gpus: readonly number[]): number {
     const id = this.groups.length;
-    this.groups.push(gpus.length <= SCANNED_GROUP_MAX ? new ScannedGroup(gpus, this.free) : new IndexedGroup(gpus, this.free));
+    this.groups.push(new GroupSlots(gpus, this.free));
     for (let position = 0; position < gpus.length; position++) this.memberships[gpus[position]].push({ group: id, position });
     return id;
   }
@@ -68,61 +67,8 @@ export class FreeSlotIndex {
   }
 }
 
-/**
- * Groups of at most this many GPUs are scanned, not indexed: a scan of a few counts in
- * one array costs less than keeping a set per free count current (bench:instructions
- * on M/M/8, eight GPUs in one group: see RESULTS.md, "Small groups scanned").
- */
-export const SCANNED_GROUP_MAX = 16;
-
-/** What the index asks of one group: GroupSlots' two forms answer alike. */
-interface GroupSlots {
-  readonly maxSlots: number;
-  move(position: number, from: number, to: number): void;
-  mostFree(): number;
-  nextWith(slots: number, from: number): number;
-}
-
-/** A small group: its GPUs' counts read from the index's array at each question. */
-class ScannedGroup implements GroupSlots {
-  maxSlots = 0;
-
-  constructor(
-    private readonly gpus: readonly number[],
-    private readonly free: Int32Array,
-  ) {
-    for (let p = 0; p < gpus.length; p++) this.move(p, 0, free[gpus[p]]);
-  }
-
-  move(_position: number, _from: number, to: number): void {
-    if (to > this.maxSlots) this.maxSlots = to;
-  }
-
-  mostFree(): number {
-    const gpus = this.gpus;
-    const free = this.free;
-    let best = -1;
-    let most = 0;
-    for (let p = 0; p < gpus.length; p++) {
-      const n = free[gpus[p]];
-      if (n > most) {
-        most = n;
-        best = gpus[p];
-      }
-    }
-    return best;
-  }
-
-  nextWith(slots: number, from: number): number {
-    if (slots <= 0) return -1;
-    const gpus = this.gpus;
-    for (let p = from; p < gpus.length; p++) if (this.free[gpus[p]] === slots) return p;
-    return -1;
-  }
-}
-
-/** A large group: its positions in a set per free count (1 and up; 0 is not kept). */
-class IndexedGroup implements GroupSlots {
+/** One group's positions in a set per free count (1 and up; 0 is not kept). */
+class GroupSlots {
   /** sets[k]: the positions with k free slots; sets[0] stays empty. */
   private readonly sets: PositionSet[] = [];
   /** The highest k with a non-empty sets[k]; 0 when no GPU of the group has a free slot. */
