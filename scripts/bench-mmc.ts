@@ -17,7 +17,7 @@ import { constantTable, type ModelProfile } from '../sim/model/profile.ts';
 import type { Policy } from '../sim/policy/policy.ts';
 import { POLICIES } from '../sim/policy/registry.ts';
 import { PREDICTORS } from '../sim/predictor/registry.ts';
-import { Simulator, type ArrivalSource, type ArrivalSpec, type RequestSink } from '../sim/simulator.ts';
+import { Simulator, type ArrivalSource, type ArrivalSpec, type RequestSink, type SimulationResult } from '../sim/simulator.ts';
 
 export const MMC_RHO = 0.85;
 export const MMC_HIGH_SHARE = 0.25;
@@ -64,7 +64,7 @@ const MODEL: ModelProfile = {
 };
 
 /** Runs the model once through the Simulator; the time is the run's alone (set-up excluded). */
-export function straitMmc(o: MmcOptions): MmcRun {
+export function straitMmc(o: MmcOptions): MmcRun & { readonly result: SimulationResult } {
   const cluster = mmcCluster(o.gpus);
   const stream = new RandomStream(`floor-arrivals:${o.seed}`);
   const meanGap = MMC_SERVICE_MS / (MMC_RHO * o.gpus);
@@ -90,5 +90,6 @@ export function straitMmc(o: MmcOptions): MmcRun {
   });
   const started = performance.now();
   const result = simulator.run();
-  return { events: result.events, seconds: (performance.now() - started) / 1000 };
+  const seconds = (performance.now() - started) / 1000;
+  return { events: result.events, seconds, result };
 }
