@@ -13,7 +13,7 @@
  *   dropped, as `strait run` builds them for its Arrow writer) beside a
  *   floor that models its arrivals, classes, late binding to the GPU with most free
  *   slots and each request's transfers and phases at solo speed (no sharing).
- * --bookkeeping true (mmc only): the floor also keeps what strait's recorder keeps, a row
+ * --bookkeeping true: the floor also keeps what strait's recorder keeps, a row
  *   of 21 typed columns per request and the run summary computed from them a block at a
  *   time (scripts/floor-bookkeeping.ts), so the ratio no longer counts strait's records
  *   and summary as overhead. The default floor keeps only each completion time; its
@@ -23,11 +23,13 @@ import { benchArgs, wholeNumbers } from './bench-args.ts';
 import { medianMinMax } from './bench-stats.ts';
 import { d2hSetupMs } from '../sim/cluster/cluster-spec.ts';
 import { soloPhaseMs } from '../sim/model/profile.ts';
+import { soloLatencyMs } from '../scenarios/workload-plan.ts';
 import { runScenario } from '../scenarios/run-scenario.ts';
 import { MMC_HIGH_SHARE, MMC_RHO, MMC_SERVICE_MS, straitMmc, type MmcRun } from './bench-mmc.ts';
 import { benchScenario } from './bench-scenario.ts';
 import { FloorBookkeeping } from './floor-bookkeeping.ts';
-import { floorMix, floorMmc, type FloorResult, type MixClass } from './floor-loop.ts';
+import { floorMix, floorMmc, type FloorResult } from './floor-loop.ts';
+import { floorMixWithBookkeeping, floorMmcWithBookkeeping, type RecordedMixClass } from './floor-loop-with-bookkeeping.ts';
 
 const { values } = benchArgs('bench:floor', {
   options: {
@@ -48,16 +50,12 @@ if (values.bookkeeping !== 'true' && values.bookkeeping !== 'false') {
   process.exit(2);
 }
 const bookkeeping = values.bookkeeping === 'true';
-if (bookkeeping && values.model !== 'mmc') {
-  console.error('bench:floor: --bookkeeping true is for --model mmc only (the mix floor has no priorities or deadlines to record)');
-  process.exit(2);
-}
 
 /** One side's run: events and seconds. */
 type Side = MmcRun;
 
 /** The floor's classes for the bench mix: every stream and batch size, at solo speed. */
-function mixClasses(): { classes: MixClass[]; slots: number } {
+function mixClasses(): { classes: RecordedMixClass[]; slots: number } {
   const scenario = benchScenario({ requests, gpus });
   const models = new Map(scenario.models.map((m) => [m.name, m]));
   const gpu = scenario.cluster.gpus[0];
@@ -67,7 +65,16 @@ function mixClasses(): { classes: MixClass[]; slots: number } {
       const phases = model.phases.map((_, p) => soloPhaseMs(model, p, batch));
       const h2d = gpu.link.setupMs + (model.inputBytesPerItem * batch) / gpu.link.h2dBytesPerMs;
       const d2h = d2hSetupMs(gpu.link) + (model.outputBytesPerItem * batch) / gpu.link.d2hBytesPerMs;
-      return { weight: s.weight / s.batchSizes.length, stagesMs: [h2d, ...phases, d2h] };
+      const relativeDeadlineMs = s.deadline.kind === 'budget' ? s.deadline.ms : s.deadline.factor * soloLatencyMs(model, batch, scenario.cluster);
+      return {
+        weight: s.weight / s.batchSizes.length,
+        stagesMs: [h2d, ...phases, d2h],
+        // What its records hold (--bookkeeping); a model's code is its place in the scenario (strait's records number models as they meet them: the same cost).
+        model: scenario.models.indexOf(model),
+        batch,
+        high: s.priority === 'high',
+        relativeDeadlineMs,
+      };
     }),
   );
   return { classes, slots: gpu.maxConcurrency };
@@ -82,11 +89,12 @@ async function straitMix(seed: number): Promise<Side> {
 
 function floor(seed: number): FloorResult {
   if (values.model === 'mmc') {
-    const book = bookkeeping ? new FloorBookkeeping(requests) : undefined;
-    return floorMmc({ requests, servers: gpus, rho: MMC_RHO, highShare: MMC_HIGH_SHARE, serviceMs: MMC_SERVICE_MS, seed, bookkeeping: book });
+    const mmc = { requests, servers: gpus, rho: MMC_RHO, highShare: MMC_HIGH_SHARE, serviceMs: MMC_SERVICE_MS, seed };
+    return bookkeeping ? floorMmcWithBookkeeping(mmc, new FloorBookkeeping(requests)) : floorMmc(mmc);
   }
   const { classes, slots } = mixClasses();
-  return floorMix({ requests, gpus, slotsPerGpu: slots, rate: mixRate, classes, seed });
+  const mix = { requests, gpus, slotsPerGpu: slots, rate: mixRate, classes, seed };
+  return bookkeeping ? floorMixWithBookkeeping(mix, new FloorBookkeeping(requests)) : floorMix(mix);
 }
 
 const strait = (seed: number): Promise<Side> => (values.model === 'mmc' ? Promise.resolve(straitMmc({ requests, gpus, seed })) : straitMix(seed));

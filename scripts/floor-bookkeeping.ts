@@ -69,6 +69,7 @@ export class FloorBookkeeping {
 
   private readonly met = new Float64Array(2);
   private readonly late = new Float64Array(2);
+  private readonly unserved = new Float64Array(2);
   private readonly slowdownSum = new Float64Array(2);
   /** Every latency per class (sorted at the end for exact quantiles, as strait's summary). */
   private readonly latencies: Float64Array[];
@@ -108,12 +109,15 @@ export class FloorBookkeeping {
     const ints = this.ints;
     const floats = this.floats;
     this.tallyClasses(ints, floats, n);
-    // Execution errors, and the same errors by completion time.
+    // Execution errors, and the same errors by completion time. As in strait, only served
+    // requests never preempted count, with a prediction and a time observed.
     let m = 0;
     for (let r = 0; r < n; r++) {
+      if (ints[OUTCOME_COL + r] > 1 || ints[PREEMPTIONS_COL + r] !== 0) continue;
+      const predicted = floats[PREDICTED_EXECUTION_COL + r];
       const observed = floats[EXECUTION_END_COL + r] - floats[EXECUTION_START_COL + r];
-      if (!(observed > 0)) continue;
-      const error = Math.abs(floats[PREDICTED_EXECUTION_COL + r] - observed);
+      if (!(observed > 0) || predicted !== predicted) continue;
+      const error = Math.abs(predicted - observed);
       const pct = (100 * error) / observed;
       this.errors[m] = error;
       this.pcts[m++] = pct;
@@ -130,10 +134,12 @@ export class FloorBookkeeping {
     // Transfer errors: both transfers observed against the one prediction.
     m = 0;
     for (let r = 0; r < n; r++) {
+      if (ints[OUTCOME_COL + r] > 1 || ints[PREEMPTIONS_COL + r] !== 0) continue;
+      const predicted = floats[PREDICTED_TRANSFER_COL + r];
       const done = floats[COMPLETED_COL + r];
       const observed = floats[TRANSFER_IN_END_COL + r] - floats[TRANSFER_IN_START_COL + r] + (done - floats[TRANSFER_OUT_START_COL + r]);
-      if (!(observed > 0)) continue;
-      const error = Math.abs(floats[PREDICTED_TRANSFER_COL + r] - observed);
+      if (!(observed > 0) || predicted !== predicted) continue;
+      const error = Math.abs(predicted - observed);
       const pct = (100 * error) / observed;
       this.errors[m] = error;
       this.pcts[m++] = pct;
@@ -147,8 +153,13 @@ export class FloorBookkeeping {
   private tallyClasses(ints: Int32Array, floats: Float64Array, n: number): void {
     for (let r = 0; r < n; r++) {
       const cls = ints[PRIORITY_COL + r];
-      if (ints[OUTCOME_COL + r] === 0) this.met[cls]++;
-      else this.late[cls]++;
+      const outcome = ints[OUTCOME_COL + r];
+      if (outcome === 0) this.met[cls]++;
+      else if (outcome === 1) this.late[cls]++;
+      else {
+        this.unserved[cls]++; // dropped, rejected or unserved: no latency (the floor has none)
+        continue;
+      }
       const latency = floats[LATENCY_COL + r];
       this.latencies[cls][this.latencyCount[cls]++] = latency;
       this.slowdownSum[cls] += latency / floats[SOLO_LATENCY_COL + r];
@@ -189,6 +200,7 @@ export class FloorBookkeeping {
     return {
       met: [this.met[0], this.met[1]],
       late: [this.late[0], this.late[1]],
+      notServed: [this.unserved[0], this.unserved[1]],
       meanSlowdown: [0, 1].map((c) => (this.latencyCount[c] > 0 ? this.slowdownSum[c] / this.latencyCount[c] : NaN)),
       execution: errors(this.execution),
       transfer: errors(this.transfer),
@@ -208,6 +220,8 @@ export interface FloorErrorStats {
 export interface FloorSummary {
   readonly met: readonly number[];
   readonly late: readonly number[];
+  /** Dropped, rejected or unserved. */
+  readonly notServed: readonly number[];
   readonly meanSlowdown: readonly number[];
   readonly execution: FloorErrorStats;
   readonly transfer: FloorErrorStats;

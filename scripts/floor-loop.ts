@@ -5,37 +5,12 @@
  * measured against (scripts/bench-floor.ts).
  */
 
-import {
-  ARRIVAL_COL,
-  BATCH_SIZE_COL,
-  COMPLETED_COL,
-  DEADLINE_COL,
-  DISPATCHED_COL,
-  EXECUTION_END_COL,
-  EXECUTION_START_COL,
-  GPU_COL,
-  ID_COL,
-  LATENCY_COL,
-  MODEL_COL,
-  OUTCOME_COL,
-  PREDICTED_COMPLETION_COL,
-  PREDICTED_EXECUTION_COL,
-  PREDICTED_TRANSFER_COL,
-  PREEMPTIONS_COL,
-  PRIORITY_COL,
-  SOLO_LATENCY_COL,
-  TRANSFER_IN_END_COL,
-  TRANSFER_IN_START_COL,
-  TRANSFER_OUT_START_COL,
-  type FloorBookkeeping,
-} from './floor-bookkeeping.ts';
-
 /** Event kinds of the floor models. */
 const ARRIVAL = 0;
 const DONE = 1; // M/M/c: service done; mix: one stage (transfer or phase) done
 
 /** A binary min-heap on (time, seq) with an integer payload per entry, in typed arrays. */
-class TypedEventHeap {
+export class TypedEventHeap {
   private time: Float64Array;
   private seq: Float64Array;
   private kind: Int32Array;
@@ -126,7 +101,7 @@ class TypedEventHeap {
 }
 
 /** mulberry32: a 32-bit PRNG in a few integer operations (the floor's randomness). */
-function makeUniform(seed: number): () => number {
+export function makeUniform(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -138,7 +113,7 @@ function makeUniform(seed: number): () => number {
 }
 
 /** A FIFO of request indices in a typed ring (capacity: every request of the run). */
-class IndexFifo {
+export class IndexFifo {
   private readonly items: Int32Array;
   private head = 0;
   private tail = 0;
@@ -171,12 +146,7 @@ export interface MmcOptions {
   readonly highShare: number;
   readonly serviceMs: number;
   readonly seed: number;
-  /** Keep strait's records and summary too (bench:floor --bookkeeping); none by default. */
-  readonly bookkeeping?: FloorBookkeeping;
 }
-
-/** strait's M/M/c bench gives every request this relative deadline: all are met. */
-const MMC_RELATIVE_DEADLINE_MS = 1e9;
 
 /**
  * M/M/c with two classes under static priority (high first, FIFO within a class, no
@@ -197,9 +167,6 @@ export function floorMmc(o: MmcOptions): FloorResult {
   let arrived = 0;
   let events = 0;
   const isHigh = new Uint8Array(o.requests);
-  const book = o.bookkeeping;
-  // Only kept with bookkeeping: when each request's service started.
-  const startedAt = new Float64Array(book !== undefined ? o.requests : 0);
   heap.push(exponential(meanGap), ARRIVAL, 0);
   while (heap.length > 0) {
     const now = heap.topTime();
@@ -213,57 +180,19 @@ export function floorMmc(o: MmcOptions): FloorResult {
       if (++arrived < o.requests) heap.push(now + exponential(meanGap), ARRIVAL, r + 1);
       if (idle > 0) {
         idle--;
-        if (book !== undefined) startedAt[r] = now;
         heap.push(now + exponential(o.serviceMs), DONE, r);
       } else (isHigh[r] ? high : low).push(r);
     } else {
       completion[r] = now;
-      if (book !== undefined) recordMmc(book, r, now, arrival[r], startedAt[r], isHigh[r] === 1, o.serviceMs);
       const next = high.length > 0 ? high.shift() : low.length > 0 ? low.shift() : -1;
-      if (next >= 0) {
-        if (book !== undefined) startedAt[next] = now;
-        heap.push(now + exponential(o.serviceMs), DONE, next);
-      } else idle++;
+      if (next >= 0) heap.push(now + exponential(o.serviceMs), DONE, next);
+      else idle++;
     }
   }
   const seconds = (performance.now() - started) / 1000;
   let latency = 0;
   for (let i = 0; i < o.requests; i++) latency += completion[i] - arrival[i];
   return { events, seconds, meanLatencyMs: latency / o.requests };
-}
-
-/**
- * One M/M/c request's row, as strait's records hold it: no transfers (zero bytes), the
- * solo predictor's answers (the mean service time), GPU 0 (the floor counts idle
- * servers, not which one; the store costs the same).
- */
-function recordMmc(book: FloorBookkeeping, r: number, now: number, arrival: number, started: number, high: boolean, serviceMs: number): void {
-  const ints = book.ints;
-  const floats = book.floats;
-  const row = book.row;
-  const deadline = arrival + MMC_RELATIVE_DEADLINE_MS;
-  ints[ID_COL + row] = r;
-  ints[MODEL_COL + row] = 0;
-  ints[BATCH_SIZE_COL + row] = 1;
-  ints[PRIORITY_COL + row] = high ? 0 : 1;
-  ints[OUTCOME_COL + row] = now <= deadline ? 0 : 1;
-  ints[GPU_COL + row] = 0;
-  ints[PREEMPTIONS_COL + row] = 0;
-  floats[ARRIVAL_COL + row] = arrival;
-  floats[DEADLINE_COL + row] = deadline;
-  floats[DISPATCHED_COL + row] = started;
-  floats[TRANSFER_IN_START_COL + row] = started; // zero bytes: no time
-  floats[TRANSFER_IN_END_COL + row] = started;
-  floats[EXECUTION_START_COL + row] = started;
-  floats[EXECUTION_END_COL + row] = now;
-  floats[TRANSFER_OUT_START_COL + row] = now;
-  floats[COMPLETED_COL + row] = now;
-  floats[LATENCY_COL + row] = now - arrival;
-  floats[SOLO_LATENCY_COL + row] = serviceMs;
-  floats[PREDICTED_TRANSFER_COL + row] = 0;
-  floats[PREDICTED_EXECUTION_COL + row] = serviceMs;
-  floats[PREDICTED_COMPLETION_COL + row] = started + serviceMs;
-  book.commit();
 }
 
 /** One request class of the mix: its stages' durations at one batch size. */

@@ -11,7 +11,6 @@ const CASES: [string, string[], RegExp][] = [
   ['bench-sweep.ts', ['--workers', '1'], /^bench:sweep: --workers must be a whole number of at least 2, got 1$/],
   ['bench-floor.ts', ['--pairs', 'x'], /^bench:floor: --pairs must be a whole number of at least 1, got x$/],
   ['bench-floor.ts', ['--bookkeeping', 'yes'], /^bench:floor: --bookkeeping must be true or false, got yes$/],
-  ['bench-floor.ts', ['--bookkeeping', 'true', '--model', 'mix'], /^bench:floor: --bookkeeping true is for --model mmc only/],
   ['bench-layers.ts', ['--gpus', '1.5'], /^bench:layers: --gpus must be a whole number of at least 1, got 1\.5$/],
   ['bench-ab.ts', ['--base', '.', '--processes', '0'], /^bench:ab: --processes must be a whole number of at least 1, got 0$/],
   ['bench-instructions.ts', ['--gpus', '0'], /^bench:instructions: --gpus must be a whole number of at least 1, got 0$/],
