@@ -7,30 +7,7 @@
  * counted 2,045 instructions per request against 2,020: within the count's noise, but
  * the reference should not move at all).
  */
-import {
-  ARRIVAL_COL,
-  BATCH_SIZE_COL,
-  COMPLETED_COL,
-  DEADLINE_COL,
-  DISPATCHED_COL,
-  EXECUTION_END_COL,
-  EXECUTION_START_COL,
-  GPU_COL,
-  ID_COL,
-  LATENCY_COL,
-  MODEL_COL,
-  OUTCOME_COL,
-  PREDICTED_COMPLETION_COL,
-  PREDICTED_EXECUTION_COL,
-  PREDICTED_TRANSFER_COL,
-  PREEMPTIONS_COL,
-  PRIORITY_COL,
-  SOLO_LATENCY_COL,
-  TRANSFER_IN_END_COL,
-  TRANSFER_IN_START_COL,
-  TRANSFER_OUT_START_COL,
-  type FloorBookkeeping,
-} from './floor-bookkeeping.ts';
+import type { FloorBookkeeping } from './floor-bookkeeping.ts';
 import { IndexFifo, makeUniform, TypedEventHeap, type FloorResult, type MixClass, type MixOptions, type MmcOptions } from './floor-loop.ts';
 
 /** Event kinds, as in floor-loop.ts (its own stay unexported, so that its code stays as it was). */
@@ -94,31 +71,30 @@ export function floorMmcWithBookkeeping(o: MmcOptions, book: FloorBookkeeping): 
  * servers, not which one; the store costs the same).
  */
 function recordMmc(book: FloorBookkeeping, r: number, now: number, arrival: number, started: number, high: boolean, serviceMs: number): void {
-  const ints = book.ints;
-  const floats = book.floats;
-  const row = book.row;
+  const rows = book.rows;
+  const row = rows.count;
   const deadline = arrival + MMC_RELATIVE_DEADLINE_MS;
-  ints[ID_COL + row] = r;
-  ints[MODEL_COL + row] = 0;
-  ints[BATCH_SIZE_COL + row] = 1;
-  ints[PRIORITY_COL + row] = high ? 0 : 1;
-  ints[OUTCOME_COL + row] = now <= deadline ? 0 : 1;
-  ints[GPU_COL + row] = 0;
-  ints[PREEMPTIONS_COL + row] = 0;
-  floats[ARRIVAL_COL + row] = arrival;
-  floats[DEADLINE_COL + row] = deadline;
-  floats[DISPATCHED_COL + row] = started;
-  floats[TRANSFER_IN_START_COL + row] = started; // zero bytes: no time
-  floats[TRANSFER_IN_END_COL + row] = started;
-  floats[EXECUTION_START_COL + row] = started;
-  floats[EXECUTION_END_COL + row] = now;
-  floats[TRANSFER_OUT_START_COL + row] = now;
-  floats[COMPLETED_COL + row] = now;
-  floats[LATENCY_COL + row] = now - arrival;
-  floats[SOLO_LATENCY_COL + row] = serviceMs;
-  floats[PREDICTED_TRANSFER_COL + row] = 0;
-  floats[PREDICTED_EXECUTION_COL + row] = serviceMs;
-  floats[PREDICTED_COMPLETION_COL + row] = started + serviceMs;
+  rows.id[row] = r;
+  rows.model[row] = 0;
+  rows.batch[row] = 1;
+  rows.priority[row] = high ? 0 : 1;
+  rows.outcome[row] = now <= deadline ? 0 : 1;
+  rows.gpu[row] = 0;
+  rows.preemptions[row] = 0;
+  rows.arrival[row] = arrival;
+  rows.deadline[row] = deadline;
+  rows.dispatched[row] = started;
+  rows.transferInStart[row] = started; // zero bytes: no time
+  rows.transferInEnd[row] = started;
+  rows.executionStart[row] = started;
+  rows.executionEnd[row] = now;
+  rows.transferOutStart[row] = now;
+  rows.completed[row] = now;
+  rows.latency[row] = now - arrival;
+  rows.soloLatency[row] = serviceMs;
+  rows.predictedTransfer[row] = 0;
+  rows.predictedExecution[row] = serviceMs;
+  rows.predictedCompletion[row] = started + serviceMs;
   book.commit();
 }
 
@@ -238,32 +214,31 @@ function mixFacts(classes: readonly RecordedMixClass[]): MixFacts {
 
 /** One mix request's row, as strait's records hold it (no preemption in the floor). */
 function recordMix(book: FloorBookkeeping, facts: MixFacts, r: number, c: number, gpu: number, now: number, arrival: number, started: number, inputDone: number, executionDone: number): void {
-  const ints = book.ints;
-  const floats = book.floats;
-  const row = book.row;
+  const rows = book.rows;
+  const row = rows.count;
   const deadline = arrival + facts.relativeDeadlineMs[c];
   const transferMs = facts.transferMs[c];
   const executionMs = facts.executionMs[c];
-  ints[ID_COL + row] = r;
-  ints[MODEL_COL + row] = facts.model[c];
-  ints[BATCH_SIZE_COL + row] = facts.batch[c];
-  ints[PRIORITY_COL + row] = facts.priority[c];
-  ints[OUTCOME_COL + row] = now <= deadline ? 0 : 1;
-  ints[GPU_COL + row] = gpu;
-  ints[PREEMPTIONS_COL + row] = 0;
-  floats[ARRIVAL_COL + row] = arrival;
-  floats[DEADLINE_COL + row] = deadline;
-  floats[DISPATCHED_COL + row] = started;
-  floats[TRANSFER_IN_START_COL + row] = started;
-  floats[TRANSFER_IN_END_COL + row] = inputDone;
-  floats[EXECUTION_START_COL + row] = inputDone;
-  floats[EXECUTION_END_COL + row] = executionDone;
-  floats[TRANSFER_OUT_START_COL + row] = executionDone;
-  floats[COMPLETED_COL + row] = now;
-  floats[LATENCY_COL + row] = now - arrival;
-  floats[SOLO_LATENCY_COL + row] = transferMs + executionMs;
-  floats[PREDICTED_TRANSFER_COL + row] = transferMs;
-  floats[PREDICTED_EXECUTION_COL + row] = executionMs;
-  floats[PREDICTED_COMPLETION_COL + row] = started + transferMs + executionMs;
+  rows.id[row] = r;
+  rows.model[row] = facts.model[c];
+  rows.batch[row] = facts.batch[c];
+  rows.priority[row] = facts.priority[c];
+  rows.outcome[row] = now <= deadline ? 0 : 1;
+  rows.gpu[row] = gpu;
+  rows.preemptions[row] = 0;
+  rows.arrival[row] = arrival;
+  rows.deadline[row] = deadline;
+  rows.dispatched[row] = started;
+  rows.transferInStart[row] = started;
+  rows.transferInEnd[row] = inputDone;
+  rows.executionStart[row] = inputDone;
+  rows.executionEnd[row] = executionDone;
+  rows.transferOutStart[row] = executionDone;
+  rows.completed[row] = now;
+  rows.latency[row] = now - arrival;
+  rows.soloLatency[row] = transferMs + executionMs;
+  rows.predictedTransfer[row] = transferMs;
+  rows.predictedExecution[row] = executionMs;
+  rows.predictedCompletion[row] = started + transferMs + executionMs;
   book.commit();
 }

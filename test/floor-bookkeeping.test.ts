@@ -9,7 +9,7 @@ import { runScenario } from '../scenarios/run-scenario.ts';
 import { benchScenario } from '../scripts/bench-scenario.ts';
 import { STAGED_FLOAT_COLUMNS, STAGED_INT_COLUMNS } from '../sim/metrics/request-records.ts';
 import { MMC_HIGH_SHARE, MMC_RHO, MMC_SERVICE_MS, mmcCluster, straitMmc } from '../scripts/bench-mmc.ts';
-import { BLOCK, FloorBookkeeping } from '../scripts/floor-bookkeeping.ts';
+import { FloorBookkeeping } from '../scripts/floor-bookkeeping.ts';
 import { floorMixWithBookkeeping, floorMmcWithBookkeeping } from '../scripts/floor-loop-with-bookkeeping.ts';
 import { CHILD_LIMIT_MS, HUNG_CHILD_MS } from './time-limits.ts';
 
@@ -26,8 +26,9 @@ function floorSummaryOf(records: RequestRecords, result: SimulationResult): Summ
   const floats = STAGED_FLOAT_COLUMNS.map((name) => records[name].view());
   const book = new FloorBookkeeping(records.length);
   for (let i = 0; i < records.length; i++) {
-    for (let c = 0; c < ints.length; c++) book.ints[c * BLOCK + book.row] = ints[c][i];
-    for (let c = 0; c < floats.length; c++) book.floats[c * BLOCK + book.row] = floats[c][i];
+    const rows = book.rows;
+    for (let c = 0; c < ints.length; c++) rows.intViews[c][rows.count] = ints[c][i];
+    for (let c = 0; c < floats.length; c++) rows.floatViews[c][rows.count] = floats[c][i];
     book.commit();
   }
   return book.finish(result);

@@ -1,7 +1,7 @@
 import { GrowableFloat64 } from '../core/growable.ts';
 import { LogHistogram } from './log-histogram.ts';
 import type { Outcome, Priority, Request } from '../model/request.ts';
-import { STAGED_ROWS, stagedFloatOffset, stagedIntOffset, type StagedRows } from './request-records.ts';
+import { STAGED_ROWS, type StagedRows } from './request-records.ts';
 import type { SimulationResult } from '../simulator.ts';
 import { jainIndex, mean, quantileSorted } from './quantiles.ts';
 
@@ -64,21 +64,6 @@ export interface Summary {
   readonly simulatedMs: number;
   readonly events: number;
 }
-
-// Where addRows reads each column in a staged block of records.
-const OUTCOME = stagedIntOffset('outcome');
-const PRIORITY = stagedIntOffset('priority');
-const PREEMPTIONS = stagedIntOffset('preemptions');
-const LATENCY = stagedFloatOffset('latency');
-const SOLO_LATENCY = stagedFloatOffset('soloLatency');
-const COMPLETED = stagedFloatOffset('completed');
-const EXECUTION_START = stagedFloatOffset('executionStart');
-const EXECUTION_END = stagedFloatOffset('executionEnd');
-const TRANSFER_IN_START = stagedFloatOffset('transferInStart');
-const TRANSFER_IN_END = stagedFloatOffset('transferInEnd');
-const TRANSFER_OUT_START = stagedFloatOffset('transferOutStart');
-const PREDICTED_EXECUTION = stagedFloatOffset('predictedExecution');
-const PREDICTED_TRANSFER = stagedFloatOffset('predictedTransfer');
 
 /** Running tallies of one priority class. */
 class ClassTally {
@@ -334,21 +319,22 @@ export class SummaryAccumulator {
    * predictor from the record columns, a block of rows in one loop.
    */
   addRows(rows: StagedRows): void {
-    const { ints, floats, count } = rows;
+    const { count, outcome: outcomes, priority: priorities, preemptions, latency: latencies, soloLatency } = rows;
+    const { completed, executionStart, executionEnd, transferInStart, transferInEnd, transferOutStart, predictedExecution, predictedTransfer } = rows;
     const p = this.predictions;
     let m = 0;
     for (let r = 0; r < count; r++) {
-      const outcome = ints[OUTCOME + r];
-      const latency = floats[LATENCY + r];
-      (ints[PRIORITY + r] === 0 ? this.high : this.low).add(outcome, latency, latency / floats[SOLO_LATENCY + r]);
+      const outcome = outcomes[r];
+      const latency = latencies[r];
+      (priorities[r] === 0 ? this.high : this.low).add(outcome, latency, latency / soloLatency[r]);
       // A preempted request's times span more than one execution: no fair test of a prediction.
-      if (outcome <= 1 && ints[PREEMPTIONS + r] === 0) {
-        const done = floats[COMPLETED + r];
+      if (outcome <= 1 && preemptions[r] === 0) {
+        const done = completed[r];
         p.done[m] = done;
-        p.predictedExecution[m] = floats[PREDICTED_EXECUTION + r];
-        p.observedExecution[m] = floats[EXECUTION_END + r] - floats[EXECUTION_START + r];
-        p.predictedTransfer[m] = floats[PREDICTED_TRANSFER + r];
-        p.observedTransfer[m] = floats[TRANSFER_IN_END + r] - floats[TRANSFER_IN_START + r] + (done - floats[TRANSFER_OUT_START + r]);
+        p.predictedExecution[m] = predictedExecution[r];
+        p.observedExecution[m] = executionEnd[r] - executionStart[r];
+        p.predictedTransfer[m] = predictedTransfer[r];
+        p.observedTransfer[m] = transferInEnd[r] - transferInStart[r] + (done - transferOutStart[r]);
         m++;
       }
     }
