@@ -19,7 +19,8 @@
  *   mix     `npm run bench`'s mix at --gpus GPUs (bench:floor --model mix's strait side;
  *           about 9 events per request, so its count per request is not M/M/c's)
  * Needs valgrind (Debian: apt-get install valgrind). Usage:
- *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core,mix] [--base DIR] [--cache true] [--warm-ups 20000,...] [--profile TOP] [--sites TOP]
+ *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core,mix] [--base DIR] [--cache true] [--warm-ups 20000,...] [--profile TOP] [--sites TOP] [--mix-policy NAME]
+ * --mix-policy NAME runs the mix under that policy (the bench mix's own, fifo, by default).
  * --base DIR counts another checkout's strait too (git worktree add --detach DIR COMMIT)
  * and prints this/base. --cache true adds valgrind's simulated data-cache misses per
  * request (a 32 KiB L1, a 1 MiB last level): the memory traffic the count leaves out, as
@@ -44,6 +45,7 @@ import path from 'node:path';
 import { benchArgs, wholeNumbers } from './bench-args.ts';
 import { median } from './bench-stats.ts';
 import { bundleCheckout } from './bundle-checkout.ts';
+import { POLICIES } from '../sim/policy/registry.ts';
 import { generatedCodeCosts, readPerfMap, selfCosts } from './callgrind-js.ts';
 import { lineNamer, readListing, sitesByLine, sitesOf } from './jit-sites.ts';
 
@@ -60,6 +62,7 @@ const { values } = benchArgs('bench:instructions', {
     'warm-ups': { type: 'string', default: '20000' },
     profile: { type: 'string', default: '0' },
     sites: { type: 'string', default: '0' },
+    'mix-policy': { type: 'string', default: 'fifo' },
   },
 });
 
@@ -82,6 +85,8 @@ const variants = values.variants!.split(',').filter((v) => v !== '');
 for (const v of variants) {
   if (!(VARIANTS as readonly string[]).includes(v)) fail(`--variants: expected names from ${VARIANTS.join(', ')}, got ${v}`);
 }
+const mixPolicy = values['mix-policy']!;
+if (!POLICIES.has(mixPolicy)) fail(`--mix-policy: expected one of ${[...POLICIES.keys()].join(', ')}, got ${mixPolicy}`);
 const valgrind = spawnSync('valgrind', ['--version'], { encoding: 'utf8' });
 if (valgrind.error !== undefined || valgrind.status !== 0) fail('needs valgrind on PATH (Debian: apt-get install valgrind), found none');
 
@@ -103,13 +108,13 @@ const keptBundleDir = path.join(headDir, 'dist', 'bench-instructions');
  * longer inlined. A warm-up of another length shifts the same decisions, so the spread
  * over a few warm-ups shows how much of a difference between versions is such luck.
  */
-const RUNNER = `const [bundle, variant, warm, count, gpus] = process.argv.slice(2);
+const RUNNER = `const [bundle, variant, warm, count, gpus, mixPolicy] = process.argv.slice(2);
 const m = await import(bundle);
 const g = Number(gpus);
 const run = async (requests, seed) => {
   if (variant === 'floor') m.floorMmc({ requests, servers: g, rho: m.MMC_RHO, highShare: m.MMC_HIGH_SHARE, serviceMs: m.MMC_SERVICE_MS, seed });
   else if (variant === 'core') m.straitMmc({ requests, gpus: g, seed, policy: new m.DirectPriorityPolicy(g), sink: { record() {} } });
-  else if (variant === 'mix') await m.runScenario(m.benchScenario({ requests, gpus: g, seed }), { keepRecords: false });
+  else if (variant === 'mix') await m.runScenario(m.benchScenario({ requests, gpus: g, seed, policy: mixPolicy }), { keepRecords: false });
   else m.straitMmc({ requests, gpus: g, seed });
 };
 if (Number(warm) > 0) await run(Number(warm), 1);
@@ -144,7 +149,7 @@ const shortRequests = Math.floor(requests / 3);
 
 /** node running one variant of a bundle under valgrind: the command line after valgrind's own options. */
 function nodeRun(bundleFile: string, variant: Variant, warm: number, count: number, nodeFlags: readonly string[] = []): string[] {
-  return [process.execPath, '--single-threaded', ...nodeFlags, path.join(work, 'runner.mjs'), bundleFile, variant, String(warm), String(count), String(gpus)];
+  return [process.execPath, '--single-threaded', ...nodeFlags, path.join(work, 'runner.mjs'), bundleFile, variant, String(warm), String(count), String(gpus), mixPolicy];
 }
 
 /** What one valgrind run counts: instructions, and with --cache true L1 and last-level data misses (reads and writes). */
@@ -288,7 +293,7 @@ mkdirSync(work, { recursive: true });
 writeFileSync(path.join(work, 'runner.mjs'), RUNNER);
 const head = await bundle(headDir, 'head');
 console.log(
-  `M/M/${gpus}${variants.includes('mix') ? ` and the bench mix at ${gpus} GPUs` : ''}: instructions per request (valgrind, slope between ${shortRequests.toLocaleString('en-US')} and ${requests.toLocaleString('en-US')} requests` +
+  `M/M/${gpus}${variants.includes('mix') ? ` and the bench mix at ${gpus} GPUs under ${mixPolicy}` : ''}: instructions per request (valgrind, slope between ${shortRequests.toLocaleString('en-US')} and ${requests.toLocaleString('en-US')} requests` +
     `, after a warm-up of ${warmUps.map((w) => w.toLocaleString('en-US')).join(', ')})`,
 );
 const measured: Partial<Record<Variant, Counts[]>> = {};

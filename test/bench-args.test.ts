@@ -20,6 +20,7 @@ const CASES: [string, string[], RegExp][] = [
   ['bench-instructions.ts', ['--cache', 'maybe'], /^bench:instructions: --cache must be true or false, got maybe$/],
   ['bench-alloc-cost.ts', ['--objects-per-request', '0'], /^bench:alloc-cost: --objects-per-request must be a whole number of at least 1, got 0$/],
   ['bench-instructions.ts', ['--variants', 'floor,fast'], /^bench:instructions: --variants: expected names from floor, strait, core, mix, got fast$/],
+  ['bench-instructions.ts', ['--mix-policy', 'lifo'], /^bench:instructions: --mix-policy: expected one of fifo, .*, got lifo$/],
 ];
 
 describe('bench scripts', () => {

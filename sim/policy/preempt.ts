@@ -123,7 +123,7 @@ export class PreemptPolicy implements Policy {
   private preemptForHigh(view: ClusterView, decisions: Decision[]): void {
     const gpus = view.gpus;
     const skip = this.skip;
-    skip.length = 0;
+    skip.fill(false); // not length = 0: a runtime call that also drops the backing store
     let taken: Set<Request> | undefined;
     for (;;) {
       let q = -1;

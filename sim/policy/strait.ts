@@ -75,11 +75,17 @@ export class StraitPolicy implements Policy {
   private readonly slots = new WatchedFreeSlots();
   /** The same beyond each GPU's reserve: what low and deferred work may take. */
   private readonly slotsForLow: WatchedFreeSlots;
+  // The arrays below are reused from pass to pass with a count or a fill, never cut
+  // with `length = 0`: V8 sets an array's length in a runtime call and drops its backing
+  // store, which the next push allocates again (on the mix under strait, about 5% of
+  // the instructions per request, `npm run bench:instructions -- --variants mix
+  // --mix-policy strait --profile 25`).
   private readonly skip: boolean[] = [];
-  /** Per GPU: requests dispatched in the pass being decided (not yet in the view). */
-  private readonly pending: Request[][] = [];
-  /** The GPUs with pending requests in this pass, so a pass clears only those. */
+  /** Per GPU: requests dispatched in the pass being decided (not yet in the view); undefined when none. */
+  private readonly pending: (Request[] | undefined)[] = [];
+  /** The GPUs with pending requests in this pass, the first pendingGpuCount, so a pass clears only those. */
   private readonly pendingGpus: number[] = [];
+  private pendingGpuCount = 0;
   /** Per model: the GPUs hosting it, ascending (the GPU set is fixed for a run). */
   private readonly hosting = new HostingGpus();
   /** The same split by the predictor's GPU classes, where it has them. */
@@ -165,8 +171,8 @@ export class StraitPolicy implements Policy {
     this.slots.refresh(gpus);
     this.slotsForLow.refresh(gpus);
     const pendingGpus = this.pendingGpus;
-    for (let i = 0; i < pendingGpus.length; i++) this.pending[pendingGpus[i]].length = 0;
-    pendingGpus.length = 0;
+    for (let i = 0; i < this.pendingGpuCount; i++) this.pending[pendingGpus[i]] = undefined;
+    this.pendingGpuCount = 0;
     const decisions: Decision[] = [];
     this.placeHighs(view, decisions);
     let heldBack = this.admit(this.lows, true, view, decisions);
@@ -184,9 +190,13 @@ export class StraitPolicy implements Policy {
     this.slots.take(g);
     // One slot fewer beyond the reserve too, if there was one.
     this.slotsForLow.take(g);
-    const pending = (this.pending[g] ??= []);
-    if (pending.length === 0) this.pendingGpus.push(g);
-    pending.push(request);
+    const pending = this.pending[g];
+    if (pending === undefined) {
+      this.pending[g] = [request];
+      this.pendingGpus[this.pendingGpuCount++] = g;
+    } else {
+      pending.push(request);
+    }
     decisions.push({ kind: 'dispatch', request, gpu: g });
   }
 
@@ -261,7 +271,7 @@ export class StraitPolicy implements Policy {
     const gpus = view.gpus;
     const slots = this.slotsForLow;
     const skip = this.skip;
-    skip.length = 0;
+    skip.fill(false);
     let heldBack = false;
     for (;;) {
       const q = queues.firstWithFree(gpus, slots, skip);
@@ -328,7 +338,7 @@ export class StraitPolicy implements Policy {
     const lists = this.bucketLists;
     const counts = this.bucketSlots;
     const completions = this.bucketCompletions;
-    lists.length = counts.length = completions.length = 0;
+    let n = 0; // buckets found, the first n of each array
     let bestAny = Infinity;
     for (const list of classes) {
       for (let k = slots.maxSlots(list); k >= 1; k--) {
@@ -337,23 +347,23 @@ export class StraitPolicy implements Policy {
         const completion = view.predictor.predict(request, this.withPending(gpus[list[p]]), view).completion;
         if (completion !== completion) return false;
         if (completion < bestAny) bestAny = completion;
-        lists.push(list);
-        counts.push(k);
-        completions.push(completion);
+        lists[n] = list;
+        counts[n] = k;
+        completions[n++] = completion;
       }
     }
     let target = -1;
     let harmful = false;
-    const done = new Uint8Array(completions.length);
+    const done = new Uint8Array(n);
     for (;;) {
       // The least completion not yet tried, among those a target may have.
       let level = Infinity;
-      for (let b = 0; b < completions.length; b++) {
+      for (let b = 0; b < n; b++) {
         const c = completions[b];
         if (done[b] === 0 && c < level && !(judgeLate && c > request.deadline)) level = c;
       }
       if (level === Infinity) break;
-      for (let b = 0; b < completions.length; b++) {
+      for (let b = 0; b < n; b++) {
         if (completions[b] !== level) continue;
         done[b] = 1;
         const list = lists[b];
