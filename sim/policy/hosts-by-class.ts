@@ -8,6 +8,11 @@ import type { Predictor } from '../predictor/predictor.ts';
 export class HostsByClass {
   private predictor: Predictor | undefined;
   private readonly byHosts = new Map<readonly number[], readonly (readonly number[])[]>();
+  // The host list asked about last and its answer: models hosted on the same GPUs share
+  // one list (HostingGpus), so most questions repeat the last one; an identity check
+  // instead of the map's hash lookup.
+  private lastHosts: readonly number[] | undefined = undefined;
+  private lastLists: readonly (readonly number[])[] = [];
 
   /** The class lists of `hosts` (kept for the run), or undefined when the predictor has no classes. */
   of(hosts: readonly number[], predictor: Predictor): readonly (readonly number[])[] | undefined {
@@ -15,7 +20,9 @@ export class HostsByClass {
     if (predictor !== this.predictor) {
       this.predictor = predictor;
       this.byHosts.clear();
+      this.lastHosts = undefined;
     }
+    if (hosts === this.lastHosts) return this.lastLists;
     let lists = this.byHosts.get(hosts);
     if (lists === undefined) {
       const byClass = new Map<number, number[]>();
@@ -27,6 +34,8 @@ export class HostsByClass {
       }
       this.byHosts.set(hosts, (lists = [...byClass.values()]));
     }
+    this.lastHosts = hosts;
+    this.lastLists = lists;
     return lists;
   }
 }
