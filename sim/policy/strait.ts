@@ -386,7 +386,7 @@ export class StraitPolicy implements Policy {
   /** The GPU as it will be once this pass's dispatches to it are applied. */
   private withPending(gpu: GpuView): GpuView {
     const pending = this.pending[gpu.index];
-    return pending === undefined || pending.length === 0 ? gpu : new WhatIfGpu(gpu, [...gpu.running, ...pending], [...gpu.queued]);
+    return pending === undefined ? gpu : new WhatIfGpu(gpu, [...gpu.running, ...pending], [...gpu.queued]);
   }
 
   /** True when no high request running on the GPU is predicted to miss its deadline because of `candidate`. */
