@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../sim/core/engine.ts';
 import { RandomStream } from '../sim/core/random.ts';
 import { GpuExecutor, onePhase } from '../sim/gpu/gpu-executor.ts';
-import { spatialRates, timeSlicedRates, type SharingParams } from '../sim/gpu/sharing.ts';
+import { PhaseRecord, spatialRates, timeSlicedRates, type SharingParams } from '../sim/gpu/sharing.ts';
 
 /** One phase of given solo time and demands, for an executor test. */
 interface PhaseWork<T> {
@@ -17,16 +17,37 @@ function start<T>(exec: GpuExecutor<T>, phase: PhaseWork<T>): void {
   exec.startPhase(phase.owner, onePhase(phase.work, phase.compute, phase.memory, phase.sensitivity), 0, 1);
 }
 
+/**
+ * Records of 6 numbers from offset 2 (PhaseRecord's four, then two others), the gaps
+ * filled with a value no law may read: the laws keep to the records they are given.
+ */
+const FIRST = 2;
+const STRIDE = 6;
+
+function records(count: number, fill: (phases: Float64Array, at: number, i: number) => void): Float64Array {
+  const phases = new Float64Array(FIRST + count * STRIDE + 3).fill(Number.NaN);
+  for (let i = 0; i < count; i++) fill(phases, FIRST + i * STRIDE, i);
+  return phases;
+}
+
+function ratesOf(phases: Float64Array, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => phases[FIRST + i * STRIDE + PhaseRecord.Rate]);
+}
+
 function spatial(compute: number[], memory: number[], alpha: number, sensitivity = compute.map(() => 1)): number[] {
-  const rates = new Float64Array(compute.length);
-  spatialRates(Float64Array.from(compute), Float64Array.from(memory), Float64Array.from(sensitivity), compute.length, { interferenceAlpha: alpha }, rates);
-  return Array.from(rates);
+  const phases = records(compute.length, (into, at, i) => {
+    into[at + PhaseRecord.Compute] = compute[i];
+    into[at + PhaseRecord.Memory] = memory[i];
+    into[at + PhaseRecord.Sensitivity] = sensitivity[i];
+  });
+  spatialRates(phases, FIRST, STRIDE, compute.length, { interferenceAlpha: alpha });
+  return ratesOf(phases, compute.length);
 }
 
 function timeSliced(count: number, slice: number, switchMs: number): number[] {
-  const rates = new Float64Array(count);
-  timeSlicedRates(count, { timeSliceMs: slice, contextSwitchMs: switchMs }, rates);
-  return Array.from(rates);
+  const phases = records(count, () => {});
+  timeSlicedRates(phases, FIRST, STRIDE, count, { timeSliceMs: slice, contextSwitchMs: switchMs });
+  return ratesOf(phases, count);
 }
 
 describe('spatialRates', () => {

@@ -25,6 +25,38 @@ export function onePhase(soloMs: Ms, compute: number, memory: number, sensitivit
 }
 
 /**
+ * An executor's numbers, all in one Float64Array: its counters, then a record of
+ * `Stride` numbers per active phase from `Header` on (the sharing law's PhaseRecord
+ * first, sim/gpu/sharing.ts). At 1,024 GPUs a GPU's executor is touched about once per
+ * thousand requests and is out of cache each time: kept as five typed arrays, two
+ * arrays and boxed counters, a completion there missed the last-level cache about 18
+ * times per request (bench:instructions --gpus 1024 --cache true --profile). A
+ * `const enum` so that each offset compiles to a number (a module constant is read
+ * from the module's context at every use).
+ */
+const enum Layout {
+  LastUpdate = 0,
+  BusyTime = 1,
+  DeliveredWork = 2,
+  CompletedWork = 3,
+  Header = 4,
+  /** Numbers per phase: PhaseRecord's four, Remaining and Work, two unused (a 64-byte record). */
+  Stride = 8,
+}
+
+/** A phase record's fields (Compute to Rate: PhaseRecord's offsets, sim/gpu/sharing.ts). */
+const enum Field {
+  Compute = 0,
+  Memory = 1,
+  Sensitivity = 2,
+  Rate = 3,
+  /** Solo ms of work left. */
+  Remaining = 4,
+  /** Solo ms of work at the start. */
+  Work = 5,
+}
+
+/**
  * The kernel-execution side of one GPU as a fluid model. The active phases share the
  * GPU according to the sharing mode; whenever the active set changes, each phase's
  * progress rate is recomputed and only the earliest completion is kept scheduled,
@@ -32,24 +64,12 @@ export function onePhase(soloMs: Ms, compute: number, memory: number, sensitivit
  */
 export class GpuExecutor<T> {
   private owners: T[] = [];
-  private work: number[] = [];
-  private remaining = new Float64Array(8);
-  private compute = new Float64Array(8);
-  private memory = new Float64Array(8);
-  private sensitivity = new Float64Array(8);
-  private rates = new Float64Array(8);
+  /** Counters and active phases (Layout). */
+  private state = new Float64Array(Layout.Header + 2 * Layout.Stride);
   private count = 0;
-  private lastUpdate = 0;
   private nextCompletion: EventHandle | undefined;
   private settling = false;
   private readonly finishedScratch: T[] = [];
-
-  /** Time with at least one phase active. */
-  busyTime: Ms = 0;
-  /** Integral of the summed progress rates: solo time of work delivered. */
-  deliveredWork: Ms = 0;
-  /** Solo work of the phases that completed. */
-  completedWork: Ms = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -63,6 +83,21 @@ export class GpuExecutor<T> {
     return this.count;
   }
 
+  /** Time with at least one phase active. */
+  get busyTime(): Ms {
+    return this.state[Layout.BusyTime];
+  }
+
+  /** Integral of the summed progress rates: solo time of work delivered. */
+  get deliveredWork(): Ms {
+    return this.state[Layout.DeliveredWork];
+  }
+
+  /** Solo work of the phases that completed. */
+  get completedWork(): Ms {
+    return this.state[Layout.CompletedWork];
+  }
+
   /**
    * Starts phase k of a table, its solo time times `scale`: the one way to start a
    * phase (a single phase of given demands: onePhase()). The numbers are copied array
@@ -70,24 +105,24 @@ export class GpuExecutor<T> {
    * a heap allocation (this is the simulator's hot path).
    */
   startPhase(owner: T, table: PhaseDemands, k: number, scale: number): void {
-    const i = this.add(owner);
+    const at = this.add(owner);
+    const state = this.state;
     const work = table.soloMs[k] * scale;
-    this.work[i] = work;
-    this.remaining[i] = work;
-    this.compute[i] = table.compute[k];
-    this.memory[i] = table.memory[k];
-    this.sensitivity[i] = table.sensitivity[k];
+    state[at + Field.Work] = work;
+    state[at + Field.Remaining] = work;
+    state[at + Field.Compute] = table.compute[k];
+    state[at + Field.Memory] = table.memory[k];
+    state[at + Field.Sensitivity] = table.sensitivity[k];
     if (!this.settling) this.reschedule();
   }
 
-  /** A new slot for `owner`, progress brought up to now first; returns its index. */
+  /** A new record for `owner`, progress brought up to now first; returns where it starts in `state`. */
   private add(owner: T): number {
-    const now = this.engine.now;
-    this.advance(now);
-    this.ensureCapacity(this.count + 1);
+    this.advance(this.engine.now);
     const i = this.count++;
+    if (Layout.Header + this.count * Layout.Stride > this.state.length) this.grow();
     this.owners[i] = owner;
-    return i;
+    return Layout.Header + i * Layout.Stride;
   }
 
   /** Removes an owner's active phase (preemption). Returns whether it was active. */
@@ -103,25 +138,25 @@ export class GpuExecutor<T> {
 
   /** Brings remaining work and the counters up to `now` at the current rates. */
   private advance(now: number): void {
-    const dt = now - this.lastUpdate;
-    this.lastUpdate = now;
+    const state = this.state;
+    const dt = now - state[Layout.LastUpdate];
+    state[Layout.LastUpdate] = now;
     if (dt <= 0 || this.count === 0) return;
-    this.busyTime += dt;
-    const remaining = this.remaining;
-    const rates = this.rates;
-    for (let i = 0; i < this.count; i++) {
-      const done = rates[i] * dt;
-      remaining[i] -= done;
-      this.deliveredWork += done;
+    state[Layout.BusyTime] += dt;
+    const end = Layout.Header + this.count * Layout.Stride;
+    for (let at = Layout.Header; at < end; at += Layout.Stride) {
+      const done = state[at + Field.Rate] * dt;
+      state[at + Field.Remaining] -= done;
+      state[Layout.DeliveredWork] += done;
     }
   }
 
   private computeRates(): void {
     const s = this.sharing;
     if (s.mode === 'spatial') {
-      spatialRates(this.compute, this.memory, this.sensitivity, this.count, s, this.rates);
+      spatialRates(this.state, Layout.Header, Layout.Stride, this.count, s);
     } else {
-      timeSlicedRates(this.count, s, this.rates);
+      timeSlicedRates(this.state, Layout.Header, Layout.Stride, this.count, s);
     }
   }
 
@@ -131,9 +166,11 @@ export class GpuExecutor<T> {
       return;
     }
     this.computeRates();
+    const state = this.state;
     let soonest = Infinity;
-    for (let i = 0; i < this.count; i++) {
-      const t = Math.max(0, this.remaining[i]) / this.rates[i];
+    const end = Layout.Header + this.count * Layout.Stride;
+    for (let at = Layout.Header; at < end; at += Layout.Stride) {
+      const t = Math.max(0, state[at + Field.Remaining]) / state[at + Field.Rate];
       if (t < soonest) soonest = t;
     }
     const at = this.engine.now + soonest;
@@ -147,6 +184,7 @@ export class GpuExecutor<T> {
     // phases started by the callbacks join one rate recomputation. The first (most
     // often the only one) is kept in a local: a request is young and the scratch array
     // old, so each store there was a write-barrier call (about 50 instructions).
+    const state = this.state;
     const finished = this.finishedScratch;
     let first: T | undefined;
     let done = 0;
@@ -154,13 +192,15 @@ export class GpuExecutor<T> {
       // Done when nothing is left, or so little that its completion time rounds to
       // `now`: the float residue of rate * time grows with the clock, and such a
       // phase, rescheduled, would fire at `now` again forever.
-      const left = this.remaining[i];
-      if (left <= WORK_EPSILON * Math.max(1, this.work[i]) || now + left / this.rates[i] <= now) {
+      const at = Layout.Header + i * Layout.Stride;
+      const left = state[at + Field.Remaining];
+      const work = state[at + Field.Work];
+      if (left <= WORK_EPSILON * Math.max(1, work) || now + left / state[at + Field.Rate] <= now) {
         if (done === 0) first = this.owners[i];
         else finished[done - 1] = this.owners[i];
         done++;
-        this.completedWork += this.work[i];
-        this.deliveredWork += left; // book the float residue as delivered
+        state[Layout.CompletedWork] += work;
+        state[Layout.DeliveredWork] += left; // book the float residue as delivered
         this.removeAt(i);
       } else {
         i++;
@@ -178,32 +218,28 @@ export class GpuExecutor<T> {
     this.reschedule();
   };
 
-  /** Order of the active list does not matter: swap the last one into the hole. */
+  /** Order of the active list does not matter: move the last record into the hole. */
   private removeAt(i: number): void {
     const last = --this.count;
     if (i !== last) {
       this.owners[i] = this.owners[last];
-      this.work[i] = this.work[last];
-      this.remaining[i] = this.remaining[last];
-      this.rates[i] = this.rates[last];
-      this.compute[i] = this.compute[last];
-      this.memory[i] = this.memory[last];
-      this.sensitivity[i] = this.sensitivity[last];
+      const state = this.state;
+      const to = Layout.Header + i * Layout.Stride;
+      const from = Layout.Header + last * Layout.Stride;
+      state[to + Field.Compute] = state[from + Field.Compute];
+      state[to + Field.Memory] = state[from + Field.Memory];
+      state[to + Field.Sensitivity] = state[from + Field.Sensitivity];
+      state[to + Field.Rate] = state[from + Field.Rate];
+      state[to + Field.Remaining] = state[from + Field.Remaining];
+      state[to + Field.Work] = state[from + Field.Work];
     }
     this.owners[last] = undefined as T; // release the reference; slots past count are unused
   }
 
-  private ensureCapacity(n: number): void {
-    if (n <= this.remaining.length) return;
-    const grow = (a: Float64Array) => {
-      const b = new Float64Array(a.length * 2);
-      b.set(a);
-      return b;
-    };
-    this.remaining = grow(this.remaining);
-    this.compute = grow(this.compute);
-    this.memory = grow(this.memory);
-    this.sensitivity = grow(this.sensitivity);
-    this.rates = grow(this.rates);
+  /** Room for twice the phases, the counters and records kept. */
+  private grow(): void {
+    const bigger = new Float64Array(Layout.Header + 2 * (this.state.length - Layout.Header));
+    bigger.set(this.state);
+    this.state = bigger;
   }
 }

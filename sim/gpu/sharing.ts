@@ -20,44 +20,69 @@ export interface SharingParams {
 }
 
 /**
+ * Where the laws read and write a phase's numbers: each active phase has a record of
+ * `stride` numbers in one Float64Array, the i-th at `first + i * stride`, holding its
+ * compute demand, memory demand and sensitivity at these offsets, and receiving its
+ * rate. One record per phase, not an array per quantity: the GPU executor keeps a
+ * phase's state in one cache line this way (at 1,024 GPUs a GPU's state is cold when
+ * its completion fires). Callers name the offsets in a `const enum` of their own, so
+ * they compile to numbers (a module constant is a context load per use in V8).
+ */
+export const enum PhaseRecord {
+  Compute = 0,
+  Memory = 1,
+  Sensitivity = 2,
+  Rate = 3,
+}
+
+/**
  * Spatial sharing (streams or MPS): the phases split the SMs and memory bandwidth as
  * a fluid. When their summed demand exceeds the GPU, all slow down by the same
  * factor; on top, each is slowed by the memory traffic of the others, in proportion
  * to its own sensitivity to that traffic (1 by default: a phase that lives in cache
- * suffers more from a streaming neighbour than a compute-bound one does).
+ * suffers more from a streaming neighbour than a compute-bound one does). Reads and
+ * writes `count` records of `phases` (PhaseRecord).
  */
 export function spatialRates(
-  compute: Float64Array,
-  memory: Float64Array,
-  sensitivity: Float64Array,
+  phases: Float64Array,
+  first: number,
+  stride: number,
   count: number,
   // The parameters, not the number: a double passed to a call V8 does not inline is a
   // heap allocation (about 3.7 per request on the bench mix).
   sharing: Pick<SharingParams, 'interferenceAlpha'>,
-  rates: Float64Array,
 ): void {
   const alpha = sharing.interferenceAlpha;
   let sumCompute = 0;
   let sumMemory = 0;
-  for (let i = 0; i < count; i++) {
-    sumCompute += compute[i];
-    sumMemory += memory[i];
+  const end = first + count * stride;
+  for (let at = first; at < end; at += stride) {
+    sumCompute += phases[at + PhaseRecord.Compute];
+    sumMemory += phases[at + PhaseRecord.Memory];
   }
   const oversubscription = Math.max(1, sumCompute, sumMemory);
-  for (let i = 0; i < count; i++) {
-    const othersMemory = sumMemory - memory[i];
-    rates[i] = 1 / (oversubscription * (1 + alpha * sensitivity[i] * othersMemory));
+  for (let at = first; at < end; at += stride) {
+    const othersMemory = sumMemory - phases[at + PhaseRecord.Memory];
+    phases[at + PhaseRecord.Rate] = 1 / (oversubscription * (1 + alpha * phases[at + PhaseRecord.Sensitivity] * othersMemory));
   }
 }
 
 /**
  * Time slicing (separate processes, no MPS): the GPU runs one context at a time, so
  * each of n busy contexts progresses at 1/n, less the share of time lost to
- * switching between them (none when a context runs alone).
+ * switching between them (none when a context runs alone). Writes the rate of
+ * `count` records of `phases` (PhaseRecord).
  */
-export function timeSlicedRates(count: number, sharing: Pick<SharingParams, 'timeSliceMs' | 'contextSwitchMs'>, rates: Float64Array): void {
+export function timeSlicedRates(
+  phases: Float64Array,
+  first: number,
+  stride: number,
+  count: number,
+  sharing: Pick<SharingParams, 'timeSliceMs' | 'contextSwitchMs'>,
+): void {
   const sliceMs = sharing.timeSliceMs;
   const efficiency = count > 1 ? sliceMs / (sliceMs + sharing.contextSwitchMs) : 1;
   const rate = efficiency / count;
-  for (let i = 0; i < count; i++) rates[i] = rate;
+  const end = first + count * stride;
+  for (let at = first; at < end; at += stride) phases[at + PhaseRecord.Rate] = rate;
 }

@@ -35,6 +35,15 @@ export interface Filler {
 const MAX_STEPS = 4096;
 const EPSILON = 1e-9;
 
+/** A phase's record for the sharing law: PhaseRecord's offsets (sim/gpu/sharing.ts), written out so they compile to numbers. */
+const enum Field {
+  Compute = 0,
+  Memory = 1,
+  Sensitivity = 2,
+  Rate = 3,
+  Stride = 4,
+}
+
 const NORMAL = 0;
 const SELF = 1;
 const FILLER = 2;
@@ -50,10 +59,8 @@ export class SharingForecaster {
   private remaining = new Float64Array(8);
   private kind = new Uint8Array(8);
   private active = new Int32Array(8);
-  private compute = new Float64Array(8);
-  private memory = new Float64Array(8);
-  private sensitivity = new Float64Array(8);
-  private rates = new Float64Array(8);
+  /** The active phases' records for the sharing law (sim/gpu/sharing.ts), Field.Stride numbers each. */
+  private phases = new Float64Array(8 * Field.Stride);
 
   private ensure(entities: number, slots: number): void {
     if (this.phase.length < entities) {
@@ -65,10 +72,7 @@ export class SharingForecaster {
     if (this.active.length < slots) {
       const n = Math.max(slots, 2 * this.active.length);
       this.active = new Int32Array(n);
-      this.compute = new Float64Array(n);
-      this.memory = new Float64Array(n);
-      this.sensitivity = new Float64Array(n);
-      this.rates = new Float64Array(n);
+      this.phases = new Float64Array(n * Field.Stride);
     }
   }
 
@@ -144,27 +148,27 @@ export class SharingForecaster {
     let now = 0;
     for (let step = 0; step < MAX_STEPS; step++) {
       const n = activeCount;
-      for (let i = 0; i < n; i++) {
+      const phases = this.phases;
+      for (let i = 0, at = 0; i < n; i++, at += Field.Stride) {
         const e = active[i];
         if (kind[e] === FILLER) {
-          this.compute[i] = filler!.compute;
-          this.memory[i] = filler!.memory;
-          this.sensitivity[i] = 1;
+          phases[at + Field.Compute] = filler!.compute;
+          phases[at + Field.Memory] = filler!.memory;
+          phases[at + Field.Sensitivity] = 1;
         } else {
           const t = tables[e]!;
-          this.compute[i] = t.compute[phase[e]];
-          this.memory[i] = t.memory[phase[e]];
-          this.sensitivity[i] = t.sensitivity[phase[e]];
+          phases[at + Field.Compute] = t.compute[phase[e]];
+          phases[at + Field.Memory] = t.memory[phase[e]];
+          phases[at + Field.Sensitivity] = t.sensitivity[phase[e]];
         }
       }
-      const rates = this.rates;
-      if (sharing.mode === 'spatial') spatialRates(this.compute, this.memory, this.sensitivity, n, sharing, rates);
-      else timeSlicedRates(n, sharing, rates);
+      if (sharing.mode === 'spatial') spatialRates(phases, 0, Field.Stride, n, sharing);
+      else timeSlicedRates(phases, 0, Field.Stride, n, sharing);
       let dt = Infinity;
       for (let i = 0; i < n; i++) {
         const e = active[i];
         if (kind[e] !== FILLER) {
-          const t = remaining[e] / rates[i];
+          const t = remaining[e] / phases[i * Field.Stride + Field.Rate];
           if (t < dt) dt = t;
         }
       }
@@ -176,7 +180,7 @@ export class SharingForecaster {
         const e = active[i];
         if (kind[e] !== FILLER) {
           const t = tables[e]!;
-          remaining[e] -= dt * rates[i];
+          remaining[e] -= dt * phases[i * Field.Stride + Field.Rate];
           while (phase[e] < t.soloMs.length && remaining[e] <= EPSILON * Math.max(1, t.soloMs[phase[e]])) {
             phase[e]++;
             remaining[e] = phase[e] < t.soloMs.length ? phaseMs(t, phase[e], shapes[e]) : 0;
