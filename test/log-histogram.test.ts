@@ -41,4 +41,39 @@ describe('LogHistogram', () => {
     for (const q of [0.1, 0.5, 0.95]) expect(b.quantile(q)).toBe(a.quantile(q));
     expect(new LogHistogram().quantile(0.5)).toBeNaN();
   });
+
+  it('places every value in the bucket of its own log, whether added one by one or in blocks, as its range widens both ways', () => {
+    const gamma = 1.005 / 0.995;
+    const logGamma = Math.log(gamma);
+    const random = new RandomStream('histogram-widen');
+    // Decades from 1e-9 to 1e9 in a random order, so the range grows downwards and upwards.
+    const values = new Float64Array(5000);
+    for (let i = 0; i < values.length; i++) values[i] = i % 97 === 0 ? 0 : Math.exp((random.uniform() - 0.5) * 41);
+    const reference = new Map<number, number>();
+    for (const v of values) if (v > LogHistogram.ZERO) reference.set(Math.ceil(Math.log(v) / logGamma), (reference.get(Math.ceil(Math.log(v) / logGamma)) ?? 0) + 1);
+    const indices = [...reference.keys()].sort((a, b) => a - b);
+    const zeros = values.filter((v) => v <= LogHistogram.ZERO).length;
+    const one = new LogHistogram();
+    for (const v of values) one.add(v);
+    const blocks = new LogHistogram();
+    for (let at = 0; at < values.length; at += 256) blocks.addAll(values.subarray(at, at + 256), Math.min(256, values.length - at));
+    for (let k = 0; k <= 200; k++) {
+      const q = k / 200;
+      const rank = Math.min(values.length - 1, Math.max(0, Math.ceil(q * values.length) - 1));
+      let seen = zeros;
+      let expected = 0;
+      if (rank >= zeros) {
+        for (const index of indices) {
+          seen += reference.get(index)!;
+          if (seen > rank) {
+            expected = (2 * Math.pow(gamma, index)) / (gamma + 1);
+            break;
+          }
+        }
+      }
+      expect(one.quantile(q)).toBe(expected);
+      expect(blocks.quantile(q)).toBe(expected);
+    }
+  });
 });
+
