@@ -71,8 +71,8 @@ export function floorMmcWithBookkeeping(o: MmcOptions, book: FloorBookkeeping): 
  * servers, not which one; the store costs the same).
  */
 function recordMmc(book: FloorBookkeeping, r: number, now: number, arrival: number, started: number, high: boolean, serviceMs: number): void {
+  const row = book.row();
   const rows = book.rows;
-  const row = rows.count;
   const deadline = arrival + MMC_RELATIVE_DEADLINE_MS;
   rows.id[row] = r;
   rows.model[row] = 0;
@@ -95,7 +95,6 @@ function recordMmc(book: FloorBookkeeping, r: number, now: number, arrival: numb
   rows.predictedTransfer[row] = 0;
   rows.predictedExecution[row] = serviceMs;
   rows.predictedCompletion[row] = started + serviceMs;
-  book.commit();
 }
 
 /** A mix class with what its records hold: its model's code, batch, class and deadline after arrival. */
@@ -214,8 +213,8 @@ function mixFacts(classes: readonly RecordedMixClass[]): MixFacts {
 
 /** One mix request's row, as strait's records hold it (no preemption in the floor). */
 function recordMix(book: FloorBookkeeping, facts: MixFacts, r: number, c: number, gpu: number, now: number, arrival: number, started: number, inputDone: number, executionDone: number): void {
+  const row = book.row();
   const rows = book.rows;
-  const row = rows.count;
   const deadline = arrival + facts.relativeDeadlineMs[c];
   const transferMs = facts.transferMs[c];
   const executionMs = facts.executionMs[c];
@@ -240,5 +239,4 @@ function recordMix(book: FloorBookkeeping, facts: MixFacts, r: number, c: number
   rows.predictedTransfer[row] = transferMs;
   rows.predictedExecution[row] = executionMs;
   rows.predictedCompletion[row] = started + transferMs + executionMs;
-  book.commit();
 }

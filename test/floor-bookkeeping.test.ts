@@ -26,10 +26,10 @@ function floorSummaryOf(records: RequestRecords, result: SimulationResult): Summ
   const floats = STAGED_FLOAT_COLUMNS.map((name) => records[name].view());
   const book = new FloorBookkeeping(records.length);
   for (let i = 0; i < records.length; i++) {
+    const row = book.row();
     const rows = book.rows;
-    for (let c = 0; c < ints.length; c++) rows.intViews[c][rows.count] = ints[c][i];
-    for (let c = 0; c < floats.length; c++) rows.floatViews[c][rows.count] = floats[c][i];
-    book.commit();
+    for (let c = 0; c < ints.length; c++) rows.intViews[c][row] = ints[c][i];
+    for (let c = 0; c < floats.length; c++) rows.floatViews[c][row] = floats[c][i];
   }
   return book.finish(result);
 }

@@ -259,12 +259,28 @@ export class RequestRecords {
     return code;
   }
 
+  /**
+   * Stages one more row and returns its index in `stagedRows`' views, settling a full
+   * block first: `add` fills it from a Request; a caller with its numbers at hand
+   * (bench:floor's bookkeeping floor, scripts/floor-bookkeeping.ts) writes the views
+   * itself, before the next call.
+   */
+  stageRow(): number {
+    const s = this.staged;
+    if (s.count === STAGED_ROWS) this.settle();
+    return s.count++;
+  }
+
+  /** The staged block (see stageRow). */
+  get stagedRows(): StagedRows {
+    return this.staged;
+  }
+
   /** Appends one request's row (staged: it reaches the columns at the next settle(), which every view() does first). */
   add(request: Request, soloLatencyMs: number, outcome: Outcome = outcomeOf(request)): Outcome {
     const code = request.model === this.lastModel ? this.lastCode : this.modelCode(request.model);
+    const r = this.stageRow();
     const s = this.staged;
-    if (s.count === STAGED_ROWS) this.settle();
-    const r = s.count++;
     s.id[r] = request.id;
     s.model[r] = code;
     s.batch[r] = request.batch;
