@@ -2,17 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../sim/core/engine.ts';
 import { RandomStream } from '../sim/core/random.ts';
 import { HostFabricDirection } from '../sim/pcie/host-fabric.ts';
-import { FlowRecord, LinkRecord, maxMinFairRates } from '../sim/pcie/max-min-fair.ts';
+import { maxMinFairRates } from '../sim/pcie/max-min-fair.ts';
 import { arrival, cluster, listArrivals, modelProfile, runSimulation } from './helpers.ts';
 
-/** Flows of 3 numbers (FlowRecord's two and one other) and links of 5, the spare ones NaN: the law keeps to its fields. */
 function rates(linkOf: number[], linkCapacity: number[], uplink: number): number[] {
-  const flows = new Float64Array(3 * linkOf.length).fill(Number.NaN);
-  linkOf.forEach((l, f) => (flows[3 * f + FlowRecord.Link] = l));
-  const links = new Float64Array(5 * linkCapacity.length).fill(Number.NaN);
-  linkCapacity.forEach((c, l) => (links[5 * l + LinkRecord.Capacity] = c));
-  maxMinFairRates(flows, 3, linkOf.length, links, 5, linkCapacity.length, uplink);
-  return linkOf.map((_, f) => flows[3 * f + FlowRecord.Rate]);
+  const out = new Float64Array(linkOf.length);
+  maxMinFairRates(linkOf, linkOf.length, linkCapacity, uplink, out);
+  return Array.from(out);
 }
 
 describe('maxMinFairRates', () => {

@@ -1,50 +1,11 @@
 import type { Engine } from '../core/engine.ts';
 import type { EventHandle } from '../core/event-queue.ts';
-import { maxMinFairRates } from './max-min-fair.ts';
+import { FairShareScratch, maxMinFairRates } from './max-min-fair.ts';
 
 /** Bytes left below this count as delivered: float residue of rate * time. */
 const BYTE_EPSILON = 1e-6;
 
 export type Direction = 'h2d' | 'd2h';
-
-/**
- * A direction's numbers live in three Float64Arrays of records: one per link (fixed),
- * one per flowing transfer and one per transfer in setup (both grown on demand). At
- * 1,024 GPUs (256 hosts of four) a host's fabric is cold when its next transfer comes:
- * kept as sixteen arrays, a transfer missed the last-level cache about 40 times per
- * request of the bench mix (bench:instructions --variants mix --gpus 1024 --cache true
- * --profile). `const enum`s, so that each offset compiles to a number. The first fields
- * of a link and of a flow are those maxMinFairRates reads and writes (LinkRecord,
- * FlowRecord, max-min-fair.ts).
- */
-const enum LinkField {
-  Capacity = 0,
-  FlowsOnLink = 1,
-  Frozen = 2,
-  SetupMs = 3,
-  /** Setup added per request executing on the link's GPU when a transfer starts. */
-  BusySetupMs = 4,
-  BytesMoved = 5,
-  /** Time the link had at least one transfer flowing, ms. */
-  BusyTime = 6,
-  /** Scratch of advance(): 1 when a flow moved bytes on the link. */
-  Busy = 7,
-  Stride = 8,
-}
-
-const enum FlowField {
-  Link = 0,
-  Rate = 1,
-  Remaining = 2,
-  Stride = 4,
-}
-
-const enum SetupField {
-  Link = 0,
-  Bytes = 1,
-  End = 2,
-  Stride = 4,
-}
 
 /**
  * One direction of one host's PCIe fabric: a link per GPU and the shared uplink to
@@ -57,65 +18,55 @@ const enum SetupField {
  * joins or leaves.
  */
 export class HostFabricDirection<T> {
-  /** Per link (LinkField), then the time the flows were last brought up to, at `clockAt`. */
-  private readonly links: Float64Array;
-  private readonly linkCount: number;
-  private readonly clockAt: number;
-  // Flows drawing bandwidth, records 0..flowCount-1 (FlowField). Counts, not push/pop:
-  // V8 trims an array's backing store when pop() empties it, so a link going idle and
-  // busy again reallocated its arrays on every transfer.
+  // Flows drawing bandwidth, in slots 0..flowCount-1. Counts, not push/pop: V8 trims
+  // an array's backing store when pop() empties it, so a link going idle and busy
+  // again reallocated its arrays on every transfer.
   private owners: (T | undefined)[] = [];
-  private flows: Float64Array = new Float64Array(8 * FlowField.Stride);
+  private linkOf = new Int32Array(8);
+  private remaining = new Float64Array(8);
+  private rates = new Float64Array(8);
   private flowCount = 0;
-  // Transfers in their setup phase (the earliest end is searched), records (SetupField).
+  // Transfers in their setup phase (the earliest end is searched).
   private setupOwners: (T | undefined)[] = [];
-  private setups: Float64Array = new Float64Array(8 * SetupField.Stride);
+  private setupLink = new Int32Array(8);
+  private setupBytes = new Float64Array(8);
+  private setupEnds = new Float64Array(8);
   private setupCount = 0;
 
+  private lastUpdate = 0;
   private nextEvent: EventHandle | undefined;
   private settling = false;
+  private readonly scratch: FairShareScratch;
+  private readonly linkBusy: Uint8Array;
   private readonly finished: T[] = [];
+  private readonly busySetupMs: readonly number[];
+  /** Bytes moved, per link. */
+  readonly bytesMoved: number[];
+  /** Time each link had at least one transfer flowing, ms. */
+  readonly linkBusyTime: number[];
 
   constructor(
     private readonly engine: Engine,
     /** Bytes per ms for each GPU link on this host, in this direction. */
-    linkCapacity: readonly number[],
+    private readonly linkCapacity: readonly number[],
     private readonly uplinkCapacity: number,
-    setupMs: readonly number[],
+    private readonly setupMs: readonly number[],
     private readonly onTransferDone: (owner: T) => void,
     /** Per link: setup added per request executing on its GPU when a transfer starts (none when empty). */
     busySetupMs: readonly number[] = [],
   ) {
-    this.linkCount = linkCapacity.length;
-    this.clockAt = this.linkCount * LinkField.Stride;
-    this.links = new Float64Array(this.clockAt + 1);
-    for (let l = 0; l < this.linkCount; l++) {
-      const at = l * LinkField.Stride;
-      this.links[at + LinkField.Capacity] = linkCapacity[l];
-      this.links[at + LinkField.SetupMs] = setupMs[l];
-      this.links[at + LinkField.BusySetupMs] = busySetupMs[l] ?? 0;
-    }
-  }
-
-  /** Bytes moved, per link. */
-  get bytesMoved(): number[] {
-    return this.perLink(LinkField.BytesMoved);
-  }
-
-  /** Time each link had at least one transfer flowing, ms. */
-  get linkBusyTime(): number[] {
-    return this.perLink(LinkField.BusyTime);
-  }
-
-  private perLink(field: LinkField): number[] {
-    return Array.from({ length: this.linkCount }, (_, l) => this.links[l * LinkField.Stride + field]);
+    this.busySetupMs = linkCapacity.map((_, l) => busySetupMs[l] ?? 0);
+    this.bytesMoved = new Array<number>(linkCapacity.length).fill(0);
+    this.linkBusyTime = new Array<number>(linkCapacity.length).fill(0);
+    this.scratch = new FairShareScratch(linkCapacity.length);
+    this.linkBusy = new Uint8Array(linkCapacity.length);
   }
 
   /** Transfers on a link that are in setup or flowing. */
   transfersOn(link: number): number {
     let n = 0;
-    for (let f = 0; f < this.flowCount; f++) if (this.flows[f * FlowField.Stride + FlowField.Link] === link) n++;
-    for (let s = 0; s < this.setupCount; s++) if (this.setups[s * SetupField.Stride + SetupField.Link] === link) n++;
+    for (let f = 0; f < this.flowCount; f++) if (this.linkOf[f] === link) n++;
+    for (let s = 0; s < this.setupCount; s++) if (this.setupLink[s] === link) n++;
     return n;
   }
 
@@ -123,14 +74,8 @@ export class HostFabricDirection<T> {
   bytesQueuedOn(link: number): number {
     this.advance(this.engine.now);
     let total = 0;
-    for (let f = 0; f < this.flowCount; f++) {
-      const at = f * FlowField.Stride;
-      if (this.flows[at + FlowField.Link] === link) total += this.flows[at + FlowField.Remaining];
-    }
-    for (let s = 0; s < this.setupCount; s++) {
-      const at = s * SetupField.Stride;
-      if (this.setups[at + SetupField.Link] === link) total += this.setups[at + SetupField.Bytes];
-    }
+    for (let f = 0; f < this.flowCount; f++) if (this.linkOf[f] === link) total += this.remaining[f];
+    for (let s = 0; s < this.setupCount; s++) if (this.setupLink[s] === link) total += this.setupBytes[s];
     return total;
   }
 
@@ -148,18 +93,15 @@ export class HostFabricDirection<T> {
    * GPU (what the busy setup is paid for). Zero bytes still pays the setup.
    */
   start(owner: T, link: number, bytes: number, executing = 0): void {
-    const links = this.links;
-    const l = link * LinkField.Stride;
-    const setup = links[l + LinkField.SetupMs] + links[l + LinkField.BusySetupMs] * executing;
+    const setup = this.setupMs[link] + this.busySetupMs[link] * executing;
     if (setup > 0) {
       const end = this.engine.now + setup;
       const s = this.setupCount++;
-      if ((s + 1) * SetupField.Stride > this.setups.length) this.setups = grown(this.setups);
+      if (s === this.setupEnds.length) this.growSetups();
       this.setupOwners[s] = owner;
-      const at = s * SetupField.Stride;
-      this.setups[at + SetupField.Link] = link;
-      this.setups[at + SetupField.Bytes] = bytes;
-      this.setups[at + SetupField.End] = end;
+      this.setupLink[s] = link;
+      this.setupBytes[s] = bytes;
+      this.setupEnds[s] = end;
       // Flows and their rates are unchanged: the next event can only move earlier.
       const pending = this.nextEvent;
       if (!this.settling && (pending === undefined || !pending.pending || end < pending.time)) {
@@ -191,31 +133,38 @@ export class HostFabricDirection<T> {
 
   private join(owner: T, link: number, bytes: number): void {
     const f = this.flowCount++;
-    if ((f + 1) * FlowField.Stride > this.flows.length) this.flows = grown(this.flows);
+    if (f === this.rates.length) this.growFlows();
     this.owners[f] = owner;
-    const at = f * FlowField.Stride;
-    this.flows[at + FlowField.Link] = link;
-    this.flows[at + FlowField.Remaining] = bytes;
+    this.linkOf[f] = link;
+    this.remaining[f] = bytes;
+  }
+
+  private growFlows(): void {
+    this.linkOf = grown(this.linkOf, new Int32Array(this.linkOf.length * 2));
+    this.remaining = grown(this.remaining, new Float64Array(this.remaining.length * 2));
+    this.rates = grown(this.rates, new Float64Array(this.rates.length * 2));
+  }
+
+  private growSetups(): void {
+    this.setupLink = grown(this.setupLink, new Int32Array(this.setupLink.length * 2));
+    this.setupBytes = grown(this.setupBytes, new Float64Array(this.setupBytes.length * 2));
+    this.setupEnds = grown(this.setupEnds, new Float64Array(this.setupEnds.length * 2));
   }
 
   private advance(now: number): void {
-    const links = this.links;
-    const dt = now - links[this.clockAt];
-    links[this.clockAt] = now;
+    const dt = now - this.lastUpdate;
+    this.lastUpdate = now;
     const n = this.flowCount;
     if (dt <= 0 || n === 0) return;
-    const linksEnd = this.clockAt;
-    for (let at = 0; at < linksEnd; at += LinkField.Stride) links[at + LinkField.Busy] = 0;
-    const flows = this.flows;
-    const flowsEnd = n * FlowField.Stride;
-    for (let at = 0; at < flowsEnd; at += FlowField.Stride) {
-      const moved = flows[at + FlowField.Rate] * dt;
-      flows[at + FlowField.Remaining] -= moved;
-      const l = flows[at + FlowField.Link] * LinkField.Stride;
-      links[l + LinkField.BytesMoved] += moved;
-      links[l + LinkField.Busy] = 1;
+    const busy = this.linkBusy;
+    for (let l = 0; l < busy.length; l++) busy[l] = 0;
+    for (let f = 0; f < n; f++) {
+      const moved = this.rates[f] * dt;
+      this.remaining[f] -= moved;
+      this.bytesMoved[this.linkOf[f]] += moved;
+      busy[this.linkOf[f]] = 1;
     }
-    for (let at = 0; at < linksEnd; at += LinkField.Stride) if (links[at + LinkField.Busy] === 1) links[at + LinkField.BusyTime] += dt;
+    for (let l = 0; l < busy.length; l++) if (busy[l] === 1) this.linkBusyTime[l] += dt;
   }
 
   private reschedule(): void {
@@ -226,17 +175,13 @@ export class HostFabricDirection<T> {
     let soonest = Infinity;
     const n = this.flowCount;
     if (n > 0) {
-      const flows = this.flows;
-      maxMinFairRates(flows, FlowField.Stride, n, this.links, LinkField.Stride, this.linkCount, this.uplinkCapacity);
-      const flowsEnd = n * FlowField.Stride;
-      for (let at = 0; at < flowsEnd; at += FlowField.Stride) {
-        const t = now + Math.max(0, flows[at + FlowField.Remaining]) / flows[at + FlowField.Rate];
+      maxMinFairRates(this.linkOf, n, this.linkCapacity, this.uplinkCapacity, this.rates, this.scratch);
+      for (let f = 0; f < n; f++) {
+        const t = now + Math.max(0, this.remaining[f]) / this.rates[f];
         if (t < soonest) soonest = t;
       }
     }
-    const setups = this.setups;
-    const setupsEnd = this.setupCount * SetupField.Stride;
-    for (let at = 0; at < setupsEnd; at += SetupField.Stride) if (setups[at + SetupField.End] < soonest) soonest = setups[at + SetupField.End];
+    for (let s = 0; s < this.setupCount; s++) if (this.setupEnds[s] < soonest) soonest = this.setupEnds[s];
     if (soonest === Infinity) this.engine.cancel(this.nextEvent);
     else this.nextEvent = this.nextEvent === undefined ? this.engine.at(soonest, this.onEvent) : this.engine.move(this.nextEvent, soonest);
   }
@@ -249,19 +194,16 @@ export class HostFabricDirection<T> {
     // GpuExecutor's completion, a young owner stored in an old array is a write-barrier call.
     let first: T | undefined;
     let done = 0;
-    const links = this.links;
     for (let f = 0; f < this.flowCount; ) {
       // Done when nothing is left, or so little that its completion time rounds to
       // `now`: the float residue of rate * time grows with the clock, and such a
       // flow, rescheduled, would fire at `now` again forever.
-      const flows = this.flows;
-      const at = f * FlowField.Stride;
-      const left = flows[at + FlowField.Remaining];
-      if (left <= BYTE_EPSILON || now + left / flows[at + FlowField.Rate] <= now) {
+      const left = this.remaining[f];
+      if (left <= BYTE_EPSILON || now + left / this.rates[f] <= now) {
         if (done === 0) first = this.owners[f];
         else finished[done - 1] = this.owners[f] as T;
         done++;
-        links[flows[at + FlowField.Link] * LinkField.Stride + LinkField.BytesMoved] += left; // book the float residue as moved
+        this.bytesMoved[this.linkOf[f]] += left; // book the float residue as moved
         this.removeFlow(f);
       } else {
         f++;
@@ -269,12 +211,10 @@ export class HostFabricDirection<T> {
     }
     // Transfers whose setup has ended start to flow (or finish, if empty).
     for (let s = 0; s < this.setupCount; ) {
-      const setups = this.setups;
-      const at = s * SetupField.Stride;
-      if (setups[at + SetupField.End] <= now) {
+      if (this.setupEnds[s] <= now) {
         const owner = this.setupOwners[s] as T;
-        const bytes = setups[at + SetupField.Bytes];
-        if (bytes > 0) this.join(owner, setups[at + SetupField.Link], bytes);
+        const bytes = this.setupBytes[s];
+        if (bytes > 0) this.join(owner, this.setupLink[s], bytes);
         else {
           if (done === 0) first = owner;
           else finished[done - 1] = owner;
@@ -300,12 +240,9 @@ export class HostFabricDirection<T> {
     const last = --this.flowCount;
     if (f !== last) {
       this.owners[f] = this.owners[last];
-      const flows = this.flows;
-      const to = f * FlowField.Stride;
-      const from = last * FlowField.Stride;
-      flows[to + FlowField.Link] = flows[from + FlowField.Link];
-      flows[to + FlowField.Remaining] = flows[from + FlowField.Remaining];
-      flows[to + FlowField.Rate] = flows[from + FlowField.Rate];
+      this.linkOf[f] = this.linkOf[last];
+      this.remaining[f] = this.remaining[last];
+      this.rates[f] = this.rates[last];
     }
     this.owners[last] = undefined; // release the reference
   }
@@ -314,12 +251,9 @@ export class HostFabricDirection<T> {
     const last = --this.setupCount;
     if (s !== last) {
       this.setupOwners[s] = this.setupOwners[last];
-      const setups = this.setups;
-      const to = s * SetupField.Stride;
-      const from = last * SetupField.Stride;
-      setups[to + SetupField.Link] = setups[from + SetupField.Link];
-      setups[to + SetupField.Bytes] = setups[from + SetupField.Bytes];
-      setups[to + SetupField.End] = setups[from + SetupField.End];
+      this.setupLink[s] = this.setupLink[last];
+      this.setupBytes[s] = this.setupBytes[last];
+      this.setupEnds[s] = this.setupEnds[last];
     }
     this.setupOwners[last] = undefined;
   }
@@ -331,9 +265,8 @@ function slotOf<T>(owners: readonly (T | undefined)[], count: number, owner: T):
   return -1;
 }
 
-/** `a` in an array twice its length. */
-function grown(a: Float64Array): Float64Array {
-  const bigger = new Float64Array(a.length * 2);
+/** `bigger` with `a` copied into its start. */
+function grown<A extends Int32Array | Float64Array>(a: A, bigger: A): A {
   bigger.set(a);
   return bigger;
 }
