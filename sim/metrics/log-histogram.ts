@@ -1,3 +1,8 @@
+/** LogHistogram.ZERO as a number the compiler sees (a static is a property load per value). */
+const enum Bound {
+  Zero = 1e-12,
+}
+
 /**
  * A histogram with logarithmic buckets (as in DDSketch): any quantile of the values
  * added comes back within `relativeAccuracy` of a true sample value, in memory that
@@ -19,7 +24,7 @@ export class LogHistogram {
   count = 0;
 
   /** Values at or below this count as zero. */
-  static readonly ZERO = 1e-12;
+  static readonly ZERO: number = Bound.Zero;
 
   constructor(relativeAccuracy = 0.005) {
     this.gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
@@ -27,35 +32,27 @@ export class LogHistogram {
   }
 
   add(value: number): void {
-    if (!(value >= 0) || value === Infinity) return;
-    this.count++;
-    if (value <= LogHistogram.ZERO) {
-      this.zeros++;
-      return;
-    }
-    const slot = Math.ceil(Math.log(value) / this.logGamma) - this.offset;
-    if (slot >= 0 && slot < this.span) this.counts[slot]++;
-    else this.addOutside(slot + this.offset);
+    if (this.place(value)) this.count++;
   }
 
   /** Adds the first n values (a batch: one call, no number passed on its own). */
   addAll(values: Float64Array, n: number): void {
-    const logGamma = this.logGamma;
     let placed = 0;
-    for (let i = 0; i < n; i++) {
-      const value = values[i];
-      if (!(value >= 0) || value === Infinity) continue;
-      placed++;
-      if (value <= Bound.Zero) {
-        this.zeros++;
-        continue;
-      }
-      // The same expression as add(): a value's bucket must not depend on how it came in.
-      const slot = Math.ceil(Math.log(value) / logGamma) - this.offset;
-      if (slot >= 0 && slot < this.span) this.counts[slot]++;
-      else this.addOutside(slot + this.offset);
-    }
+    for (let i = 0; i < n; i++) if (this.place(values[i])) placed++;
     this.count += placed;
+  }
+
+  /** Counts one value in its bucket (or among the zeros); false for a value it cannot place. */
+  private place(value: number): boolean {
+    if (!(value >= 0) || value === Infinity) return false;
+    if (value <= Bound.Zero) {
+      this.zeros++;
+      return true;
+    }
+    const slot = Math.ceil(Math.log(value) / this.logGamma) - this.offset;
+    if (slot >= 0 && slot < this.span) this.counts[slot]++;
+    else this.addOutside(slot + this.offset);
+    return true;
   }
 
   /** Counts a value of bucket `index`, outside the buckets in use: the range widens to take it. */
@@ -91,9 +88,4 @@ export class LogHistogram {
     }
     return (2 * Math.pow(this.gamma, this.span - 1 + this.offset)) / (this.gamma + 1);
   }
-}
-
-/** LogHistogram.ZERO as a number the compiler sees (a static is a property load per value). */
-const enum Bound {
-  Zero = 1e-12,
 }
