@@ -19,7 +19,7 @@
  *   mix     `npm run bench`'s mix at --gpus GPUs (bench:floor --model mix's strait side;
  *           about 9 events per request, so its count per request is not M/M/c's)
  * Needs valgrind (Debian: apt-get install valgrind). Usage:
- *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core,mix] [--base DIR] [--cache true] [--warm-ups 20000,...] [--profile TOP] [--sites TOP] [--mix-policy NAME]
+ *   npm run bench:instructions -- [--requests N] [--gpus N] [--variants floor,strait,core,mix] [--base DIR] [--cache true] [--warm-ups 20000,...] [--profile TOP] [--sites TOP] [--mix-policy NAME] [--profile-node-flags='--max-inlined-bytecode-size=0']
  * --mix-policy NAME runs the mix under that policy (the bench mix's own, fifo, by default).
  * --base DIR counts another checkout's strait too (git worktree add --detach DIR COMMIT)
  * and prints this/base. --cache true adds valgrind's simulated data-cache misses per
@@ -63,6 +63,7 @@ const { values } = benchArgs('bench:instructions', {
     profile: { type: 'string', default: '0' },
     sites: { type: 'string', default: '0' },
     'mix-policy': { type: 'string', default: 'fifo' },
+    'profile-node-flags': { type: 'string', default: '' },
   },
 });
 
@@ -144,6 +145,15 @@ async function bundle(dir: string, name: string): Promise<string> {
   return out;
 }
 
+/**
+ * --profile-node-flags: node flags for the profile's runs only, space-separated. With
+ * `--max-inlined-bytecode-size=0` each function keeps its own cost instead of its
+ * inlined callees' (the count per request rises: calls are not free; the split is
+ * what to read).
+ */
+const profileNodeFlags = values['profile-node-flags'].split(' ').filter((f) => f !== '');
+if (profileNodeFlags.some((f) => !f.startsWith('--'))) fail(`--profile-node-flags must be node flags (each starting with --), got ${values['profile-node-flags']}`);
+
 /** The shorter of the two run lengths whose difference is measured. */
 const shortRequests = Math.floor(requests / 3);
 
@@ -202,7 +212,7 @@ function profileOf(bundleFile: string, variant: Variant): ProfileRow[] {
     const out = path.join(work, `callgrind-${variant}-${count}.out`);
     const run = spawnSync(
       'valgrind',
-      ['--tool=callgrind', '--dump-instr=yes', ...(cacheSim ? cacheOptions : []), '--smc-check=all-non-file', `--callgrind-out-file=${out}`, ...nodeRun(bundleFile, variant, warmUps[0], count, ['--perf-basic-prof'])],
+      ['--tool=callgrind', '--dump-instr=yes', ...(cacheSim ? cacheOptions : []), '--smc-check=all-non-file', `--callgrind-out-file=${out}`, ...nodeRun(bundleFile, variant, warmUps[0], count, ['--perf-basic-prof', ...profileNodeFlags])],
       // In the scratch directory: with --perf-basic-prof node also writes an isolate-*.log where it runs.
       { encoding: 'utf8', maxBuffer: 64 << 20, cwd: work },
     );
