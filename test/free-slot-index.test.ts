@@ -4,6 +4,7 @@ import { GpuState } from '../sim/cluster/gpu-state.ts';
 import { PositionSet } from '../sim/cluster/position-set.ts';
 import type { Request } from '../sim/model/request.ts';
 import { anyFreeAmong, mostFree } from '../sim/policy/queue-policy.ts';
+import { slotsBeyondReserve, slotsForNewWork, WatchedFreeSlots, type SlotsOf } from '../sim/policy/watched-free-slots.ts';
 import { gpuSpec } from './helpers.ts';
 
 /** A small deterministic LCG, so a failure replays. */
@@ -59,6 +60,45 @@ describe('GpuState.watchSlots', () => {
     gpu.removeRunning(a);
     expect(seen).toEqual([3, 3, 3, 3, 3, 3]);
     expect(gpu.freeSlots).toBe(2);
+  });
+});
+
+describe('WatchedFreeSlots', () => {
+  it('answers from the GPUs as they are after every change of running or queued work, for plain slots and slots beyond a reserve', () => {
+    for (const [name, slotsOf] of [
+      ['slotsForNewWork', slotsForNewWork],
+      ['beyond a reserve of 1', slotsBeyondReserve(1)],
+    ] as [string, SlotsOf][]) {
+      const random = lcg(name.length);
+      const gpus = Array.from({ length: 13 }, (_, g) => new GpuState(g, gpuSpec({ maxConcurrency: 1 + (g % 4) })));
+      const watched = new WatchedFreeSlots(slotsOf);
+      const everyGpu = gpus.map((_, g) => g);
+      const odd = everyGpu.filter((g) => g % 2 === 1);
+      watched.refresh(gpus); // attaches: from here the GPUs write their changes
+      let nextId = 0;
+      for (let step = 0; step < 3000; step++) {
+        const gpu = gpus[Math.floor(random() * gpus.length)];
+        const r = random();
+        if (r < 0.35 && gpu.freeSlots > 0) gpu.addRunning({ id: nextId++ } as Request);
+        else if (r < 0.7 && gpu.running.length > 0) gpu.removeRunning(gpu.running[Math.floor(random() * gpu.running.length)]);
+        else if (r < 0.85) gpu.queue.push({ id: nextId++ } as Request);
+        else gpu.queue.shift();
+        watched.refresh(gpus);
+        const free = gpus.map(slotsOf);
+        for (const hosts of [everyGpu, odd]) {
+          expect(watched.mostFree(hosts), `${name}, step ${step}`).toBe(mostFree(hosts, free));
+          expect(watched.anyFree(hosts)).toBe(anyFreeAmong(hosts, free));
+        }
+        // A slot taken for a dispatch being decided counts until the GPU reports the dispatch.
+        const target = watched.mostFree(everyGpu);
+        if (target >= 0 && random() < 0.3) {
+          watched.take(target);
+          expect(watched.get(target)).toBe(free[target] - 1);
+          gpus[target].addRunning({ id: nextId++ } as Request);
+          expect(watched.get(target)).toBe(slotsOf(gpus[target]));
+        }
+      }
+    }
   });
 });
 

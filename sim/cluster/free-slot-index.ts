@@ -17,8 +17,8 @@ import { PositionSet } from './position-set.ts';
 export class FreeSlotIndex {
   private readonly free: Int32Array;
   private readonly groups: GroupSlots[] = [];
-  /** Per GPU, the groups it belongs to and its position in each. */
-  private readonly memberships: { group: number; position: number }[][];
+  /** Per GPU, the groups it belongs to and its position in each, as pairs: group, position, group, ... (small integers, not an object per pair). */
+  private readonly memberships: number[][];
 
   constructor(gpuCount: number) {
     this.free = new Int32Array(gpuCount);
@@ -34,7 +34,7 @@ export class FreeSlotIndex {
   addGroup(gpus: readonly number[]): number {
     const id = this.groups.length;
     this.groups.push(new GroupSlots(gpus, this.free));
-    for (let position = 0; position < gpus.length; position++) this.memberships[gpus[position]].push({ group: id, position });
+    for (let position = 0; position < gpus.length; position++) this.memberships[gpus[position]].push(id, position);
     return id;
   }
 
@@ -43,7 +43,7 @@ export class FreeSlotIndex {
     if (before === slots) return;
     this.free[g] = slots;
     const memberships = this.memberships[g];
-    for (let i = 0; i < memberships.length; i++) this.groups[memberships[i].group].move(memberships[i].position, before, slots);
+    for (let i = 0; i < memberships.length; i += 2) this.groups[memberships[i]].move(memberships[i + 1], before, slots);
   }
 
   /** The position (in the group's list) of the first GPU at or after position `from` with exactly `slots` free (at least 1), or -1. */

@@ -17,10 +17,16 @@ export type SlotsOf = (gpu: GpuView) => number;
 
 /**
  * A policy's free-slot counts for the GPUs of its cluster view, indexed per host list
- * (FreeSlotIndex), and kept current by the GPUs' watchSlots: only GPUs that changed
- * since the last refresh are read again, so a dispatch costs O(log GPUs). Views whose
- * GPUs cannot be watched are read in full at every refresh, as before. `slotsOf` says
- * what a GPU offers (slotsForNewWork by default; less for work held to a reserve).
+ * (FreeSlotIndex), and kept current by the GPUs' watchSlots: a GPU whose running or
+ * queued work changes writes its new count into the index at once, so a dispatch costs
+ * O(log GPUs) and refresh() has nothing to do. Views whose GPUs cannot be watched are
+ * read in full at every refresh. `slotsOf` says what a GPU offers (slotsForNewWork by
+ * default; less for work held to a reserve).
+ *
+ * Until 2026-12-07 a change only marked the GPU in a dirty list that refresh() read:
+ * the index is the same at every refresh either way (take() lowers a count only for a
+ * dispatch the GPU reports once applied), and the mark, the list and the second call
+ * through slotsOf cost about 150 instructions per M/M/8 request (RESULTS.md).
  */
 export class WatchedFreeSlots {
   private gpus: readonly GpuView[] | undefined;
@@ -30,28 +36,14 @@ export class WatchedFreeSlots {
   private readonly groupsByMembers = new Map<string, number>();
   private lastHosts: readonly number[] | undefined = undefined;
   private lastGroup = -1;
-  /** GPUs changed since the last refresh, the first `dirtyCount` of `dirty` (a count: `length = 0` on an array was 1.2% of an M/M/8 run's self time). */
-  private dirty = new Int32Array(0);
-  private dirtyCount = 0;
-  private isDirty = new Uint8Array(0);
 
   constructor(private readonly slotsOf: SlotsOf = slotsForNewWork) {}
 
-  /** Reads every GPU that changed since the last call (all of them the first time). */
+  /** Brings the index up to date: nothing to do for watched GPUs (they write their changes); every GPU read again otherwise. */
   refresh(gpus: readonly GpuView[]): void {
     if (gpus !== this.gpus) this.attach(gpus);
-    if (!this.watched) {
-      for (let g = 0; g < gpus.length; g++) this.index.set(g, this.slotsOf(gpus[g]));
-      return;
-    }
-    const dirty = this.dirty;
-    const count = this.dirtyCount;
-    for (let i = 0; i < count; i++) {
-      const g = dirty[i];
-      this.isDirty[g] = 0;
-      this.index.set(g, this.slotsOf(gpus[g]));
-    }
-    this.dirtyCount = 0;
+    if (this.watched) return;
+    for (let g = 0; g < gpus.length; g++) this.index.set(g, this.slotsOf(gpus[g]));
   }
 
   get(g: number): number {
@@ -104,24 +96,15 @@ export class WatchedFreeSlots {
 
   private attach(gpus: readonly GpuView[]): void {
     this.gpus = gpus;
-    this.index = new FreeSlotIndex(gpus.length);
+    const index = (this.index = new FreeSlotIndex(gpus.length));
     this.groups.clear();
     this.groupsByMembers.clear();
     this.lastHosts = undefined;
-    this.dirty = new Int32Array(gpus.length); // each GPU is listed at most once
-    this.dirtyCount = 0;
-    this.isDirty = new Uint8Array(gpus.length);
-    for (let g = 0; g < gpus.length; g++) this.index.set(g, this.slotsOf(gpus[g]));
+    for (let g = 0; g < gpus.length; g++) index.set(g, this.slotsOf(gpus[g]));
     this.watched = gpus.every((gpu) => gpu.watchSlots !== undefined);
     if (!this.watched) return;
-    const dirty = this.dirty;
-    const isDirty = this.isDirty;
-    const mark = (g: number) => {
-      if (isDirty[g] === 0) {
-        isDirty[g] = 1;
-        dirty[this.dirtyCount++] = g;
-      }
-    };
-    for (const gpu of gpus) gpu.watchSlots!(mark);
+    const slotsOf = this.slotsOf;
+    // A listener left from an earlier view (never, in a run) writes into that view's index, not this one.
+    for (const gpu of gpus) gpu.watchSlots!((g) => index.set(g, slotsOf(gpus[g])));
   }
 }
