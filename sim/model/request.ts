@@ -50,11 +50,12 @@ export class Request implements RequestSpec {
   /** GPU index it is dispatched to, or -1. */
   gpu = -1;
   /**
-   * The times and predictions below, in one array of doubles (slots 0-9, in the order of the accessors below):
+   * The times and predictions below, in one array of doubles (slots 0-9, in the order of
+   * the accessors below), then the arrival, the deadline and the service scale (10-12):
    * V8 keeps every number field of an object that ever holds a fraction in a heap box
-   * of its own, ten allocations per request; a double array holds them inline.
+   * of its own, thirteen allocations per request; a double array holds them inline.
    */
-  private readonly times: number[] = [NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN];
+  private readonly times: number[];
   /** Index of the phase now executing (valid while executing). */
   phase = 0;
   preemptions = 0;
@@ -81,25 +82,31 @@ export class Request implements RequestSpec {
 
   constructor(
     readonly id: number,
-    readonly arrival: Ms,
+    arrival: Ms,
     readonly model: ModelProfile,
     readonly batch: number,
     readonly priority: Priority,
-    readonly deadline: Ms,
+    deadline: Ms,
     readonly inputBytes: number,
     readonly outputBytes: number,
-    /**
-     * The request's own execution-time multiplier (mean 1) drawn from the model's
-     * variability. It is the simulated ground truth: predictors must not read it.
-     */
-    readonly serviceScale: number,
+    serviceScale: number,
     // Integers (small ints to V8, no box per request); a duration is a double, used by traces that carry one.
     readonly inputTokens = -1,
     readonly outputTokens = -1,
     readonly durationMs: Ms = 0,
   ) {
+    this.times = [NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, arrival, deadline, serviceScale];
     this.shaped = durationMs > 0 || inputTokens >= 0 || outputTokens >= 0;
   }
+
+  get arrival(): Ms { return this.times[10]; }
+  /** Absolute deadline, simulated time. */
+  get deadline(): Ms { return this.times[11]; }
+  /**
+   * The request's own execution-time multiplier (mean 1) drawn from the model's
+   * variability. It is the simulated ground truth: predictors must not read it.
+   */
+  get serviceScale(): number { return this.times[12]; }
 
   get dispatchedAt(): Ms { return this.times[0]; }
   set dispatchedAt(t: Ms) { this.times[0] = t; }
