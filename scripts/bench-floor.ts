@@ -4,7 +4,7 @@
  * busy machine slows both sides of a pair alike. Prints each pair's events per second
  * and strait's as a ratio of the floor's; the last line is the ratio every speed
  * change reports. Usage:
- *   npm run bench:floor -- [--model mmc|mix] [--requests N] [--gpus N] [--pairs N] [--bookkeeping true]
+ *   npm run bench:floor -- [--model mmc|mix] [--requests N] [--gpus N] [--pairs N] [--bookkeeping true|both]
  *
  * mmc: M/M/c, c = --gpus exclusive GPUs (one slot each), one single-phase model with
  *   exponential service of mean 1 ms, no transfers, two classes (25% high) under static
@@ -18,6 +18,10 @@
  *   time (scripts/floor-bookkeeping.ts), so the ratio no longer counts strait's records
  *   and summary as overhead. The default floor keeps only each completion time; its
  *   ratio is the one issue 16 asks for.
+ * --bookkeeping both: each round runs the bare floor, the floor keeping records and
+ *   strait (the order rotating), and prints both ratios; the last line stays the bare
+ *   floor's, the line before it the bookkeeping floor's. One command, the same seeds
+ *   and the same minutes of the machine for both figures.
  */
 import { benchArgs, wholeNumbers } from './bench-args.ts';
 import { medianMinMax } from './bench-stats.ts';
@@ -45,11 +49,12 @@ if (values.model !== 'mmc' && values.model !== 'mix') {
   console.error(`bench:floor: --model must be mmc or mix, got ${values.model}`);
   process.exit(2);
 }
-if (values.bookkeeping !== 'true' && values.bookkeeping !== 'false') {
-  console.error(`bench:floor: --bookkeeping must be true or false, got ${values.bookkeeping}`);
+if (values.bookkeeping !== 'true' && values.bookkeeping !== 'false' && values.bookkeeping !== 'both') {
+  console.error(`bench:floor: --bookkeeping must be true, false or both, got ${values.bookkeeping}`);
   process.exit(2);
 }
-const bookkeeping = values.bookkeeping === 'true';
+/** The floors each round runs: the bare one, the one keeping strait's records, or both. */
+const floorKinds: readonly boolean[] = values.bookkeeping === 'both' ? [false, true] : [values.bookkeeping === 'true'];
 
 /** One side's run: events and seconds. */
 type Side = MmcRun;
@@ -87,7 +92,7 @@ async function straitMix(seed: number): Promise<Side> {
   return { events: run.result.events, seconds: run.wallMs / 1000 };
 }
 
-function floor(seed: number): FloorResult {
+function floor(seed: number, bookkeeping: boolean): FloorResult {
   if (values.model === 'mmc') {
     const mmc = { requests, servers: gpus, rho: MMC_RHO, highShare: MMC_HIGH_SHARE, serviceMs: MMC_SERVICE_MS, seed };
     return bookkeeping ? floorMmcWithBookkeeping(mmc, new FloorBookkeeping(requests)) : floorMmc(mmc);
@@ -101,28 +106,38 @@ const strait = (seed: number): Promise<Side> => (values.model === 'mmc' ? Promis
 const perSecond = (s: Side) => s.events / s.seconds;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-console.log(`model ${values.model}: ${requests.toLocaleString('en-US')} requests, ${gpus} GPUs, ${pairs} alternated pairs${bookkeeping ? ', the floor keeping records and summary' : ''}`);
+const floorName = (keeps: boolean) => (keeps ? 'bookkeeping floor' : 'floor');
+console.log(
+  `model ${values.model}: ${requests.toLocaleString('en-US')} requests, ${gpus} GPUs, ${pairs} alternated ${floorKinds.length > 1 ? 'rounds' : 'pairs'}` +
+    (values.bookkeeping === 'true' ? ', the floor keeping records and summary' : values.bookkeeping === 'both' ? ', against the bare floor and the floor keeping records and summary' : ''),
+);
 if (values.model === 'mix') await straitMix(1); // learns the arrival rate, and warms strait as floor() warms below
 else straitMmc({ requests, gpus, seed: 1 });
-floor(1);
-const ratios: number[] = [];
+for (const keeps of floorKinds) floor(1, keeps);
+/** Per floor kind, strait's ratio to it in each round. */
+const ratios: number[][] = floorKinds.map(() => []);
+/** The sides of a round in the order they run: a floor kind's index, or -1 for strait. */
+const sides = [...floorKinds.map((_, k) => k), -1];
 for (let p = 0; p < pairs; p++) {
   const seed = p + 1;
-  // Alternate which side goes first, so a drift in machine load does not favour one.
-  let s: Side;
-  let f: FloorResult;
-  if (p % 2 === 0) {
-    f = floor(seed);
-    s = await strait(seed);
-  } else {
-    s = await strait(seed);
-    f = floor(seed);
+  // Rotate which side goes first (with one floor: floor then strait, then strait then floor), so a drift in machine load favours none.
+  const order = sides.map((_, i) => sides[(i + p) % sides.length]);
+  const floors: FloorResult[] = [];
+  let s: Side | undefined;
+  for (const side of order) {
+    if (side < 0) s = await strait(seed);
+    else floors[side] = floor(seed, floorKinds[side]);
   }
-  const ratio = perSecond(s) / perSecond(f);
-  ratios.push(ratio);
+  const parts = floorKinds.map((keeps, k) => {
+    const f = floors[k];
+    const ratio = perSecond(s!) / perSecond(f);
+    ratios[k].push(ratio);
+    return { text: `${floorName(keeps)} ${fmt(perSecond(f))} events/s (${(f.events / requests).toFixed(2)} per request)`, ratio: `${floorKinds.length > 1 ? `/${floorName(keeps)} ` : ''}${ratio.toFixed(3)}` };
+  });
   console.log(
-    `pair ${p + 1}: floor ${fmt(perSecond(f))} events/s (${(f.events / requests).toFixed(2)} per request), ` +
-      `strait ${fmt(perSecond(s))} events/s (${(s.events / requests).toFixed(2)} per request), ratio ${ratio.toFixed(3)}`,
+    `${floorKinds.length > 1 ? 'round' : 'pair'} ${p + 1}: ${parts.map((x) => x.text).join(', ')}, ` +
+      `strait ${fmt(perSecond(s!))} events/s (${(s!.events / requests).toFixed(2)} per request), ratio ${parts.map((x) => x.ratio).join(', ')}`,
   );
 }
-console.log(`strait/floor ratio ${medianMinMax(ratios)}`);
+// The bare floor's ratio last: it is the line every speed change reports.
+for (let k = floorKinds.length - 1; k >= 0; k--) console.log(`strait/${floorKinds[k] && floorKinds.length > 1 ? 'bookkeeping-floor' : 'floor'} ratio ${medianMinMax(ratios[k])}`);
