@@ -106,7 +106,8 @@ const strait = (seed: number): Promise<Side> => (values.model === 'mmc' ? Promis
 const perSecond = (s: Side) => s.events / s.seconds;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-const floorName = (keeps: boolean) => (keeps ? 'bookkeeping floor' : 'floor');
+/** A floor's name in the round lines: told apart only when both run (with one, `floor`, as its output always read). */
+const floorName = (keeps: boolean) => (keeps && floorKinds.length > 1 ? 'bookkeeping floor' : 'floor');
 console.log(
   `model ${values.model}: ${requests.toLocaleString('en-US')} requests, ${gpus} GPUs, ${pairs} alternated ${floorKinds.length > 1 ? 'rounds' : 'pairs'}` +
     (values.bookkeeping === 'true' ? ', the floor keeping records and summary' : values.bookkeeping === 'both' ? ', against the bare floor and the floor keeping records and summary' : ''),
