@@ -141,4 +141,4 @@ for (let p = 0; p < pairs; p++) {
   );
 }
 // The bare floor's ratio last: it is the line every speed change reports.
-for (let k = floorKinds.length - 1; k >= 0; k--) console.log(`strait/${floorKinds[k] && floorKinds.length > 1 ? 'bookkeeping-floor' : 'floor'} ratio ${medianMinMax(ratios[k])}`);
+for (let k = floorKinds.length - 1; k >= 0; k--) console.log(`strait/${floorName(floorKinds[k]).replace(' ', '-')} ratio ${medianMinMax(ratios[k])}`);
