@@ -41,6 +41,7 @@ describe('FreeSlotIndex', () => {
         expect(index.nextWith(ids[k], slots, from)).toBe(scan);
         expect(index.maxSlots(ids[k])).toBeGreaterThanOrEqual(Math.max(0, ...groups[k].map((h) => free[h])));
       }
+      expect(index.anyFreeAnywhere()).toBe(free.some((f) => f > 0));
     }
   });
 });
@@ -89,6 +90,7 @@ describe('WatchedFreeSlots', () => {
           expect(watched.mostFree(hosts), `${name}, step ${step}`).toBe(mostFree(hosts, free));
           expect(watched.anyFree(hosts)).toBe(anyFreeAmong(hosts, free));
         }
+        expect(watched.anyFreeAnywhere()).toBe(free.some((f) => f > 0));
         // A slot taken for a dispatch being decided counts until the GPU reports the dispatch.
         const target = watched.mostFree(everyGpu);
         if (target >= 0 && random() < 0.3) {

@@ -19,6 +19,8 @@ export class FreeSlotIndex {
   private readonly groups: GroupSlots[] = [];
   /** Per GPU, the groups it belongs to and its position in each, as pairs: group, position, group, ... (small integers, not an object per pair). */
   private readonly memberships: number[][];
+  /** The sum of every GPU's free slots: zero answers "any free slot anywhere?" without a group. */
+  private totalFree = 0;
 
   constructor(gpuCount: number) {
     this.free = new Int32Array(gpuCount);
@@ -42,6 +44,7 @@ export class FreeSlotIndex {
     const before = this.free[g];
     if (before === slots) return;
     this.free[g] = slots;
+    this.totalFree += slots - before;
     const memberships = this.memberships[g];
     for (let i = 0; i < memberships.length; i += 2) this.groups[memberships[i]].move(memberships[i + 1], before, slots);
   }
@@ -54,6 +57,11 @@ export class FreeSlotIndex {
   /** The largest free count any GPU of the group has had since the group was added (an upper bound for nextWith's `slots`). */
   maxSlots(group: number): number {
     return this.groups[group].maxSlots;
+  }
+
+  /** Whether any GPU at all has a free slot. */
+  anyFreeAnywhere(): boolean {
+    return this.totalFree > 0;
   }
 
   /** Whether any GPU of the group has a free slot. */

@@ -1,5 +1,6 @@
 import { BinaryHeap } from '../core/binary-heap.ts';
 import type { GpuView } from '../cluster/gpu-state.ts';
+import type { ModelProfile } from '../model/profile.ts';
 import type { Request } from '../model/request.ts';
 import { HostingGpus } from './hosting-gpus.ts';
 import { NO_DECISIONS, type ClusterView, type Decision, type Policy } from './policy.ts';
@@ -21,6 +22,10 @@ export class ModelQueues {
   private readonly hostLists: (readonly number[])[] = [];
   private readonly hosting = new HostingGpus();
   private total = 0;
+  // The model asked about last and its queue: most arrivals name the model the one
+  // before did, and an identity check is cheaper than the map's hash of its name.
+  private lastModel: ModelProfile | undefined = undefined;
+  private lastQueue = -1;
 
   constructor(readonly order: ServiceOrder) {}
 
@@ -40,13 +45,17 @@ export class ModelQueues {
 
   /** The index of the queue for a request's model (made on first sight, empty). */
   queueOf(request: Request): number {
-    let q = this.indexOf.get(request.model.name);
+    const model = request.model;
+    if (model === this.lastModel) return this.lastQueue;
+    let q = this.indexOf.get(model.name);
     if (q === undefined) {
       q = this.heaps.length;
-      this.indexOf.set(request.model.name, q);
-      this.models.push(request.model.name);
+      this.indexOf.set(model.name, q);
+      this.models.push(model.name);
       this.heaps.push(new BinaryHeap(this.order));
     }
+    this.lastModel = model;
+    this.lastQueue = q;
     return q;
   }
 
@@ -225,6 +234,8 @@ export class QueuePolicy implements Policy {
     const gpus = view.gpus;
     const slots = this.slots;
     slots.refresh(gpus);
+    // Every GPU busy (an arrival to a saturated cluster): no queue's head can go.
+    if (!slots.anyFreeAnywhere()) return NO_DECISIONS;
     let decisions: Decision[] | undefined;
     for (;;) {
       const q = this.queues.firstWithFree(gpus, slots);
@@ -246,6 +257,8 @@ export class QueuePolicy implements Policy {
     const slots = this.slots;
     slots.refresh(gpus);
     slotsForLow.refresh(gpus);
+    // Every GPU busy: no head can go (slots beyond the reserve are fewer still).
+    if (!slots.anyFreeAnywhere()) return NO_DECISIONS;
     let decisions: Decision[] | undefined;
     for (;;) {
       const q = this.queues.firstWithFree(gpus, slots);

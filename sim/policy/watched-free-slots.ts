@@ -56,6 +56,11 @@ export class WatchedFreeSlots {
     if (free > 0) this.index.set(g, free - 1);
   }
 
+  /** Whether any GPU of the view has a free slot (O(1): a saturated cluster's arrivals need look no further). */
+  anyFreeAnywhere(): boolean {
+    return this.index.anyFreeAnywhere();
+  }
+
   /** Whether any of `hosts` (a list kept for the run, ascending) has a free slot. */
   anyFree(hosts: readonly number[]): boolean {
     return this.index.anyFree(this.group(hosts));
