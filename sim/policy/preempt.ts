@@ -83,6 +83,7 @@ export class PreemptPolicy implements Policy {
     const slots = this.slots;
     if (this.queues.size === 0 && this.resumeGpus.length === 0) return;
     slots.refresh(gpus);
+    if (!slots.anyFreeAnywhere()) return; // every GPU busy: nothing waiting or suspended can go
     for (;;) {
       const q = this.queues.firstWithFree(gpus, slots);
       const r = this.firstResume(slots);

@@ -173,6 +173,8 @@ export class StraitPolicy implements Policy {
     const pendingGpus = this.pendingGpus;
     for (let i = 0; i < this.pendingGpuCount; i++) this.pending[pendingGpus[i]] = undefined;
     this.pendingGpuCount = 0;
+    // Every GPU busy: nothing can be placed, so nothing is held back by the interference check either.
+    if (!this.slots.anyFreeAnywhere()) return NO_DECISIONS;
     const decisions: Decision[] = [];
     this.placeHighs(view, decisions);
     let heldBack = this.admit(this.lows, true, view, decisions);
