@@ -333,6 +333,8 @@ if (baseDir !== undefined) {
   for (const v of variants.includes('mix') ? (['strait', 'mix'] as const) : (['strait'] as const)) {
     const baseCounts = perRequest(base, v);
     const headCounts = measured[v] ?? perRequest(head, v);
+    // Counted here only for the ratio (not among --variants): printed too, so the ratio's two counts are both on the page.
+    if (measured[v] === undefined) console.log(`${v}: ${describe(headCounts)}`);
     console.log(`base ${v}: ${describe(baseCounts)}`);
     const ratios = headCounts.map((c, k) => c.instructions / baseCounts[k].instructions);
     const range = ratios.length > 1 ? ` (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)} over the warm-ups)` : '';
