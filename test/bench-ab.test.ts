@@ -1,15 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CHILD_LIMIT_MS, HUNG_CHILD_MS } from './time-limits.ts';
+import { runBenchScript } from './bench-script.ts';
+import { CHILD_LIMIT_MS } from './time-limits.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const RATIO_LINE = /^this\/base cost per event \d+\.\d{3} \(min \d+\.\d{3}, max \d+\.\d{3}\)/;
 
 function benchAb(args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-ab.ts', ...args], { cwd: root, encoding: 'utf8', timeout: HUNG_CHILD_MS });
+  return runBenchScript('bench-ab.ts', args);
 }
 
 // Formats and failures only: what bench:ab measures is speed, which no test here asserts on.

@@ -1,9 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CHILD_LIMIT_MS, HUNG_CHILD_MS } from './time-limits.ts';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { runBenchScript } from './bench-script.ts';
+import { CHILD_LIMIT_MS } from './time-limits.ts';
 
 // Each stops at its option check, before any benchmark runs.
 const CASES: [string, string[], RegExp][] = [
@@ -27,7 +24,7 @@ describe('bench scripts', () => {
   it.each(CASES)(
     '%s %j: one line naming the option, exit 2, no stack trace',
     (script, args, message) => {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', `scripts/${script}`, ...args], { cwd: root, encoding: 'utf8', timeout: HUNG_CHILD_MS });
+      const run = runBenchScript(script, args);
       expect(run.status).toBe(2);
       expect(run.stdout).toBe('');
       expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
@@ -38,7 +35,7 @@ describe('bench scripts', () => {
 
 describe('bench:alloc-cost', () => {
   it('runs the mix with and without garbage and ends on the ratio line (a run, not a timing test)', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-alloc-cost.ts', '--requests', '2000', '--pairs', '2'], { cwd: root, encoding: 'utf8', timeout: HUNG_CHILD_MS });
+    const run = runBenchScript('bench-alloc-cost.ts', ['--requests', '2000', '--pairs', '2']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const lines = run.stdout.trim().split('\n');
@@ -50,7 +47,7 @@ describe('bench:alloc-cost', () => {
 
 describe('bench:floor', () => {
   it('with --bookkeeping both runs both floors and strait each round and ends on the bare floor ratio line (a run, not a timing test)', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-floor.ts', '--requests', '3000', '--pairs', '3', '--bookkeeping', 'both'], { cwd: root, encoding: 'utf8', timeout: HUNG_CHILD_MS });
+    const run = runBenchScript('bench-floor.ts', ['--requests', '3000', '--pairs', '3', '--bookkeeping', 'both']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const lines = run.stdout.trim().split('\n');

@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CHILD_LIMIT_MS, HUNG_CHILD_MS } from './time-limits.ts';
+import { runBenchScript } from './bench-script.ts';
+import { CHILD_LIMIT_MS } from './time-limits.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const hasValgrind = spawnSync('valgrind', ['--version']).status === 0;
 
 // The counts themselves are machine facts, not asserted here; only that the script runs
@@ -12,11 +11,7 @@ describe.skipIf(!hasValgrind)('bench:instructions', () => {
   it(
     'counts the floor under valgrind and prints instructions per request',
     () => {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-instructions.ts', '--requests', '3000', '--variants', 'floor'], {
-        cwd: root,
-        encoding: 'utf8',
-        timeout: HUNG_CHILD_MS,
-      });
+      const run = runBenchScript('bench-instructions.ts', ['--requests', '3000', '--variants', 'floor']);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       const lines = run.stdout.trim().split('\n');
@@ -31,12 +26,7 @@ describe('bench:instructions without valgrind', () => {
   it(
     'says it needs valgrind, exit 2',
     () => {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-instructions.ts'], {
-        cwd: root,
-        encoding: 'utf8',
-        timeout: HUNG_CHILD_MS,
-        env: { ...process.env, PATH: '/nonexistent' },
-      });
+      const run = runBenchScript('bench-instructions.ts', [], { ...process.env, PATH: '/nonexistent' });
       expect(run.status).toBe(2);
       expect(run.stderr.trim()).toBe('bench:instructions: needs valgrind on PATH (Debian: apt-get install valgrind), found none');
     },

@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RunRecorder } from '../sim/metrics/run-recorder.ts';
 import type { RequestRecords } from '../sim/metrics/request-records.ts';
@@ -11,9 +9,8 @@ import { STAGED_FLOAT_COLUMNS, STAGED_INT_COLUMNS } from '../sim/metrics/request
 import { MMC_HIGH_SHARE, MMC_RHO, MMC_SERVICE_MS, mmcCluster, straitMmc } from '../scripts/bench-mmc.ts';
 import { FloorBookkeeping } from '../scripts/floor-bookkeeping.ts';
 import { floorMixWithBookkeeping, floorMmcWithBookkeeping } from '../scripts/floor-loop-with-bookkeeping.ts';
-import { CHILD_LIMIT_MS, HUNG_CHILD_MS } from './time-limits.ts';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { runBenchScript } from './bench-script.ts';
+import { CHILD_LIMIT_MS } from './time-limits.ts';
 
 // bench:floor --bookkeeping true prices strait against a floor that keeps the same
 // records and summary. Its summary is strait's own SummaryAccumulator; what is the
@@ -100,7 +97,7 @@ describe('the mix floor with bookkeeping', () => {
 
 describe('bench:floor --bookkeeping true', () => {
   it('runs both sides and ends on the ratio line (a run, not a timing test)', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-floor.ts', '--requests', '3000', '--pairs', '2', '--bookkeeping', 'true'], { cwd: root, encoding: 'utf8', timeout: HUNG_CHILD_MS });
+    const run = runBenchScript('bench-floor.ts', ['--requests', '3000', '--pairs', '2', '--bookkeeping', 'true']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const lines = run.stdout.trim().split('\n');
