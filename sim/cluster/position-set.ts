@@ -6,9 +6,9 @@
  *
  * The bottom level is also held in a field of its own, and each operation starts there
  * and climbs only when the word it changed emptied or stopped being empty: up to 32
- * positions (a cluster of 32 GPUs or fewer) that word is the whole set, and the loop
- * over the levels (with its array of arrays) was most of the cost of a dispatch's
- * bookkeeping at 8 GPUs (RESULTS.md).
+ * positions (a cluster of 32 GPUs or fewer) that word is the whole set, and add and
+ * delete touch no array of levels (with the queue policy's model lookup, 1% of an M/M/8
+ * request's instructions; RESULTS.md, "Saturated fills skipped").
  */
 export class PositionSet {
   /** levels[0] holds a bit per position; each level above, a bit per non-empty word below. */
