@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RequestRecords } from '../sim/metrics/request-records.ts';
+import { RequestRecords, StagedRows } from '../sim/metrics/request-records.ts';
 import { Request } from '../sim/model/request.ts';
 import { modelProfile } from './helpers.ts';
 
@@ -66,6 +66,29 @@ describe('RequestRecords', () => {
     for (let k = 0; k < 5; k++) records.add(finished(k), 1);
     expect(records.length).toBe(5);
     expect(records.outcome.view().length).toBe(5);
+  });
+});
+
+describe('StagedRows', () => {
+  // A 32 KB, 8-way L1 of 64-byte lines has 64 sets, picked by bits 6-11 of the address:
+  // columns laid back to back 1 or 2 KB apart put a row's lines in 4 or 2 sets.
+  const setOf = (view: Float64Array | Int32Array, row: number) => Math.floor((view.byteOffset + row * view.BYTES_PER_ELEMENT) / 64) % 64;
+
+  it("puts one row's values of different columns in different cache sets", () => {
+    const staged = new StagedRows();
+    for (const views of [staged.floatViews, staged.intViews]) {
+      for (const row of [0, 1, 100, 255]) {
+        const sets = views.map((view) => setOf(view, row));
+        expect(new Set(sets).size).toBe(views.length);
+      }
+    }
+  });
+
+  it('gives each column its own rows, none overlapping another column', () => {
+    const staged = new StagedRows();
+    const views = [...staged.intViews, ...staged.floatViews];
+    views.forEach((view, c) => view.fill(c + 1));
+    views.forEach((view, c) => expect(view.every((value) => value === c + 1)).toBe(true));
   });
 });
 

@@ -64,8 +64,8 @@ const INITIAL_ROWS = 1024;
  * written one value per request were 21 interleaved store streams, and the write misses,
  * not the work per row, were most of the records' cost (15% of an M/M/8 run's self time).
  * The staging block is column-major, 256 rows of each column side by side (7 KB of ints,
- * 28 KB of doubles, in cache): settle() then moves each column's rows with one typed-array
- * copy. Staged row-major (until 2026-12-06) it moved them value by value, strided, which
+ * 28 KB of doubles, in L2; a row's 21 lines in L1, see StagedRows): settle() then moves
+ * each column's rows with one typed-array copy. Staged row-major (until 2026-12-06) it moved them value by value, strided, which
  * was the hot path's costliest function by instructions (830 of 10,800 per M/M/8 request,
  * `npm run bench:instructions -- --profile 20`).
  */
@@ -89,6 +89,10 @@ export const STAGED_FLOAT_COLUMNS = [
   'predictedCompletion',
 ] as const;
 
+/** Where each staged column starts after the previous one's: its rows and one 64-byte line (see StagedRows). */
+const INT_STRIDE = STAGED_ROWS + 64 / Int32Array.BYTES_PER_ELEMENT;
+const FLOAT_STRIDE = STAGED_ROWS + 64 / Float64Array.BYTES_PER_ELEMENT;
+
 type StagedIntColumn = (typeof STAGED_INT_COLUMNS)[number];
 type StagedFloatColumn = (typeof STAGED_FLOAT_COLUMNS)[number];
 
@@ -100,12 +104,18 @@ type StagedFloatColumn = (typeof STAGED_FLOAT_COLUMNS)[number];
  * instructions per value where a view takes 6 (`RequestRecords.add` counted 449
  * instructions per row, `npm run bench:instructions -- --profile 30`). A listener
  * (RequestRecords.onSettle) reads a block while it is in cache.
+ *
+ * Each column starts one cache line after the previous column's end (INT_STRIDE,
+ * FLOAT_STRIDE): back to back, the 14 double columns lay 2 KB apart, and with 64 sets of
+ * 64-byte lines in a 32 KB L1 the 14 lines of one row fell into 2 sets of 8 ways, the
+ * 7 int columns (1 KB apart) into 4: a row's writes evicted each other, about 30 L1
+ * misses per row where about 2 are needed (bench:instructions --cache true --profile).
  */
 export class StagedRows {
   /** Rows written, the first `count` of each view. */
   count = 0;
-  private readonly ints = new Int32Array(STAGED_ROWS * STAGED_INT_COLUMNS.length);
-  private readonly floats = new Float64Array(STAGED_ROWS * STAGED_FLOAT_COLUMNS.length);
+  private readonly ints = new Int32Array(INT_STRIDE * STAGED_INT_COLUMNS.length);
+  private readonly floats = new Float64Array(FLOAT_STRIDE * STAGED_FLOAT_COLUMNS.length);
 
   readonly id = this.intView('id');
   readonly model = this.intView('model');
@@ -134,12 +144,12 @@ export class StagedRows {
   readonly floatViews: readonly Float64Array[] = STAGED_FLOAT_COLUMNS.map((name) => this[name]);
 
   private intView(name: StagedIntColumn): Int32Array {
-    const at = STAGED_ROWS * STAGED_INT_COLUMNS.indexOf(name);
+    const at = INT_STRIDE * STAGED_INT_COLUMNS.indexOf(name);
     return this.ints.subarray(at, at + STAGED_ROWS);
   }
 
   private floatView(name: StagedFloatColumn): Float64Array {
-    const at = STAGED_ROWS * STAGED_FLOAT_COLUMNS.indexOf(name);
+    const at = FLOAT_STRIDE * STAGED_FLOAT_COLUMNS.indexOf(name);
     return this.floats.subarray(at, at + STAGED_ROWS);
   }
 }
