@@ -65,9 +65,9 @@ const INITIAL_ROWS = 1024;
  * not the work per row, were most of the records' cost (15% of an M/M/8 run's self time).
  * The staging block is column-major, 256 rows of each column side by side (7 KB of ints,
  * 28 KB of doubles, in L2; a row's 21 lines in L1, see StagedRows): settle() then moves
- * each column's rows with one typed-array copy. Staged row-major (until 2026-12-06) it moved them value by value, strided, which
- * was the hot path's costliest function by instructions (830 of 10,800 per M/M/8 request,
- * `npm run bench:instructions -- --profile 20`).
+ * each column's rows with one typed-array copy. Staged row-major (until 2026-12-06) it
+ * moved them value by value, strided, which was the hot path's costliest function by
+ * instructions (830 of 10,800 per M/M/8 request, `npm run bench:instructions -- --profile 20`).
  */
 export const STAGED_ROWS = 256;
 /** The columns of a staged block, in staging order: ints, then floats (see RequestRecords.add). */
@@ -89,9 +89,11 @@ export const STAGED_FLOAT_COLUMNS = [
   'predictedCompletion',
 ] as const;
 
-/** Where each staged column starts after the previous one's: its rows and one 64-byte line (see StagedRows). */
-const INT_STRIDE = STAGED_ROWS + 64 / Int32Array.BYTES_PER_ELEMENT;
-const FLOAT_STRIDE = STAGED_ROWS + 64 / Float64Array.BYTES_PER_ELEMENT;
+/** A cache line, the padding between staged columns (see StagedRows). */
+const CACHE_LINE_BYTES = 64;
+/** Where each staged column starts after the previous one's: its rows and one cache line. */
+const INT_STRIDE = STAGED_ROWS + CACHE_LINE_BYTES / Int32Array.BYTES_PER_ELEMENT;
+const FLOAT_STRIDE = STAGED_ROWS + CACHE_LINE_BYTES / Float64Array.BYTES_PER_ELEMENT;
 
 type StagedIntColumn = (typeof STAGED_INT_COLUMNS)[number];
 type StagedFloatColumn = (typeof STAGED_FLOAT_COLUMNS)[number];
