@@ -20,8 +20,9 @@ describe('PhaseTableCache', () => {
         const model = models[pair % models.length];
         const batch = batches[Math.floor(pair / models.length)];
         const table = cache.get(model, batch);
-        expect(Array.from(table.soloMs)).toEqual(model.phases.map((p) => lookupBatch(p.soloMs, batch)));
-        expect(Array.from(table.memory)).toEqual(model.phases.map((p) => lookupBatch(p.memory, batch)));
+        // Phase by phase: solo time, compute, memory, sensitivity (PhaseColumn's order).
+        const expected = model.phases.flatMap((p) => [lookupBatch(p.soloMs, batch), lookupBatch(p.compute, batch), lookupBatch(p.memory, batch), p.sensitivity === undefined ? 1 : lookupBatch(p.sensitivity, batch)]);
+        expect(Array.from(table.phases)).toEqual(expected);
         const key = `${model.name}@${batch}`;
         if (!first.has(key)) first.set(key, table);
         expect(table).toBe(first.get(key));

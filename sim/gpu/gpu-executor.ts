@@ -6,22 +6,29 @@ import { spatialRates, timeSlicedRates, type SharingParams } from './sharing.ts'
 /** Remaining work below this (ms of solo time) counts as finished: float residue. */
 const WORK_EPSILON = 1e-9;
 
-/** Solo time and demands of each phase of one model at one batch size (index = phase). */
+/** A phase's numbers in a PhaseDemands table, in this order from PhaseColumn.Count * k. */
+export const enum PhaseColumn {
+  SoloMs = 0,
+  Compute = 1,
+  Memory = 2,
+  Sensitivity = 3,
+  Count = 4,
+}
+
+/**
+ * Solo time and demands of each phase of one model at one batch size: phase k's four
+ * numbers side by side from PhaseColumn.Count * k (PhaseColumn's order). One array,
+ * not one per quantity: a phase start read four arrays, four objects and four backing
+ * stores, 43.7 simulated L1 misses per request of the bench mix in startPhase
+ * (bench:instructions --variants mix --cache true --profile).
+ */
 export interface PhaseDemands {
-  readonly soloMs: Float64Array;
-  readonly compute: Float64Array;
-  readonly memory: Float64Array;
-  readonly sensitivity: Float64Array;
+  readonly phases: Float64Array;
 }
 
 /** A table of one phase: `soloMs` alone, at the given demands (sensitivity 1 unless given). */
 export function onePhase(soloMs: Ms, compute: number, memory: number, sensitivity = 1): PhaseDemands {
-  return {
-    soloMs: Float64Array.of(soloMs),
-    compute: Float64Array.of(compute),
-    memory: Float64Array.of(memory),
-    sensitivity: Float64Array.of(sensitivity),
-  };
+  return { phases: Float64Array.of(soloMs, compute, memory, sensitivity) };
 }
 
 /**
@@ -107,12 +114,14 @@ export class GpuExecutor<T> {
   startPhase(owner: T, table: PhaseDemands, k: number, scale: number): void {
     const at = this.add(owner);
     const state = this.state;
-    const work = table.soloMs[k] * scale;
+    const phases = table.phases;
+    const from = PhaseColumn.Count * k;
+    const work = phases[from + PhaseColumn.SoloMs] * scale;
     state[at + Field.Work] = work;
     state[at + Field.Remaining] = work;
-    state[at + Field.Compute] = table.compute[k];
-    state[at + Field.Memory] = table.memory[k];
-    state[at + Field.Sensitivity] = table.sensitivity[k];
+    state[at + Field.Compute] = phases[from + PhaseColumn.Compute];
+    state[at + Field.Memory] = phases[from + PhaseColumn.Memory];
+    state[at + Field.Sensitivity] = phases[from + PhaseColumn.Sensitivity];
     if (!this.settling) this.reschedule();
   }
 

@@ -1,4 +1,4 @@
-import type { PhaseDemands } from '../gpu/gpu-executor.ts';
+import { PhaseColumn, type PhaseDemands } from '../gpu/gpu-executor.ts';
 import { lookupBatch, type ModelProfile } from './profile.ts';
 
 /** Each model's phase table resolved at one batch size, computed once per (model, batch) pair. */
@@ -37,10 +37,13 @@ export class PhaseTableCache {
  * on every call, even on the calls that make no closure (each cache miss did).
  */
 function phaseTable(model: ModelProfile, batch: number): PhaseDemands {
-  return {
-    soloMs: Float64Array.from(model.phases, (p) => lookupBatch(p.soloMs, batch)),
-    compute: Float64Array.from(model.phases, (p) => lookupBatch(p.compute, batch)),
-    memory: Float64Array.from(model.phases, (p) => lookupBatch(p.memory, batch)),
-    sensitivity: Float64Array.from(model.phases, (p) => (p.sensitivity === undefined ? 1 : lookupBatch(p.sensitivity, batch))),
-  };
+  const phases = new Float64Array(PhaseColumn.Count * model.phases.length);
+  model.phases.forEach((p, k) => {
+    const at = PhaseColumn.Count * k;
+    phases[at + PhaseColumn.SoloMs] = lookupBatch(p.soloMs, batch);
+    phases[at + PhaseColumn.Compute] = lookupBatch(p.compute, batch);
+    phases[at + PhaseColumn.Memory] = lookupBatch(p.memory, batch);
+    phases[at + PhaseColumn.Sensitivity] = p.sensitivity === undefined ? 1 : lookupBatch(p.sensitivity, batch);
+  });
+  return { phases };
 }
