@@ -4,6 +4,7 @@ import { d2hSetupMs, type ClusterSpec } from './cluster/cluster-spec.ts';
 import type { GpuState, LinkDirection, LinkLoad } from './cluster/gpu-state.ts';
 import type { WaitingList } from './cluster/waiting-list.ts';
 import { GpuExecutor } from './gpu/gpu-executor.ts';
+import { SharingParamsPool } from './gpu/sharing.ts';
 import { HostFabricDirection } from './pcie/host-fabric.ts';
 import { PhaseTableCache } from './model/phase-table-cache.ts';
 import { phaseFactor } from './model/profile.ts';
@@ -22,8 +23,13 @@ export class RequestLife {
   readonly executors: GpuExecutor<Request | PreemptionStall>[];
   readonly h2d: HostFabricDirection<Request>[];
   readonly d2h: HostFabricDirection<Request>[];
-  /** Position of each GPU's link within its host's fabric. */
-  private readonly linkIndex: number[] = [];
+  /**
+   * Each GPU's host, and its link's position within that host's fabric, in flat arrays:
+   * read through the GPU's spec, each transfer start touched one more line, cold at
+   * 1,024 GPUs.
+   */
+  private readonly hostOf: Int32Array;
+  private readonly linkIndex: Int32Array;
   private readonly phaseTables = new PhaseTableCache();
 
   constructor(
@@ -33,13 +39,16 @@ export class RequestLife {
     readonly waiting: WaitingList,
     readonly applier: DecisionApplier,
   ) {
-    this.executors = cluster.gpus.map(
-      (spec) =>
-        new GpuExecutor<Request | PreemptionStall>(engine, spec.sharing, (owner) => {
-          if (owner instanceof Request) this.onPhaseDone(owner);
-        }),
-    );
+    // One callback and one sharing object for every GPU alike, not one per GPU: at 1,024
+    // GPUs an executor's completion finds its own objects cold, a cache line each.
+    const onPhaseDone = (owner: Request | PreemptionStall): void => {
+      if (owner instanceof Request) this.onPhaseDone(owner);
+    };
+    const sharings = new SharingParamsPool();
+    this.executors = cluster.gpus.map((spec) => new GpuExecutor<Request | PreemptionStall>(engine, sharings.of(spec.sharing), onPhaseDone));
     const linksPerHost: number[][] = cluster.hosts.map(() => []);
+    this.hostOf = Int32Array.from(cluster.gpus, (spec) => spec.host);
+    this.linkIndex = new Int32Array(cluster.gpus.length);
     cluster.gpus.forEach((spec, g) => {
       this.linkIndex[g] = linksPerHost[spec.host].length;
       linksPerHost[spec.host].push(g);
@@ -74,8 +83,7 @@ export class RequestLife {
 
   /** The transfers on GPU g's link in one direction (for predictors). */
   linkLoad(g: number, direction: LinkDirection): LinkLoad {
-    const host = this.gpus[g].spec.host;
-    return (direction === 'h2d' ? this.h2d : this.d2h)[host].load(this.linkIndex[g]);
+    return (direction === 'h2d' ? this.h2d : this.d2h)[this.hostOf[g]].load(this.linkIndex[g]);
   }
 
   /** Takes a free slot: the input transfer starts, or execution resumes after a phase-boundary suspension. */
@@ -92,7 +100,7 @@ export class RequestLife {
     transition(request, from, 'transfer-in');
     request.transferInStart = this.engine.now;
     const g = gpu.index;
-    this.h2d[gpu.spec.host].start(request, this.linkIndex[g], request.inputBytes, this.executors[g].activeCount);
+    this.h2d[this.hostOf[g]].start(request, this.linkIndex[g], request.inputBytes, this.executors[g].activeCount);
   }
 
   private onTransferInDone(request: Request): void {
@@ -121,9 +129,8 @@ export class RequestLife {
     request.executionEnd = this.engine.now;
     transition(request, 'executing', 'transfer-out');
     request.transferOutStart = this.engine.now;
-    const gpu = this.gpus[request.gpu];
-    const g = gpu.index;
-    this.d2h[gpu.spec.host].start(request, this.linkIndex[g], request.outputBytes, this.executors[g].activeCount);
+    const g = request.gpu;
+    this.d2h[this.hostOf[g]].start(request, this.linkIndex[g], request.outputBytes, this.executors[g].activeCount);
   }
 
   private onTransferOutDone(request: Request): void {

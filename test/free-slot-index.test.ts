@@ -26,12 +26,14 @@ describe('FreeSlotIndex', () => {
       [5],
       [2, 3, 30],
     ];
-    const ids = groups.map((hosts) => index.addGroup(hosts));
+    // The last group joins halfway (a policy meets a new host list mid-run): the GPUs' memberships are laid out again.
+    const ids = groups.slice(0, -1).map((hosts) => index.addGroup(hosts));
     for (let step = 0; step < 5000; step++) {
+      if (step === 2500) ids.push(index.addGroup(groups[groups.length - 1]));
       const g = Math.floor(random() * gpus);
       free[g] = Math.floor(random() * 4); // few values: ties are common
       index.set(g, free[g]);
-      for (let k = 0; k < groups.length; k++) {
+      for (let k = 0; k < ids.length; k++) {
         expect(index.mostFree(ids[k])).toBe(mostFree(groups[k], free));
         expect(index.anyFree(ids[k])).toBe(anyFreeAmong(groups[k], free));
         // The first position at or after `from` with exactly `slots` free, as a scan finds it.
@@ -61,6 +63,15 @@ describe('GpuState.watchSlots', () => {
     gpu.removeRunning(a);
     expect(seen).toEqual([3, 3, 3, 3, 3, 3]);
     expect(gpu.freeSlots).toBe(2);
+  });
+
+  it('tells every watcher, in the order they asked, each change', () => {
+    const gpu = new GpuState(5, gpuSpec({ maxConcurrency: 2 }));
+    const seen: string[] = [];
+    for (const name of ['a', 'b', 'c']) gpu.watchSlots((g) => seen.push(`${name}${g}`));
+    gpu.addRunning({ id: 1 } as Request);
+    gpu.queue.push({ id: 2 } as Request);
+    expect(seen).toEqual(['a5', 'b5', 'c5', 'a5', 'b5', 'c5']);
   });
 });
 

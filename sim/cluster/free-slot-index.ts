@@ -17,14 +17,22 @@ import { PositionSet } from './position-set.ts';
 export class FreeSlotIndex {
   private readonly free: Int32Array;
   private readonly groups: GroupSlots[] = [];
-  /** Per GPU, the groups it belongs to and its position in each, as pairs: group, position, group, ... (small integers, not an object per pair). */
-  private readonly memberships: number[][];
+  /** Each group's GPUs, as given to addGroup (to lay out `members` again). */
+  private readonly groupGpus: (readonly number[])[] = [];
+  /**
+   * GPU g's groups and its position in each, as pairs (group, position, ...) in
+   * members[memberStart[g]] up to members[memberStart[g + 1]]: one flat array for all
+   * GPUs, laid out again when a group is added (a few times a run). An array per GPU
+   * was one more cold line per change at 1,024 GPUs.
+   */
+  private memberStart: Int32Array;
+  private members = new Int32Array(0);
   /** The sum of every GPU's free slots: zero answers "any free slot anywhere?" without a group. */
   private totalFree = 0;
 
   constructor(gpuCount: number) {
     this.free = new Int32Array(gpuCount);
-    this.memberships = Array.from({ length: gpuCount }, () => []);
+    this.memberStart = new Int32Array(gpuCount + 1);
   }
 
   /** Free slots of GPU g as last set. */
@@ -36,8 +44,26 @@ export class FreeSlotIndex {
   addGroup(gpus: readonly number[]): number {
     const id = this.groups.length;
     this.groups.push(new GroupSlots(gpus, this.free));
-    for (let position = 0; position < gpus.length; position++) this.memberships[gpus[position]].push(id, position);
+    this.groupGpus.push(gpus);
+    this.layOutMembers();
     return id;
+  }
+
+  /** members and memberStart from groupGpus: each GPU's pairs in the order of the groups' ids. */
+  private layOutMembers(): void {
+    const start = this.memberStart;
+    start.fill(0);
+    for (const gpus of this.groupGpus) for (const g of gpus) start[g + 1] += 2;
+    for (let g = 0; g + 1 < start.length; g++) start[g + 1] += start[g];
+    const members = new Int32Array(start[start.length - 1]);
+    const next = start.slice(0, start.length - 1);
+    this.groupGpus.forEach((gpus, group) => {
+      gpus.forEach((g, position) => {
+        members[next[g]++] = group;
+        members[next[g]++] = position;
+      });
+    });
+    this.members = members;
   }
 
   set(g: number, slots: number): void {
@@ -45,8 +71,9 @@ export class FreeSlotIndex {
     if (before === slots) return;
     this.free[g] = slots;
     this.totalFree += slots - before;
-    const memberships = this.memberships[g];
-    for (let i = 0; i < memberships.length; i += 2) this.groups[memberships[i]].move(memberships[i + 1], before, slots);
+    const members = this.members;
+    const end = this.memberStart[g + 1];
+    for (let i = this.memberStart[g]; i < end; i += 2) this.groups[members[i]].move(members[i + 1], before, slots);
   }
 
   /** The position (in the group's list) of the first GPU at or after position `from` with exactly `slots` free (at least 1), or -1. */

@@ -97,7 +97,13 @@ export class GpuState implements GpuView {
     this.slotsChanged();
   });
   private readonly modelSet: ReadonlySet<string>;
-  private readonly watchers: ((gpu: number) => void)[] = [];
+  /**
+   * The first watcher, in a field: a run has one (its policy's free-slot index), and an
+   * array of them was one more cold line per slot change at 1,024 GPUs.
+   */
+  private watcher: ((gpu: number) => void) | undefined = undefined;
+  /** Watchers after the first (a reserve's second index, tests); undefined while there are none. */
+  private moreWatchers: ((gpu: number) => void)[] | undefined = undefined;
   private readonly maxConcurrency: number;
   /** maxConcurrency less the running requests, kept as they change. */
   private freeNow: number;
@@ -117,12 +123,16 @@ export class GpuState implements GpuView {
   }
 
   watchSlots(listener: (gpu: number) => void): void {
-    this.watchers.push(listener);
+    if (this.watcher === undefined) this.watcher = listener;
+    else (this.moreWatchers ??= []).push(listener);
   }
 
   private slotsChanged(): void {
-    const watchers = this.watchers;
-    for (let i = 0; i < watchers.length; i++) watchers[i](this.index);
+    const watcher = this.watcher;
+    if (watcher === undefined) return;
+    watcher(this.index);
+    const more = this.moreWatchers;
+    if (more !== undefined) for (let i = 0; i < more.length; i++) more[i](this.index);
   }
 
   get queued(): Iterable<Request> {

@@ -158,7 +158,11 @@ export class ClockworkPolicy implements Policy {
     if (gpus !== this.watchedGpus) {
       this.watchedGpus = gpus;
       this.watched = gpus.every((gpu) => gpu.watchSlots !== undefined);
-      if (this.watched) for (const gpu of gpus) gpu.watchSlots!((g) => this.touch(g));
+      if (this.watched) {
+        // One listener for every GPU (it is told which): a closure per GPU was one more cold line per change at 1,024 GPUs.
+        const touch = (g: number): void => this.touch(g);
+        for (const gpu of gpus) gpu.watchSlots!(touch);
+      }
       this.touchedSinceServe.fill(~0); // views new to the policy: serve looks at every GPU once
     }
     if (!this.watched) for (let g = 0; g < gpus.length; g++) this.touch(g);
