@@ -316,3 +316,32 @@ describe('Engine', () => {
     }
   });
 });
+
+describe('EventHandle.time', () => {
+  it('is the time it is queued for, then the time it had when it fired or was cancelled', () => {
+    const engine = new Engine();
+    const seen: number[] = [];
+    const a = engine.at(5, () => seen.push(a.time));
+    const b = engine.at(7, () => {});
+    const c = engine.at(9, () => {
+      if (engine.now === 9) engine.move(c, 12); // rescheduled while it fires, once
+    });
+    expect([a.time, b.time, c.time]).toEqual([5, 7, 9]);
+    engine.move(a, 3);
+    engine.move(b, 8);
+    expect([a.time, b.time]).toEqual([3, 8]);
+    engine.runBefore(4);
+    expect(seen).toEqual([3]); // its own time, read while it fires
+    expect(a.pending).toBe(false);
+    expect(a.time).toBe(3);
+    engine.cancel(b);
+    expect(b.time).toBe(8);
+    engine.runBefore(10);
+    expect(c.pending).toBe(true);
+    expect(c.time).toBe(12);
+    engine.run();
+    expect(c.time).toBe(12);
+    engine.move(b, 20); // a cancelled event queued again
+    expect(b.time).toBe(20);
+  });
+});

@@ -78,8 +78,8 @@ export class Engine {
   step(): boolean {
     const queue = this.queue;
     if (queue.size === 0) return false;
+    this.clock = queue.rootTime();
     const event = queue.beginFiring();
-    this.clock = event.time;
     this.processed++;
     event.action();
     queue.endFiring(event);
@@ -90,8 +90,8 @@ export class Engine {
   runBefore(time: number): void {
     const queue = this.queue;
     while (queue.hasEventBefore(time)) {
+      this.clock = queue.rootTime();
       const event = queue.beginFiring();
-      this.clock = event.time;
       this.processed++;
       event.action();
       queue.endFiring(event);
@@ -104,8 +104,8 @@ export class Engine {
     if (until === Infinity) {
       // The hot loop of every full run: pop, advance the clock, fire.
       while (queue.size > 0) {
+        this.clock = queue.rootTime();
         const event = queue.beginFiring();
-        this.clock = event.time;
         this.processed++;
         event.action();
         queue.endFiring(event);
