@@ -17,8 +17,6 @@ import { PositionSet } from './position-set.ts';
 export class FreeSlotIndex {
   private readonly free: Int32Array;
   private readonly groups: GroupSlots[] = [];
-  /** Each group's GPUs, as given to addGroup (to lay out `members` again). */
-  private readonly groupGpus: (readonly number[])[] = [];
   /**
    * GPU g's groups and its position in each, as pairs (group, position, ...) in
    * members[memberStart[g]] up to members[memberStart[g + 1]]: one flat array for all
@@ -44,20 +42,19 @@ export class FreeSlotIndex {
   addGroup(gpus: readonly number[]): number {
     const id = this.groups.length;
     this.groups.push(new GroupSlots(gpus, this.free));
-    this.groupGpus.push(gpus);
     this.layOutMembers();
     return id;
   }
 
-  /** members and memberStart from groupGpus: each GPU's pairs in the order of the groups' ids. */
+  /** members and memberStart from the groups' GPU lists: each GPU's pairs in the order of the groups' ids. */
   private layOutMembers(): void {
     const start = this.memberStart;
     start.fill(0);
-    for (const gpus of this.groupGpus) for (const g of gpus) start[g + 1] += 2;
+    for (const group of this.groups) for (const g of group.gpus) start[g + 1] += 2;
     for (let g = 0; g + 1 < start.length; g++) start[g + 1] += start[g];
     const members = new Int32Array(start[start.length - 1]);
     const next = start.slice(0, start.length - 1);
-    this.groupGpus.forEach((gpus, group) => {
+    this.groups.forEach(({ gpus }, group) => {
       gpus.forEach((g, position) => {
         members[next[g]++] = group;
         members[next[g]++] = position;
@@ -110,7 +107,8 @@ class GroupSlots {
   private top = 0;
 
   constructor(
-    private readonly gpus: readonly number[],
+    /** The group's GPUs, ascending, as given to addGroup. */
+    readonly gpus: readonly number[],
     free: Int32Array,
   ) {
     this.sets.push(new PositionSet(gpus.length));
